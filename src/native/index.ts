@@ -1,0 +1,80 @@
+// The hot paths, chosen once at start: the napi-rs addon when it loads, otherwise the
+// TypeScript fallback, with a process warning (code STRATA_NATIVE_FALLBACK) saying why.
+// STRATA_NATIVE=0 forces the fallback (tests and benchmarks compare the two).
+import { createRequire } from 'node:module';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BatchStatusCode } from '../protocol/records/batch-layout.js';
+import { checkBatchJs, patchBatchJs } from './fallback-batch.js';
+import { crc32cJs } from './fallback-crc32c.js';
+import { xxhash64Js } from './fallback-xxhash64.js';
+
+export interface HotPaths {
+  /** CRC-32C of data; `initial` continues a previous result. */
+  crc32c(data: Uint8Array, initial?: number): number;
+  xxhash64(data: Uint8Array, seed?: bigint): bigint;
+  /** One whole magic-2 batch no larger than maxBytes? Returns a BatchStatus code. */
+  checkBatch(buf: Buffer, maxBytes: number): BatchStatusCode;
+  /** Writes baseOffset in place; logAppendTimeMs >= 0 also stamps LogAppendTime. */
+  patchBatch(buf: Buffer, baseOffset: number, logAppendTimeMs: number): void;
+}
+
+export const fallback: HotPaths = {
+  crc32c: crc32cJs,
+  xxhash64: xxhash64Js,
+  checkBatch: checkBatchJs,
+  patchBatch: patchBatchJs,
+};
+
+export interface NativeStatus {
+  mode: 'native' | 'fallback';
+  /** Why the fallback is in use, or the addon's path when native. */
+  detail: string;
+}
+
+const ADDON_PREFIX = 'strata-native.';
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'native', 'Cargo.toml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package root (native/Cargo.toml) not found');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** napi-rs names the addon strata-native.<platform>-<arch>[-abi].node. */
+function findAddon(): string {
+  const nativeDir = join(packageRoot(), 'native');
+  const platform = `${ADDON_PREFIX}${process.platform}-${process.arch}`;
+  const match = readdirSync(nativeDir).find((f) => f.startsWith(platform) && f.endsWith('.node'));
+  if (match === undefined) throw new Error(`no ${platform}*.node in ${nativeDir} (run npm run build:native)`);
+  return join(nativeDir, match);
+}
+
+function load(): { paths: HotPaths; status: NativeStatus } {
+  if (process.env.STRATA_NATIVE === '0') {
+    return { paths: fallback, status: { mode: 'fallback', detail: 'STRATA_NATIVE=0' } };
+  }
+  try {
+    const path = findAddon();
+    const addon = createRequire(import.meta.url)(path) as HotPaths;
+    return { paths: addon, status: { mode: 'native', detail: path } };
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    process.emitWarning(`native addon unavailable, using the TypeScript fallback: ${detail}`, {
+      code: 'STRATA_NATIVE_FALLBACK',
+    });
+    return { paths: fallback, status: { mode: 'fallback', detail } };
+  }
+}
+
+const loaded = load();
+
+/** The implementation in use for this process. */
+export const hot: HotPaths = loaded.paths;
+export const nativeStatus: NativeStatus = loaded.status;
+/** The addon itself, or undefined: lets tests and benchmarks run both side by side. */
+export const native: HotPaths | undefined = loaded.status.mode === 'native' ? loaded.paths : undefined;

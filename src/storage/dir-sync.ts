@@ -1,0 +1,26 @@
+// fsync of a directory makes file creations, renames and deletions in it durable.
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Replaces a small file atomically: write a temporary, fsync it, rename, fsync the dir. */
+export function writeFileAtomic(dir: string, name: string, data: string | Buffer): void {
+  const tmp = join(dir, `${name}.tmp`);
+  writeFileSync(tmp, data);
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, name));
+  fsyncDir(dir);
+}

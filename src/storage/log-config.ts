@@ -1,0 +1,64 @@
+// Per-log settings with Kafka's names in comments; validated once, at open.
+import { StrataError } from '../errors.js';
+import { DEFAULT_MAX_BATCH_BYTES } from '../protocol/records/batch-layout.js';
+
+export type SyncPolicy = 'always' | 'interval' | 'never';
+export type TimestampType = 'CreateTime' | 'LogAppendTime';
+
+export interface LogConfig {
+  /** segment.bytes: roll when the next batch would pass this size. */
+  segmentBytes: number;
+  /** segment.ms: roll a non-empty segment this old. */
+  segmentMs: number;
+  /** index.interval.bytes: bytes between sparse index entries. */
+  indexIntervalBytes: number;
+  /** retention.ms; -1 keeps forever. */
+  retentionMs: number;
+  /** retention.bytes; -1 keeps any size. */
+  retentionBytes: number;
+  /** max.message.bytes: the largest batch accepted. */
+  maxBatchBytes: number;
+  /** message.timestamp.type */
+  timestampType: TimestampType;
+  /** always: fdatasync before an append resolves (group commit); interval: every flushIntervalMs; never. */
+  syncPolicy: SyncPolicy;
+  flushIntervalMs: number;
+}
+
+export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
+  segmentBytes: 1024 * 1024 * 1024,
+  segmentMs: 7 * 24 * 60 * 60 * 1000,
+  indexIntervalBytes: 4096,
+  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  retentionBytes: -1,
+  maxBatchBytes: DEFAULT_MAX_BATCH_BYTES,
+  timestampType: 'CreateTime',
+  syncPolicy: 'interval',
+  flushIntervalMs: 1000,
+});
+
+const MAX_INT32 = 2 ** 31 - 1;
+
+function invalid(name: string, value: unknown, rule: string): never {
+  throw new StrataError('STRATA_CONFIG_INVALID', `invalid log setting ${name}=${String(value)}: ${rule}`);
+}
+
+function integerIn(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) invalid(name, value, `an integer from ${min} to ${max}`);
+}
+
+/** Defaults filled in, every value checked; throws STRATA_CONFIG_INVALID naming the setting. */
+export function resolveLogConfig(partial: Partial<LogConfig> = {}): LogConfig {
+  const c: LogConfig = { ...DEFAULT_LOG_CONFIG, ...partial };
+  // Positions inside a segment are 32-bit in the index, so a segment stays below 2 GiB.
+  integerIn('segmentBytes', c.segmentBytes, 1024, MAX_INT32);
+  integerIn('segmentMs', c.segmentMs, 1, Number.MAX_SAFE_INTEGER);
+  integerIn('indexIntervalBytes', c.indexIntervalBytes, 0, MAX_INT32);
+  integerIn('retentionMs', c.retentionMs, -1, Number.MAX_SAFE_INTEGER);
+  integerIn('retentionBytes', c.retentionBytes, -1, Number.MAX_SAFE_INTEGER);
+  integerIn('maxBatchBytes', c.maxBatchBytes, 61, MAX_INT32);
+  integerIn('flushIntervalMs', c.flushIntervalMs, 1, MAX_INT32);
+  if (!['always', 'interval', 'never'].includes(c.syncPolicy)) invalid('syncPolicy', c.syncPolicy, 'always, interval or never');
+  if (!['CreateTime', 'LogAppendTime'].includes(c.timestampType)) invalid('timestampType', c.timestampType, 'CreateTime or LogAppendTime');
+  return c;
+}

@@ -1,0 +1,456 @@
+// The log of one partition: an ordered list of segments, the last one active.
+// All mutation happens synchronously inside append/roll/retention, so the log needs no
+// lock as long as one thread owns it (the log writer); only fsyncs run asynchronously,
+// batched by GroupCommit. Readers see batches below the high watermark only: with the
+// `always` policy that is what has been fsynced, otherwise what has been written.
+import { fdatasyncSync, mkdirSync, rmSync } from 'node:fs';
+import { KafkaError, StrataError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { hot } from '../native/index.js';
+import { BatchField, BatchStatus, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
+import { firstOffsetAtOrAfter } from '../protocol/records/record-scan.js';
+import { walkBatches } from './batch-walk.js';
+import { fsyncDir, writeFileAtomic } from './dir-sync.js';
+import { GroupCommit } from './group-commit.js';
+import { resolveLogConfig, type LogConfig } from './log-config.js';
+import { CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE } from './names.js';
+import { consumeCleanMarker, openSegments, readRecoveryPoint, type RecoveryReport } from './recovery.js';
+import { Segment } from './segment.js';
+import { batchStatusError, storageError } from './storage-errors.js';
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker's timestamp for LogAppendTime topics, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface ReadResult {
+  /** Whole batches, in order, as stored. */
+  chunks: Buffer[];
+  bytes: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export interface LogStats {
+  appends: number;
+  appendedBytes: number;
+  /** Completed fdatasync rounds of the group commit. */
+  flushes: number;
+  rolls: number;
+  segmentsDeletedByRetention: number;
+}
+
+export interface OpenOptions {
+  logger?: Logger;
+  /** Clock for segment.ms, LogAppendTime and retention; tests move it. */
+  now?: () => number;
+}
+
+/** Offsets within a segment are stored as 32-bit relative values. */
+const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
+const EMPTY = Buffer.alloc(0);
+
+export class PartitionLog {
+  readonly config: LogConfig;
+  readonly recovery: RecoveryReport;
+  readonly stats: LogStats = { appends: 0, appendedBytes: 0, flushes: 0, rolls: 0, segmentsDeletedByRetention: 0 };
+  private segments: Segment[];
+  private nextOffset: number;
+  private hw: number;
+  private readonly dirty = new Set<Segment>();
+  private dirDirty = false;
+  private readonly commit: GroupCommit;
+  private intervalTimer: NodeJS.Timeout | undefined;
+  /** Seals of rolled segments, in order: each ends by advancing the recovery point. */
+  private sealChain: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private closed = false;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+
+  private constructor(readonly dir: string, config: LogConfig, segments: Segment[], recovery: RecoveryReport, options: OpenOptions) {
+    this.config = config;
+    this.segments = segments;
+    this.recovery = recovery;
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.nextOffset = this.active.nextOffset;
+    this.hw = this.nextOffset;
+    this.commit = new GroupCommit(
+      {
+        flushAll: () => this.flushDirty(),
+        endOffset: () => this.nextOffset,
+        onFailure: (err) => this.onFlushFailure(err),
+      },
+      this.nextOffset,
+    );
+    if (config.syncPolicy === 'interval') {
+      this.intervalTimer = setInterval(() => this.flushOnInterval(), config.flushIntervalMs);
+      this.intervalTimer.unref();
+    }
+  }
+
+  /** Opens (creating if needed) the log in `dir`, recovering it if the last shutdown was not clean. */
+  static open(dir: string, config: Partial<LogConfig> = {}, options: OpenOptions = {}): PartitionLog {
+    const resolved = resolveLogConfig(config);
+    mkdirSync(dir, { recursive: true });
+    const clean = consumeCleanMarker(dir);
+    const { segments, report } = openSegments(dir, clean, resolved.indexIntervalBytes, options.logger ?? silentLogger);
+    if (segments.length === 0) {
+      segments.push(Segment.create(dir, 0, resolved.indexIntervalBytes));
+      fsyncDir(dir);
+    }
+    if (!clean) {
+      // What survived the crash may still sit in the page cache only: make it durable
+      // before anything new is acknowledged on top of it.
+      // Synchronous on purpose: this runs once, before the log serves anything.
+      const recoveryPoint = readRecoveryPoint(dir);
+      for (const s of segments) if (s.baseOffset >= recoveryPoint) fdatasyncSync(s.fd);
+      writeFileAtomic(dir, RECOVERY_POINT_FILE, String(segments[segments.length - 1]!.baseOffset));
+    }
+    return new PartitionLog(dir, resolved, segments, report, options);
+  }
+
+  get logStartOffset(): number {
+    return this.segments[0]!.baseOffset;
+  }
+
+  /** The offset the next batch will get. */
+  get logEndOffset(): number {
+    return this.nextOffset;
+  }
+
+  /** Readers see offsets below this. */
+  get highWatermark(): number {
+    return this.config.syncPolicy === 'always' ? this.commit.durableOffset : this.hw;
+  }
+
+  get sizeBytes(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0);
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /**
+   * Validates a client batch, assigns its offsets (patching the caller's buffer in
+   * place), writes it, and resolves once the sync policy's durability holds.
+   * Throws a KafkaError (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE,
+   * KAFKA_STORAGE_ERROR) before anything reaches the disk when the batch is bad.
+   */
+  append(batch: Buffer): Promise<AppendResult> {
+    try {
+      return this.appendNow(batch);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private appendNow(batch: Buffer): Promise<AppendResult> {
+    this.checkUsable();
+    const status = hot.checkBatch(batch, this.config.maxBatchBytes);
+    if (status !== BatchStatus.OK) throw batchStatusError(status, batch.length, this.config.maxBatchBytes);
+    const lastOffsetDelta = batch.readInt32BE(BatchField.LAST_OFFSET_DELTA);
+    this.maybeRoll(batch.length, lastOffsetDelta);
+    const baseOffset = this.nextOffset;
+    const lastOffset = baseOffset + lastOffsetDelta;
+    const logAppendTime = this.config.timestampType === 'LogAppendTime' ? this.now() : -1;
+    hot.patchBatch(batch, baseOffset, logAppendTime);
+    const maxTimestamp = logAppendTime >= 0 ? logAppendTime : Number(batch.readBigInt64BE(BatchField.MAX_TIMESTAMP));
+    const seg = this.active;
+    try {
+      seg.append(batch, { baseOffset, lastOffset, maxTimestamp });
+    } catch (err) {
+      if (err instanceof StrataError) this.failure = err;
+      throw storageError(err, `append to ${seg.logPath}`);
+    }
+    this.dirty.add(seg);
+    this.nextOffset = lastOffset + 1;
+    this.stats.appends++;
+    this.stats.appendedBytes += batch.length;
+    const result: AppendResult = { baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset };
+    if (this.config.syncPolicy !== 'always') {
+      this.hw = this.nextOffset;
+      return Promise.resolve(result);
+    }
+    return this.commit.waitFor(this.nextOffset).then(
+      () => result,
+      (err: unknown) => {
+        throw err instanceof KafkaError ? err : storageError(err, 'fdatasync');
+      },
+    );
+  }
+
+  private checkUsable(): void {
+    if (this.closed) throw new StrataError('STRATA_LOG_CLOSED', `log ${this.dir} is closed`);
+    if (this.failure !== undefined) throw storageError(this.failure, `log ${this.dir} is offline after an unrecoverable I/O error`);
+  }
+
+  private maybeRoll(incoming: number, lastOffsetDelta: number): void {
+    const seg = this.active;
+    if (seg.size === 0) return;
+    const full = seg.size + incoming > this.config.segmentBytes;
+    const old = this.now() - seg.createdAtMs >= this.config.segmentMs;
+    const relOverflow = this.nextOffset + lastOffsetDelta - seg.baseOffset > MAX_RELATIVE_OFFSET;
+    if (full || old || relOverflow) this.roll();
+  }
+
+  /** Closes the active segment and starts a new one at the log end offset. */
+  roll(): void {
+    this.checkUsable();
+    const old = this.active;
+    if (old.size === 0) return;
+    let next: Segment;
+    try {
+      next = Segment.create(this.dir, this.nextOffset, this.config.indexIntervalBytes);
+    } catch (err) {
+      throw storageError(err, 'segment roll');
+    }
+    this.segments.push(next);
+    this.dirDirty = true;
+    this.stats.rolls++;
+    try {
+      old.writeIndexes();
+    } catch (err) {
+      // Index files are rebuilt from the segment when missing at the next open.
+      this.logger.warn({ err, segment: old.logPath }, 'could not write index files at roll');
+    }
+    this.sealChain = this.sealChain.then(() => this.seal(old, next.baseOffset));
+  }
+
+  /** Flushes a rolled segment, then moves the recovery point past it. */
+  private async seal(old: Segment, recoveryPoint: number): Promise<void> {
+    try {
+      if (this.dirty.has(old)) {
+        this.dirty.delete(old);
+        await old.flush();
+      }
+      if (this.dirDirty) {
+        this.dirDirty = false;
+        fsyncDir(this.dir);
+      }
+      writeFileAtomic(this.dir, RECOVERY_POINT_FILE, String(recoveryPoint));
+    } catch (err) {
+      this.dirty.add(old);
+      this.logger.warn({ err, segment: old.logPath }, 'sealing a rolled segment failed; recovery will rescan it');
+    }
+  }
+
+  private async flushDirty(): Promise<void> {
+    const segments = [...this.dirty];
+    this.dirty.clear();
+    const dir = this.dirDirty;
+    this.dirDirty = false;
+    try {
+      await Promise.all(segments.map((s) => s.flush()));
+      if (dir) fsyncDir(this.dir);
+      this.stats.flushes++;
+    } catch (err) {
+      for (const s of segments) this.dirty.add(s);
+      this.dirDirty ||= dir;
+      throw err;
+    }
+  }
+
+  private flushOnInterval(): void {
+    if (this.dirty.size === 0 || this.commit.flushing || this.closed) return;
+    this.commit.flushNow().catch((err: unknown) => this.logger.error({ err, dir: this.dir }, 'interval flush failed'));
+  }
+
+  /**
+   * With `always`, a failed fdatasync leaves unknown what reached the disk, and no
+   * waiter was acknowledged: cut the log back to the last durable offset so nothing
+   * unacknowledged can reappear, then let producers retry.
+   */
+  private onFlushFailure(err: unknown): void {
+    if (this.config.syncPolicy !== 'always') return;
+    try {
+      this.truncateTo(this.commit.durableOffset);
+    } catch (truncErr) {
+      this.failure = truncErr;
+    }
+    this.logger.error({ err, dir: this.dir, durableOffset: this.commit.durableOffset }, 'fdatasync failed; log cut back to the durable offset');
+  }
+
+  /** Removes every batch at or after `offset` (a batch boundary). */
+  private truncateTo(offset: number): void {
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+      const gone = this.segments.pop()!;
+      this.dirty.delete(gone);
+      gone.delete();
+    }
+    const seg = this.active;
+    const position = offset >= seg.nextOffset ? seg.size : seg.findBatchPosition(offset);
+    if (position >= 0 && position < seg.size) seg.truncateAt(position);
+    this.nextOffset = seg.nextOffset;
+    this.hw = Math.min(this.hw, this.nextOffset);
+    this.commit.resetTo(Math.min(this.commit.durableOffset, this.nextOffset));
+  }
+
+  /**
+   * Whole batches from the one holding `offset`, up to `maxBytes` (but always at least
+   * one batch, as Kafka does, so a large batch cannot stall a consumer).
+   */
+  read(offset: number, maxBytes: number): ReadResult {
+    this.checkOpen();
+    const hw = this.highWatermark;
+    const start = this.logStartOffset;
+    if (offset < start || offset > hw) {
+      throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [${start}, ${hw}]`);
+    }
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let next = offset;
+    let i = this.segmentIndexFor(offset);
+    while (next < hw && i < this.segments.length) {
+      const seg = this.segments[i]!;
+      const position = seg.findBatchPosition(next);
+      if (position >= 0) {
+        const budget = Math.max(maxBytes - bytes, 0);
+        const chunk = this.readWholeBatches(seg, position, budget, chunks.length === 0, hw);
+        if (chunk.buf.length > 0) {
+          chunks.push(chunk.buf);
+          bytes += chunk.buf.length;
+          next = chunk.nextOffset;
+        }
+        if (chunk.stopped) break;
+      }
+      i++;
+    }
+    return { chunks, bytes, highWatermark: hw, logStartOffset: start };
+  }
+
+  /**
+   * Reads whole batches of one segment from `position` within `budget` bytes (the first
+   * batch regardless when `mustTakeOne`). `stopped` says the read must not go on to the
+   * next segment: the budget is spent or the high watermark reached.
+   */
+  private readWholeBatches(seg: Segment, position: number, budget: number, mustTakeOne: boolean, hw: number): { buf: Buffer; nextOffset: number; stopped: boolean } {
+    const head = seg.read(position, LOG_OVERHEAD);
+    if (head.length < LOG_OVERHEAD) return { buf: EMPTY, nextOffset: -1, stopped: false };
+    const firstSize = head.readInt32BE(BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+    if (firstSize > budget && !mustTakeOne) return { buf: EMPTY, nextOffset: -1, stopped: true };
+    const raw = seg.read(position, Math.max(budget, firstSize));
+    let end = 0;
+    let nextOffset = -1;
+    while (end + LOG_OVERHEAD <= raw.length) {
+      const size = raw.readInt32BE(end + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+      const base = Number(raw.readBigInt64BE(end + BatchField.BASE_OFFSET));
+      if (base >= hw || end + size > raw.length) return { buf: raw.subarray(0, end), nextOffset, stopped: true };
+      nextOffset = base + raw.readInt32BE(end + BatchField.LAST_OFFSET_DELTA) + 1;
+      end += size;
+    }
+    return { buf: raw.subarray(0, end), nextOffset, stopped: position + end < seg.size };
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * The first offset whose record timestamp is >= `timestamp` (ListOffsets by time),
+   * or undefined when every record is older.
+   */
+  offsetForTimestamp(timestamp: number): number | undefined {
+    this.checkOpen();
+    const hw = this.highWatermark;
+    for (const seg of this.segments) {
+      if (seg.maxTimestamp < timestamp) continue;
+      const rel = seg.timeIndex.lookup(timestamp);
+      const from = seg.offsetIndex.lookup(rel).position;
+      for (const b of walkBatches(seg.fd, from, seg.size)) {
+        if (!b.complete) break;
+        const base = Number(b.bytes.readBigInt64BE(BatchField.BASE_OFFSET));
+        if (base >= hw) return undefined;
+        const found = firstOffsetAtOrAfter(b.bytes, timestamp);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Deletes whole segments older than retention.ms or beyond retention.bytes, oldest
+   * first, never the active one or one not yet flushed. Returns the bytes removed.
+   */
+  applyRetention(now = this.now()): number {
+    this.checkOpen();
+    const { retentionMs, retentionBytes } = this.config;
+    let total = this.sizeBytes;
+    let removed = 0;
+    while (this.segments.length > 1) {
+      const first = this.segments[0]!;
+      const expired = retentionMs >= 0 && first.maxTimestamp >= 0 && now - first.maxTimestamp > retentionMs;
+      const oversize = retentionBytes >= 0 && total - first.size >= retentionBytes;
+      if ((!expired && !oversize) || this.dirty.has(first)) break;
+      this.segments.shift();
+      first.delete();
+      total -= first.size;
+      removed += first.size;
+      this.stats.segmentsDeletedByRetention++;
+    }
+    if (this.hw < this.logStartOffset) this.hw = this.logStartOffset;
+    return removed;
+  }
+
+  /** Makes everything written so far durable, whatever the policy. */
+  async flush(): Promise<void> {
+    this.checkOpen();
+    await this.sealChain;
+    if (this.dirty.size > 0 || this.dirDirty) await this.commit.flushNow();
+    this.stats.flushes = this.commit.flushes;
+  }
+
+  /** Flushes, writes the indexes and leaves the clean-shutdown marker. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.stopTimer();
+    let clean = this.failure === undefined;
+    try {
+      await this.flush();
+      this.active.writeIndexes();
+    } catch (err) {
+      clean = false;
+      this.logger.error({ err, dir: this.dir }, 'close could not flush; the next open will recover');
+    }
+    this.closed = true;
+    for (const s of this.segments) s.close();
+    if (clean) writeFileAtomic(this.dir, CLEAN_SHUTDOWN_FILE, '');
+  }
+
+  /** Removes the log and its directory. */
+  async delete(): Promise<void> {
+    this.stopTimer();
+    await this.sealChain.catch(() => undefined);
+    if (!this.closed) {
+      this.closed = true;
+      for (const s of this.segments) s.close();
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private stopTimer(): void {
+    if (this.intervalTimer !== undefined) clearInterval(this.intervalTimer);
+    this.intervalTimer = undefined;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StrataError('STRATA_LOG_CLOSED', `log ${this.dir} is closed`);
+  }
+}
+

@@ -1,0 +1,240 @@
+// One segment: a file of whole record batches plus its sparse offset and time indexes.
+// Indexes live in memory and are written to their files when the segment is sealed
+// (rolled) or the log closes cleanly; after a crash they are rebuilt from the batches.
+import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
+import { join } from 'node:path';
+import { StrataError } from '../errors.js';
+import { BatchField, readBatchHeader } from '../protocol/records/batch-layout.js';
+import { walkBatches } from './batch-walk.js';
+import { readAt, writeAllAt } from './file-io.js';
+import { logFileName, offsetIndexFileName, timeIndexFileName } from './names.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex } from './time-index.js';
+
+/** What the log knows of a batch it is about to append. */
+export interface AppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+/** Header fields needed to walk a segment: read from the first 27 bytes of a batch. */
+const WALK_HEADER_BYTES = BatchField.LAST_OFFSET_DELTA + 4;
+
+export class Segment {
+  /** Bytes of whole batches in the file. */
+  size: number;
+  /** The offset after the last batch; baseOffset when empty. */
+  nextOffset: number;
+  /** Largest batch maxTimestamp, -1 when empty. */
+  maxTimestamp: number;
+  offsetIndex: OffsetIndex;
+  timeIndex: TimeIndex;
+  private bytesSinceIndexEntry = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    readonly fd: number,
+    readonly createdAtMs: number,
+    private readonly indexIntervalBytes: number,
+  ) {
+    this.size = 0;
+    this.nextOffset = baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetIndex = new OffsetIndex();
+    this.timeIndex = new TimeIndex();
+  }
+
+  get logPath(): string {
+    return join(this.dir, logFileName(this.baseOffset));
+  }
+
+  get offsetIndexPath(): string {
+    return join(this.dir, offsetIndexFileName(this.baseOffset));
+  }
+
+  get timeIndexPath(): string {
+    return join(this.dir, timeIndexFileName(this.baseOffset));
+  }
+
+  static create(dir: string, baseOffset: number, indexIntervalBytes: number): Segment {
+    const fd = openSync(join(dir, logFileName(baseOffset)), 'wx+');
+    return new Segment(dir, baseOffset, fd, Date.now(), indexIntervalBytes);
+  }
+
+  /** Opens an existing segment file; its indexes are empty until loaded or rebuilt. */
+  static open(dir: string, baseOffset: number, indexIntervalBytes: number): Segment {
+    const fd = openSync(join(dir, logFileName(baseOffset)), 'r+');
+    const st = fstatSync(fd);
+    const seg = new Segment(dir, baseOffset, fd, st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs, indexIntervalBytes);
+    seg.size = st.size;
+    return seg;
+  }
+
+  /** Writes a patched batch at the end. On failure the file is cut back and the error rethrown. */
+  append(batch: Buffer, info: AppendInfo): void {
+    const position = this.size;
+    try {
+      writeAllAt(this.fd, batch, position);
+    } catch (err) {
+      // Remove any prefix that did reach the file; truncating frees space, so it works
+      // on a full disk. If even this fails the caller must stop using the log.
+      try {
+        ftruncateSync(this.fd, position);
+      } catch (truncErr) {
+        throw new StrataError('STRATA_LOG_FAILED', `could not cut ${this.logPath} back after a failed write`, { cause: truncErr });
+      }
+      throw err;
+    }
+    this.indexBatch(info.baseOffset, info.maxTimestamp, position, batch.length);
+    this.size = position + batch.length;
+    this.nextOffset = info.lastOffset + 1;
+  }
+
+  /** Adds index entries for a batch at `position` (first batch always, then every interval). */
+  private indexBatch(baseOffset: number, maxTimestamp: number, position: number, size: number): void {
+    const rel = baseOffset - this.baseOffset;
+    if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
+    if (position === 0 || this.bytesSinceIndexEntry >= this.indexIntervalBytes) {
+      this.offsetIndex.append(rel, position);
+      this.timeIndex.maybeAppend(this.maxTimestamp, rel);
+      this.bytesSinceIndexEntry = 0;
+    }
+    this.bytesSinceIndexEntry += size;
+  }
+
+  /**
+   * Rebuilds indexes, size, nextOffset and maxTimestamp from the batches in the file,
+   * without checking CRCs (recovery checks them separately). Stops at a torn tail.
+   */
+  rebuildFromFile(): void {
+    this.offsetIndex = new OffsetIndex();
+    this.timeIndex = new TimeIndex();
+    this.bytesSinceIndexEntry = 0;
+    this.maxTimestamp = -1;
+    this.nextOffset = this.baseOffset;
+    const fileSize = fstatSync(this.fd).size;
+    let end = 0;
+    for (const b of walkBatches(this.fd, 0, fileSize)) {
+      if (!b.complete) break;
+      const h = readBatchHeader(b.bytes);
+      this.indexBatch(h.baseOffset, h.maxTimestamp, b.position, h.size);
+      this.nextOffset = h.baseOffset + h.lastOffsetDelta + 1;
+      end = b.position + h.size;
+    }
+    this.size = end;
+  }
+
+  /**
+   * Loads the index files written when the segment was sealed. Returns false when they
+   * are missing or implausible; the caller then rebuilds. The tail after the last index
+   * entry is walked to find nextOffset and the final timestamps.
+   */
+  loadIndexes(): boolean {
+    let offsetIndex: OffsetIndex | undefined;
+    let timeIndex: TimeIndex | undefined;
+    try {
+      offsetIndex = OffsetIndex.fromBuffer(readFileSync(this.offsetIndexPath), this.size);
+      timeIndex = TimeIndex.fromBuffer(readFileSync(this.timeIndexPath), 0);
+    } catch {
+      return false;
+    }
+    if (offsetIndex === undefined || timeIndex === undefined) return false;
+    if (this.size > 0 && (offsetIndex.entries === 0 || timeIndex.entries === 0)) return false;
+    this.offsetIndex = offsetIndex;
+    this.timeIndex = timeIndex;
+    this.maxTimestamp = timeIndex.lastTimestamp;
+    const last = offsetIndex.last() ?? { relOffset: 0, position: 0 };
+    let position = last.position;
+    let next = this.baseOffset + last.relOffset;
+    for (const b of walkBatches(this.fd, position, this.size)) {
+      if (!b.complete) return false;
+      const h = readBatchHeader(b.bytes);
+      if (h.baseOffset !== next) return false;
+      if (h.maxTimestamp > this.maxTimestamp) this.maxTimestamp = h.maxTimestamp;
+      next = h.baseOffset + h.lastOffsetDelta + 1;
+      position = b.position + h.size;
+    }
+    if (position !== this.size) return false;
+    this.nextOffset = next;
+    this.bytesSinceIndexEntry = this.size - last.position;
+    return true;
+  }
+
+  /** Byte position of the batch holding `offset`, or -1 when no batch holds it. */
+  findBatchPosition(offset: number, limit = this.size): number {
+    let position = this.offsetIndex.lookup(offset - this.baseOffset).position;
+    while (position < limit) {
+      const head = readAt(this.fd, position, WALK_HEADER_BYTES);
+      if (head.length < WALK_HEADER_BYTES) return -1;
+      const last = Number(head.readBigInt64BE(BatchField.BASE_OFFSET)) + head.readInt32BE(BatchField.LAST_OFFSET_DELTA);
+      if (last >= offset) return position;
+      position += head.readInt32BE(BatchField.BATCH_LENGTH) + 12;
+    }
+    return -1;
+  }
+
+  read(position: number, length: number): Buffer {
+    return readAt(this.fd, position, Math.min(length, this.size - position));
+  }
+
+  /** Cuts the file at `position` (a batch boundary) and rebuilds the indexes. */
+  truncateAt(position: number): void {
+    ftruncateSync(this.fd, position);
+    this.rebuildFromFile();
+  }
+
+  flush(): Promise<void> {
+    return new Promise((resolve, reject) => fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Writes the index files and forces them to disk (at roll and clean close). */
+  writeIndexes(): void {
+    // The final time index entry records the segment's largest timestamp, which time
+    // retention and timestamp lookups rely on after a restart.
+    const lastBatch = this.offsetIndex.last();
+    if (this.size > 0 && lastBatch !== undefined) {
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.lastBatchRelOffset());
+    }
+    writeDurably(this.offsetIndexPath, this.offsetIndex.toBuffer());
+    writeDurably(this.timeIndexPath, this.timeIndex.toBuffer());
+  }
+
+  /** Relative offset of the last batch's base (walks from the last index entry). */
+  private lastBatchRelOffset(): number {
+    const last = this.offsetIndex.last() ?? { relOffset: 0, position: 0 };
+    let rel = last.relOffset;
+    for (const b of walkBatches(this.fd, last.position, this.size)) {
+      if (!b.complete) break;
+      rel = Number(b.bytes.readBigInt64BE(BatchField.BASE_OFFSET)) - this.baseOffset;
+    }
+    return rel;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  /** Closes and removes the segment and its index files. */
+  delete(): void {
+    this.close();
+    for (const p of [this.logPath, this.offsetIndexPath, this.timeIndexPath]) {
+      try {
+        unlinkSync(p);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+  }
+}
+
+function writeDurably(path: string, data: Buffer): void {
+  writeFileSync(path, data);
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
