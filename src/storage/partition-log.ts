@@ -100,7 +100,7 @@ export class PartitionLog {
     const clean = consumeCleanMarker(dir);
     const { segments, report } = openSegments(dir, clean, resolved.indexIntervalBytes, options.logger ?? silentLogger);
     if (segments.length === 0) {
-      segments.push(Segment.create(dir, 0, resolved.indexIntervalBytes));
+      segments.push(Segment.create(dir, 0, resolved.indexIntervalBytes, (options.now ?? Date.now)()));
       fsyncDir(dir);
     }
     if (!clean) {
@@ -210,7 +210,7 @@ export class PartitionLog {
     if (old.size === 0) return;
     let next: Segment;
     try {
-      next = Segment.create(this.dir, this.nextOffset, this.config.indexIntervalBytes);
+      next = Segment.create(this.dir, this.nextOffset, this.config.indexIntervalBytes, this.now());
     } catch (err) {
       throw storageError(err, 'segment roll');
     }
@@ -413,7 +413,6 @@ export class PartitionLog {
     this.checkOpen();
     await this.sealChain;
     if (this.dirty.size > 0 || this.dirDirty) await this.commit.flushNow();
-    this.stats.flushes = this.commit.flushes;
   }
 
   /** Flushes, writes the indexes and leaves the clean-shutdown marker. */

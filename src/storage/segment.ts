@@ -58,9 +58,9 @@ export class Segment {
     return join(this.dir, timeIndexFileName(this.baseOffset));
   }
 
-  static create(dir: string, baseOffset: number, indexIntervalBytes: number): Segment {
+  static create(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): Segment {
     const fd = openSync(join(dir, logFileName(baseOffset)), 'wx+');
-    return new Segment(dir, baseOffset, fd, Date.now(), indexIntervalBytes);
+    return new Segment(dir, baseOffset, fd, nowMs, indexIntervalBytes);
   }
 
   /** Opens an existing segment file; its indexes are empty until loaded or rebuilt. */
