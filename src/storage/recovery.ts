@@ -92,6 +92,15 @@ function countFramed(seg: Segment, from: number, end: number): number {
   return n;
 }
 
+/** Index files are an optimisation: failing to write them (a full disk) is not fatal. */
+function persistIndexes(seg: Segment, logger: Logger): void {
+  try {
+    seg.writeIndexes();
+  } catch (err) {
+    logger.warn({ err, segment: seg.logPath }, 'could not write rebuilt index files');
+  }
+}
+
 export interface OpenedSegments {
   segments: Segment[];
   report: RecoveryReport;
@@ -121,10 +130,19 @@ export function openSegments(dir: string, clean: boolean, indexIntervalBytes: nu
       continue;
     }
     const prev = segments[segments.length - 1];
-    const scan = base >= recoveryPoint || (prev !== undefined && prev.nextOffset !== base);
-    if (!scan) {
+    if (prev !== undefined && prev.nextOffset !== base) {
+      // Offsets must be contiguous across segments: a gap or an overlap is corruption.
+      cut = true;
+      report.cutReason = `segment ${base} does not continue at ${prev.nextOffset}`;
+      report.truncatedBytes += seg.size;
+      report.truncatedBatches += countFramed(seg, 0, seg.size);
+      seg.delete();
+      continue;
+    }
+    if (base < recoveryPoint) {
       if (!seg.loadIndexes()) {
         seg.rebuildFromFile();
+        persistIndexes(seg, logger);
         report.indexesRebuilt++;
       }
       segments.push(seg);
@@ -143,6 +161,7 @@ export function openSegments(dir: string, clean: boolean, indexIntervalBytes: nu
     } else {
       seg.rebuildFromFile();
     }
+    persistIndexes(seg, logger);
     report.indexesRebuilt++;
     segments.push(seg);
   }
