@@ -53,6 +53,13 @@ export class GroupCommit {
   private kick(): void {
     if (this.inFlight || this.waiters.length === 0) return;
     this.inFlight = true;
+    // Start the fsync after the current synchronous run: every append issued in the
+    // same tick (one socket read can hold many produce requests) shares it. Measured:
+    // 16 appends issued together took 2 fsyncs when the flush started at once, 1 this way.
+    queueMicrotask(() => this.startFlush());
+  }
+
+  private startFlush(): void {
     const target = this.hooks.endOffset();
     this.hooks.flushAll().then(
       () => {
