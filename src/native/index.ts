@@ -1,6 +1,7 @@
 // The hot paths, chosen once at start: the napi-rs addon when it loads, otherwise the
 // TypeScript fallback, with a process warning (code STRATA_NATIVE_FALLBACK) saying why.
-// STRATA_NATIVE=0 forces the fallback (tests and benchmarks compare the two).
+// STRATA_NATIVE=0 forces the fallback (tests and benchmarks compare the two);
+// STRATA_NATIVE_ADDON=/path/to/addon.node loads a specific build.
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -47,6 +48,10 @@ function packageRoot(): string {
 
 /** napi-rs names the addon strata-native.<platform>-<arch>[-abi].node. */
 function findAddon(): string {
+  // STRATA_NATIVE_ADDON names the addon file explicitly (packaging, and the test that
+  // proves a missing addon falls back with a warning).
+  const explicit = process.env.STRATA_NATIVE_ADDON;
+  if (explicit !== undefined && explicit !== '') return explicit;
   const nativeDir = join(packageRoot(), 'native');
   const platform = `${ADDON_PREFIX}${process.platform}-${process.arch}`;
   const match = readdirSync(nativeDir).find((f) => f.startsWith(platform) && f.endsWith('.node'));
