@@ -11,16 +11,21 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Replaces a small file atomically: write a temporary, fsync it, rename, fsync the dir. */
-export function writeFileAtomic(dir: string, name: string, data: string | Buffer): void {
-  const tmp = join(dir, `${name}.tmp`);
-  writeFileSync(tmp, data);
-  const fd = openSync(tmp, 'r');
+/** Writes a whole file and forces its contents to disk. */
+export function writeFileDurably(path: string, data: string | Buffer): void {
+  writeFileSync(path, data);
+  const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Replaces a small file atomically: write a temporary, fsync it, rename, fsync the dir. */
+export function writeFileAtomic(dir: string, name: string, data: string | Buffer): void {
+  const tmp = join(dir, `${name}.tmp`);
+  writeFileDurably(tmp, data);
   renameSync(tmp, join(dir, name));
   fsyncDir(dir);
 }

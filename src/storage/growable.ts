@@ -1,16 +1,18 @@
 // A typed array that doubles when full: index entries are appended one at a time and
 // binary-searched, so they live in flat numeric arrays, not arrays of objects.
-export class GrowableU32 {
-  private data: Uint32Array;
+type NumericArray = Uint32Array | Float64Array;
+
+class Growable<A extends NumericArray> {
+  private data: A;
   length = 0;
 
-  constructor(capacity = 64) {
-    this.data = new Uint32Array(capacity);
+  constructor(private readonly make: (n: number) => A, capacity = 64) {
+    this.data = make(capacity);
   }
 
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
+      const next = this.make(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
@@ -22,25 +24,17 @@ export class GrowableU32 {
   }
 }
 
-export class GrowableF64 {
-  private data: Float64Array;
-  length = 0;
-
-  constructor(capacity = 64) {
-    this.data = new Float64Array(capacity);
+/** Relative offsets and byte positions (both below 2^32). */
+export class GrowableU32 extends Growable<Uint32Array> {
+  constructor() {
+    super((n) => new Uint32Array(n));
   }
+}
 
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-
-  at(i: number): number {
-    return this.data[i]!;
+/** Millisecond timestamps (exact in a double). */
+export class GrowableF64 extends Growable<Float64Array> {
+  constructor() {
+    super((n) => new Float64Array(n));
   }
 }
 

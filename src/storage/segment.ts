@@ -1,11 +1,12 @@
 // One segment: a file of whole record batches plus its sparse offset and time indexes.
 // Indexes live in memory and are written to their files when the segment is sealed
 // (rolled) or the log closes cleanly; after a crash they are rebuilt from the batches.
-import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataError } from '../errors.js';
 import { BatchField, readBatchHeader } from '../protocol/records/batch-layout.js';
 import { walkBatches } from './batch-walk.js';
+import { writeFileDurably } from './dir-sync.js';
 import { readAt, writeAllAt } from './file-io.js';
 import { logFileName, offsetIndexFileName, timeIndexFileName } from './names.js';
 import { OffsetIndex } from './offset-index.js';
@@ -197,8 +198,8 @@ export class Segment {
     if (this.size > 0 && lastBatch !== undefined) {
       this.timeIndex.maybeAppend(this.maxTimestamp, this.lastBatchRelOffset());
     }
-    writeDurably(this.offsetIndexPath, this.offsetIndex.toBuffer());
-    writeDurably(this.timeIndexPath, this.timeIndex.toBuffer());
+    writeFileDurably(this.offsetIndexPath, this.offsetIndex.toBuffer());
+    writeFileDurably(this.timeIndexPath, this.timeIndex.toBuffer());
   }
 
   /** Relative offset of the last batch's base (walks from the last index entry). */
@@ -226,15 +227,5 @@ export class Segment {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
     }
-  }
-}
-
-function writeDurably(path: string, data: Buffer): void {
-  writeFileSync(path, data);
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
