@@ -25,7 +25,8 @@ export type StrataErrorCode =
   | 'STRATA_CONFIG_INVALID'
   | 'STRATA_LOG_CLOSED'
   | 'STRATA_LOG_FAILED'
-  | 'STRATA_NATIVE_UNAVAILABLE';
+  | 'STRATA_NATIVE_UNAVAILABLE'
+  | 'STRATA_PROTOCOL_MALFORMED';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;

@@ -2,22 +2,62 @@
 // Generates TypeScript from Kafka's JSON schemas (../shared/kafka-schemas by default).
 // Output goes to src/protocol/generated/ and is committed; never edit it by hand.
 // `node scripts/codegen/index.mjs --check` regenerates in memory and fails on drift.
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateErrorCodes } from './error-codes.mjs';
+import { generateErrorCodes, HEADER } from './error-codes.mjs';
+import { generateMessage } from './messages.mjs';
+import { kebab, loadSchema, parseVersions } from './schema.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const schemaDir = resolve(process.env.STRATA_KAFKA_SCHEMAS ?? join(root, '..', 'shared', 'kafka-schemas'));
 const outDir = join(root, 'src', 'protocol', 'generated');
+
+/** The APIs the broker implements: codecs are generated for these (request and response). */
+export const IMPLEMENTED_APIS = [
+  'Produce', 'Fetch', 'ListOffsets', 'Metadata', 'OffsetCommit', 'OffsetFetch', 'FindCoordinator',
+  'JoinGroup', 'Heartbeat', 'LeaveGroup', 'SyncGroup', 'DescribeGroups', 'ListGroups', 'ApiVersions',
+  'CreateTopics', 'DeleteTopics', 'InitProducerId', 'DescribeConfigs', 'CreatePartitions', 'DeleteGroups',
+  'IncrementalAlterConfigs', 'DescribeCluster',
+];
+const EXTRA = ['RequestHeader', 'ResponseHeader', 'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'];
+
+function apiTable(dir) {
+  const rows = [];
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('Request.json')) continue;
+    const s = loadSchema(join(dir, file));
+    if (s.apiKey === undefined) continue;
+    const v = parseVersions(s.validVersions);
+    const f = parseVersions(s.flexibleVersions);
+    rows.push({ key: s.apiKey, name: s.name.replace(/Request$/, ''), min: v.min, max: v.max, flex: f === null ? -1 : f.min });
+  }
+  rows.sort((a, b) => a.key - b.key);
+  const lines = [HEADER, '/** Every API in the Kafka schemas: key, name, versions, first flexible version (-1: none). */'];
+  lines.push('export interface ApiSchemaInfo {', '  readonly key: number;', '  readonly name: string;', '  readonly minVersion: number;', '  readonly maxVersion: number;', '  readonly flexibleFrom: number;', '}', '');
+  lines.push('export const API_SCHEMAS: ReadonlyMap<number, ApiSchemaInfo> = new Map([');
+  for (const r of rows) lines.push(`  [${r.key}, { key: ${r.key}, name: '${r.name}', minVersion: ${r.min}, maxVersion: ${r.max}, flexibleFrom: ${r.flex} }],`);
+  lines.push(']);', '');
+  lines.push('export const ApiKey = {');
+  for (const r of rows) lines.push(`  ${r.name}: ${r.key},`);
+  lines.push('} as const;', '');
+  return lines.join('\n');
+}
 
 /** Every generated file: [relative path, contents]. */
 export function generateAll(dir = schemaDir) {
   if (!existsSync(dir)) {
     throw new Error(`Kafka schemas not found at ${dir} (set STRATA_KAFKA_SCHEMAS)`);
   }
+  const files = [];
   const errors = JSON.parse(readFileSync(join(dir, 'error-codes.json'), 'utf8'));
-  return [['error-codes.ts', generateErrorCodes(errors)]];
+  files.push(['error-codes.ts', generateErrorCodes(errors)]);
+  files.push(['api-keys.ts', apiTable(dir)]);
+  const names = [...IMPLEMENTED_APIS.flatMap((a) => [`${a}Request`, `${a}Response`]), ...EXTRA];
+  for (const name of names) {
+    files.push([`${kebab(name)}.ts`, generateMessage(loadSchema(join(dir, `${name}.json`)))]);
+  }
+  return files;
 }
 
 function main() {
