@@ -8,7 +8,7 @@ import { KafkaError, StrataError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { hot } from '../native/index.js';
 import { BatchField, BatchStatus, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
-import { firstOffsetAtOrAfter } from '../protocol/records/record-scan.js';
+import { firstRecordAtOrAfter, type OffsetAndTimestamp } from '../protocol/records/record-scan.js';
 import { walkBatches } from './batch-walk.js';
 import { fsyncDir, writeFileAtomic } from './dir-sync.js';
 import { GroupCommit } from './group-commit.js';
@@ -54,7 +54,7 @@ const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
 const EMPTY = Buffer.alloc(0);
 
 export class PartitionLog {
-  readonly config: LogConfig;
+  private cfg: LogConfig;
   readonly recovery: RecoveryReport;
   readonly stats: LogStats = { appends: 0, appendedBytes: 0, flushes: 0, rolls: 0, segmentsDeletedByRetention: 0 };
   private segments: Segment[];
@@ -72,7 +72,7 @@ export class PartitionLog {
   private readonly now: () => number;
 
   private constructor(readonly dir: string, config: LogConfig, segments: Segment[], recovery: RecoveryReport, options: OpenOptions) {
-    this.config = config;
+    this.cfg = config;
     this.segments = segments;
     this.recovery = recovery;
     this.logger = options.logger ?? silentLogger;
@@ -87,10 +87,30 @@ export class PartitionLog {
       },
       this.nextOffset,
     );
-    if (config.syncPolicy === 'interval') {
-      this.intervalTimer = setInterval(() => this.flushOnInterval(), config.flushIntervalMs);
-      this.intervalTimer.unref();
-    }
+    this.startTimer();
+  }
+
+  get config(): LogConfig {
+    return this.cfg;
+  }
+
+  /** Applies new settings (topic configs changed); validated like those given at open. */
+  reconfigure(config: Partial<LogConfig>): void {
+    this.checkOpen();
+    const next = resolveLogConfig({ ...this.cfg, ...config });
+    const wasAlways = this.cfg.syncPolicy === 'always';
+    this.cfg = next;
+    // Leaving `always`: what is written is now visible, as the other policies expose.
+    if (wasAlways && next.syncPolicy !== 'always') this.hw = this.nextOffset;
+    if (!wasAlways && next.syncPolicy === 'always') this.commit.resetTo(Math.max(this.commit.durableOffset, this.hw));
+    this.stopTimer();
+    this.startTimer();
+  }
+
+  private startTimer(): void {
+    if (this.cfg.syncPolicy !== 'interval') return;
+    this.intervalTimer = setInterval(() => this.flushOnInterval(), this.cfg.flushIntervalMs);
+    this.intervalTimer.unref();
   }
 
   /** Opens (creating if needed) the log in `dir`, recovering it if the last shutdown was not clean. */
@@ -125,7 +145,7 @@ export class PartitionLog {
 
   /** Readers see offsets below this. */
   get highWatermark(): number {
-    return this.config.syncPolicy === 'always' ? this.commit.durableOffset : this.hw;
+    return this.cfg.syncPolicy === 'always' ? this.commit.durableOffset : this.hw;
   }
 
   get sizeBytes(): number {
@@ -156,13 +176,13 @@ export class PartitionLog {
 
   private appendNow(batch: Buffer): Promise<AppendResult> {
     this.checkUsable();
-    const status = hot.checkBatch(batch, this.config.maxBatchBytes);
-    if (status !== BatchStatus.OK) throw batchStatusError(status, batch.length, this.config.maxBatchBytes);
+    const status = hot.checkBatch(batch, this.cfg.maxBatchBytes);
+    if (status !== BatchStatus.OK) throw batchStatusError(status, batch.length, this.cfg.maxBatchBytes);
     const lastOffsetDelta = batch.readInt32BE(BatchField.LAST_OFFSET_DELTA);
     this.maybeRoll(batch.length, lastOffsetDelta);
     const baseOffset = this.nextOffset;
     const lastOffset = baseOffset + lastOffsetDelta;
-    const logAppendTime = this.config.timestampType === 'LogAppendTime' ? this.now() : -1;
+    const logAppendTime = this.cfg.timestampType === 'LogAppendTime' ? this.now() : -1;
     hot.patchBatch(batch, baseOffset, logAppendTime);
     const maxTimestamp = logAppendTime >= 0 ? logAppendTime : Number(batch.readBigInt64BE(BatchField.MAX_TIMESTAMP));
     const seg = this.active;
@@ -177,7 +197,7 @@ export class PartitionLog {
     this.stats.appends++;
     this.stats.appendedBytes += batch.length;
     const result: AppendResult = { baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset };
-    if (this.config.syncPolicy !== 'always') {
+    if (this.cfg.syncPolicy !== 'always') {
       this.hw = this.nextOffset;
       return Promise.resolve(result);
     }
@@ -197,8 +217,8 @@ export class PartitionLog {
   private maybeRoll(incoming: number, lastOffsetDelta: number): void {
     const seg = this.active;
     if (seg.size === 0) return;
-    const full = seg.size + incoming > this.config.segmentBytes;
-    const old = this.now() - seg.createdAtMs >= this.config.segmentMs;
+    const full = seg.size + incoming > this.cfg.segmentBytes;
+    const old = this.now() - seg.createdAtMs >= this.cfg.segmentMs;
     const relOverflow = this.nextOffset + lastOffsetDelta - seg.baseOffset > MAX_RELATIVE_OFFSET;
     if (full || old || relOverflow) this.roll();
   }
@@ -210,7 +230,7 @@ export class PartitionLog {
     if (old.size === 0) return;
     let next: Segment;
     try {
-      next = Segment.create(this.dir, this.nextOffset, this.config.indexIntervalBytes, this.now());
+      next = Segment.create(this.dir, this.nextOffset, this.cfg.indexIntervalBytes, this.now());
     } catch (err) {
       throw storageError(err, 'segment roll');
     }
@@ -271,7 +291,7 @@ export class PartitionLog {
    * unacknowledged can reappear, then let producers retry.
    */
   private onFlushFailure(err: unknown): void {
-    if (this.config.syncPolicy !== 'always') return;
+    if (this.cfg.syncPolicy !== 'always') return;
     try {
       this.truncateTo(this.commit.durableOffset);
     } catch (truncErr) {
@@ -367,6 +387,11 @@ export class PartitionLog {
    * or undefined when every record is older.
    */
   offsetForTimestamp(timestamp: number): number | undefined {
+    return this.recordForTimestamp(timestamp)?.offset;
+  }
+
+  /** The first record with timestamp >= `timestamp`, with its timestamp. */
+  recordForTimestamp(timestamp: number): OffsetAndTimestamp | undefined {
     this.checkOpen();
     const hw = this.highWatermark;
     for (const seg of this.segments) {
@@ -377,11 +402,29 @@ export class PartitionLog {
         if (!b.complete) break;
         const base = Number(b.bytes.readBigInt64BE(BatchField.BASE_OFFSET));
         if (base >= hw) return undefined;
-        const found = firstOffsetAtOrAfter(b.bytes, timestamp);
+        const found = firstRecordAtOrAfter(b.bytes, timestamp);
         if (found !== undefined) return found;
       }
     }
     return undefined;
+  }
+
+  /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), the first if tied. */
+  maxTimestampRecord(): OffsetAndTimestamp | undefined {
+    this.checkOpen();
+    let best = -1;
+    for (const seg of this.segments) best = Math.max(best, seg.maxTimestamp);
+    return best < 0 ? undefined : this.recordForTimestamp(best);
+  }
+
+  /** Every stored batch in offset order (views valid until the next step): for state rebuilds. */
+  *batches(): Generator<Buffer> {
+    for (const seg of this.segments) {
+      for (const b of walkBatches(seg.fd, 0, seg.size)) {
+        if (!b.complete) break;
+        yield b.bytes;
+      }
+    }
   }
 
   /**

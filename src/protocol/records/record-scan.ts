@@ -9,10 +9,20 @@ import { readVarint } from './varint.js';
  * decompression pool exists; LogAppendTime batches carry one timestamp for all records.
  */
 export function firstOffsetAtOrAfter(batch: Buffer, target: number): number | undefined {
+  return firstRecordAtOrAfter(batch, target)?.offset;
+}
+
+export interface OffsetAndTimestamp {
+  offset: number;
+  timestamp: number;
+}
+
+/** As firstOffsetAtOrAfter, with the record's timestamp (ListOffsets returns both). */
+export function firstRecordAtOrAfter(batch: Buffer, target: number): OffsetAndTimestamp | undefined {
   const h = readBatchHeader(batch);
   if (h.maxTimestamp < target) return undefined;
   if ((h.attributes & COMPRESSION_MASK) !== 0 || (h.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0) {
-    return h.baseOffset;
+    return { offset: h.baseOffset, timestamp: h.maxTimestamp };
   }
   const end = batch.length;
   let at = BATCH_HEADER_SIZE;
@@ -24,8 +34,8 @@ export function firstOffsetAtOrAfter(batch: Buffer, target: number): number | un
     if (tsDelta === undefined) break;
     const offsetDelta = readVarint(batch, tsDelta.next, end);
     if (offsetDelta === undefined) break;
-    if (h.baseTimestamp + tsDelta.value >= target) return h.baseOffset + offsetDelta.value;
+    if (h.baseTimestamp + tsDelta.value >= target) return { offset: h.baseOffset + offsetDelta.value, timestamp: h.baseTimestamp + tsDelta.value };
     at = recordStart + len.value;
   }
-  return h.baseOffset;
+  return { offset: h.baseOffset, timestamp: h.maxTimestamp };
 }

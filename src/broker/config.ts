@@ -1,0 +1,128 @@
+// Broker settings: defaults, then a config file, then STRATA_* environment variables,
+// then flags. Every value is checked once, at start; a bad one stops start-up with a
+// message naming it (StrataError STRATA_CONFIG_INVALID).
+import { readFileSync } from 'node:fs';
+import { StrataError } from '../errors.js';
+import type { SyncPolicy } from '../storage/log-config.js';
+
+export interface BrokerConfig {
+  host: string;
+  port: number;
+  /** Host and port clients are told to connect to (Metadata). */
+  advertisedHost: string;
+  advertisedPort: number;
+  dataDir: string;
+  nodeId: number;
+  autoCreateTopics: boolean;
+  defaultPartitions: number;
+  syncPolicy: SyncPolicy;
+  flushIntervalMs: number;
+  /** socket.request.max.bytes: larger frames are refused before they are buffered. */
+  socketRequestMaxBytes: number;
+  /** group.initial.rebalance.delay.ms */
+  groupInitialRebalanceDelayMs: number;
+  retentionCheckIntervalMs: number;
+  logLevel: string;
+}
+
+export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
+  host: '127.0.0.1',
+  port: 9092,
+  advertisedHost: '',
+  advertisedPort: 0,
+  dataDir: './data',
+  nodeId: 1,
+  autoCreateTopics: true,
+  defaultPartitions: 1,
+  syncPolicy: 'interval',
+  flushIntervalMs: 1000,
+  socketRequestMaxBytes: 104_857_600,
+  groupInitialRebalanceDelayMs: 3000,
+  retentionCheckIntervalMs: 300_000,
+  logLevel: 'info',
+});
+
+type Kind = 'string' | 'port' | 'int' | 'bool' | 'sync';
+const KINDS: Record<keyof BrokerConfig, Kind> = {
+  host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
+  autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
+  socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
+};
+
+/** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
+export function flagName(key: keyof BrokerConfig): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export function envName(key: keyof BrokerConfig): string {
+  return `STRATA_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export const CONFIG_KEYS = Object.keys(KINDS) as Array<keyof BrokerConfig>;
+
+function bad(source: string, value: unknown, rule: string): never {
+  throw new StrataError('STRATA_CONFIG_INVALID', `invalid setting ${source}=${JSON.stringify(value)}: ${rule}`);
+}
+
+function coerce(key: keyof BrokerConfig, value: unknown, source: string): unknown {
+  const kind = KINDS[key];
+  const asNumber = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  switch (kind) {
+    case 'string':
+      if (typeof value !== 'string' || (key !== 'advertisedHost' && value === '')) bad(source, value, 'a non-empty string');
+      return value;
+    case 'port':
+      if (typeof asNumber !== 'number' || !Number.isInteger(asNumber) || asNumber < 0 || asNumber > 65535) bad(source, value, 'a port from 0 to 65535');
+      return asNumber;
+    case 'int':
+      if (typeof asNumber !== 'number' || !Number.isInteger(asNumber) || asNumber < 0) bad(source, value, 'a non-negative integer');
+      return asNumber;
+    case 'bool':
+      if (value === true || value === 'true' || value === '1') return true;
+      if (value === false || value === 'false' || value === '0') return false;
+      return bad(source, value, 'true or false');
+    case 'sync':
+      if (value !== 'always' && value !== 'interval' && value !== 'never') bad(source, value, 'always, interval or never');
+      return value;
+  }
+}
+
+export interface ConfigSources {
+  /** Path of a JSON config file with the same keys (camelCase). */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Already-parsed values, highest precedence (flags, startBroker options). */
+  overrides?: Partial<Record<keyof BrokerConfig, unknown>>;
+}
+
+export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
+  const out: Record<string, unknown> = { ...DEFAULT_BROKER_CONFIG };
+  if (sources.file !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(sources.file, 'utf8'));
+    } catch (err) {
+      throw new StrataError('STRATA_CONFIG_INVALID', `cannot read config file ${sources.file}: ${(err as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) bad(`config file ${sources.file}`, parsed, 'a JSON object');
+    for (const [k, v] of Object.entries(parsed)) {
+      if (!(k in KINDS)) bad(`${sources.file}: ${k}`, v, `unknown setting (known: ${CONFIG_KEYS.join(', ')})`);
+      out[k] = coerce(k as keyof BrokerConfig, v, `${sources.file}: ${k}`);
+    }
+  }
+  const env = sources.env ?? {};
+  for (const key of CONFIG_KEYS) {
+    const v = env[envName(key)];
+    if (v !== undefined) out[key] = coerce(key, v, envName(key));
+  }
+  for (const [k, v] of Object.entries(sources.overrides ?? {})) {
+    if (v === undefined) continue;
+    if (!(k in KINDS)) bad(k, v, 'unknown setting');
+    out[k] = coerce(k as keyof BrokerConfig, v, `--${flagName(k as keyof BrokerConfig)}`);
+  }
+  const c = out as unknown as BrokerConfig;
+  if (c.defaultPartitions < 1) bad('defaultPartitions', c.defaultPartitions, 'at least 1');
+  if (c.socketRequestMaxBytes < 1024) bad('socketRequestMaxBytes', c.socketRequestMaxBytes, 'at least 1024');
+  if (c.flushIntervalMs < 1) bad('flushIntervalMs', c.flushIntervalMs, 'at least 1');
+  return c;
+}

@@ -1,0 +1,77 @@
+// Idempotent producer state of one partition: per producer id the epoch and the last
+// five batches (sequence range → offset), as Kafka keeps (max.in.flight <= 5). A retried
+// batch is answered with its original offset; a gap with OUT_OF_ORDER_SEQUENCE_NUMBER.
+import { KafkaError } from '../errors.js';
+import type { BatchHeader } from '../protocol/records/batch-layout.js';
+
+const KEPT_BATCHES = 5;
+
+interface BatchEntry {
+  firstSeq: number;
+  lastSeq: number;
+  baseOffset: number;
+}
+
+interface ProducerEntry {
+  epoch: number;
+  batches: BatchEntry[];
+}
+
+export type SequenceCheck = { kind: 'append' } | { kind: 'duplicate'; baseOffset: number };
+
+/** Sequence numbers wrap at 2^31 - 1, as in Kafka's DefaultRecordBatch. */
+function nextSeq(seq: number): number {
+  return seq === 0x7fffffff ? 0 : seq + 1;
+}
+
+function lastSeqOf(h: Pick<BatchHeader, 'baseSequence' | 'lastOffsetDelta'>): number {
+  return (h.baseSequence + h.lastOffsetDelta) % 0x80000000;
+}
+
+export class ProducerStateTable {
+  private readonly producers = new Map<number, ProducerEntry>();
+
+  get size(): number {
+    return this.producers.size;
+  }
+
+  /** Decides what to do with an idempotent batch before it is appended. */
+  check(h: Pick<BatchHeader, 'producerId' | 'producerEpoch' | 'baseSequence' | 'lastOffsetDelta'>): SequenceCheck {
+    const pid = Number(h.producerId);
+    const entry = this.producers.get(pid);
+    if (entry === undefined) {
+      // Unknown producer: a new one (or one whose state aged out) must start a sequence;
+      // Kafka 2.5+ accepts any start for a producer it no longer knows, so we do too.
+      return { kind: 'append' };
+    }
+    if (h.producerEpoch < entry.epoch) {
+      throw new KafkaError('INVALID_PRODUCER_EPOCH', `producer ${pid} epoch ${h.producerEpoch} is older than ${entry.epoch}`);
+    }
+    if (h.producerEpoch > entry.epoch) {
+      if (h.baseSequence !== 0) {
+        throw new KafkaError('OUT_OF_ORDER_SEQUENCE_NUMBER', `producer ${pid} new epoch ${h.producerEpoch} must start at sequence 0, got ${h.baseSequence}`);
+      }
+      return { kind: 'append' };
+    }
+    const lastSeq = lastSeqOf(h);
+    const dup = entry.batches.find((b) => b.firstSeq === h.baseSequence && b.lastSeq === lastSeq);
+    if (dup !== undefined) return { kind: 'duplicate', baseOffset: dup.baseOffset };
+    const last = entry.batches[entry.batches.length - 1];
+    if (last !== undefined && h.baseSequence !== nextSeq(last.lastSeq)) {
+      throw new KafkaError('OUT_OF_ORDER_SEQUENCE_NUMBER', `producer ${pid}: expected sequence ${nextSeq(last.lastSeq)}, got ${h.baseSequence}`);
+    }
+    return { kind: 'append' };
+  }
+
+  /** Records an appended (or recovered) batch. */
+  record(h: Pick<BatchHeader, 'producerId' | 'producerEpoch' | 'baseSequence' | 'lastOffsetDelta'>, baseOffset: number): void {
+    const pid = Number(h.producerId);
+    let entry = this.producers.get(pid);
+    if (entry === undefined || h.producerEpoch > entry.epoch) {
+      entry = { epoch: h.producerEpoch, batches: [] };
+      this.producers.set(pid, entry);
+    }
+    entry.batches.push({ firstSeq: h.baseSequence, lastSeq: lastSeqOf(h), baseOffset });
+    if (entry.batches.length > KEPT_BATCHES) entry.batches.shift();
+  }
+}

@@ -1,0 +1,67 @@
+// Topic configs by their Kafka names → partition log settings. Unknown names and
+// values Strata cannot honour yet are refused (INVALID_CONFIG) rather than ignored.
+import { KafkaError } from '../errors.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from '../storage/log-config.js';
+
+export type TopicConfigs = Record<string, string>;
+
+interface ConfigSpec {
+  /** The default shown by DescribeConfigs. */
+  def: (broker: BrokerDefaults) => string;
+  validate: (v: string) => string | undefined;
+}
+
+export interface BrokerDefaults {
+  syncPolicy: LogConfig['syncPolicy'];
+  flushIntervalMs: number;
+}
+
+const long = (min: number) => (v: string): string | undefined =>
+  /^-?\d+$/.test(v) && Number(v) >= min && Number.isSafeInteger(Number(v)) ? undefined : `an integer >= ${min}`;
+
+export const TOPIC_CONFIGS: Record<string, ConfigSpec> = {
+  'retention.ms': { def: () => String(DEFAULT_LOG_CONFIG.retentionMs), validate: long(-1) },
+  'retention.bytes': { def: () => String(DEFAULT_LOG_CONFIG.retentionBytes), validate: long(-1) },
+  'segment.bytes': { def: () => String(DEFAULT_LOG_CONFIG.segmentBytes), validate: (v) => long(14)(v) ?? (Number(v) > 2 ** 31 - 1 ? 'at most 2147483647' : undefined) },
+  'segment.ms': { def: () => String(DEFAULT_LOG_CONFIG.segmentMs), validate: long(1) },
+  'max.message.bytes': { def: () => String(DEFAULT_LOG_CONFIG.maxBatchBytes), validate: (v) => long(61)(v) ?? (Number(v) > 2 ** 31 - 1 ? 'at most 2147483647' : undefined) },
+  'message.timestamp.type': { def: () => 'CreateTime', validate: (v) => (v === 'CreateTime' || v === 'LogAppendTime' ? undefined : 'CreateTime or LogAppendTime') },
+  'cleanup.policy': {
+    def: () => 'delete',
+    validate: (v) => (v === 'delete' ? undefined : v.split(',').includes('compact') ? 'compact is not supported yet (only delete)' : 'delete'),
+  },
+  'compression.type': { def: () => 'producer', validate: (v) => (v === 'producer' ? undefined : 'only producer is supported yet (batches are stored as sent)') },
+  'index.interval.bytes': { def: () => String(DEFAULT_LOG_CONFIG.indexIntervalBytes), validate: long(0) },
+  'flush.ms': { def: (b) => String(b.flushIntervalMs), validate: long(1) },
+  'strata.sync.policy': { def: (b) => b.syncPolicy, validate: (v) => (['always', 'interval', 'never'].includes(v) ? undefined : 'always, interval or never') },
+  'min.insync.replicas': { def: () => '1', validate: (v) => (v === '1' ? undefined : 'a single-node broker has one replica') },
+};
+
+/** Throws INVALID_CONFIG naming the first bad entry. */
+export function validateTopicConfigs(configs: TopicConfigs): void {
+  for (const [name, value] of Object.entries(configs)) {
+    const spec = TOPIC_CONFIGS[name];
+    if (spec === undefined) throw new KafkaError('INVALID_CONFIG', `unknown topic config ${name}`);
+    const problem = spec.validate(value);
+    if (problem !== undefined) throw new KafkaError('INVALID_CONFIG', `${name}=${value}: ${problem}`);
+  }
+}
+
+export function logConfigFor(configs: TopicConfigs, broker: BrokerDefaults): Partial<LogConfig> {
+  const n = (k: string): number | undefined => (configs[k] === undefined ? undefined : Number(configs[k]));
+  const out: Partial<LogConfig> = {
+    syncPolicy: (configs['strata.sync.policy'] as LogConfig['syncPolicy'] | undefined) ?? broker.syncPolicy,
+    flushIntervalMs: n('flush.ms') ?? broker.flushIntervalMs,
+  };
+  const set = <K extends keyof LogConfig>(key: K, v: LogConfig[K] | undefined): void => {
+    if (v !== undefined) out[key] = v;
+  };
+  set('retentionMs', n('retention.ms'));
+  set('retentionBytes', n('retention.bytes'));
+  set('segmentBytes', n('segment.bytes'));
+  set('segmentMs', n('segment.ms'));
+  set('maxBatchBytes', n('max.message.bytes'));
+  set('indexIntervalBytes', n('index.interval.bytes'));
+  set('timestampType', configs['message.timestamp.type'] as LogConfig['timestampType'] | undefined);
+  return out;
+}

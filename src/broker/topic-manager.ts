@@ -1,0 +1,161 @@
+// Topics and their partitions: creation, deletion, partition growth, configs, and the
+// periodic retention pass. Partition logs live in <dataDir>/<topic>-<partition>.
+import { join } from 'node:path';
+import { KafkaError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { PartitionLog } from '../storage/partition-log.js';
+import type { BrokerConfig } from './config.js';
+import type { ClusterMetadata, MetadataStore, TopicRecord } from './metadata-store.js';
+import { newKafkaUuid } from './metadata-store.js';
+import { Partition } from './partition.js';
+import { logConfigFor, validateTopicConfigs, type TopicConfigs } from './topic-config.js';
+
+export interface Topic {
+  record: TopicRecord;
+  partitions: Partition[];
+}
+
+const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
+const MAX_TOPIC_LENGTH = 249;
+/** Names the broker keeps for itself. */
+export const INTERNAL_PREFIX = '__';
+
+export function checkTopicName(name: string): void {
+  if (name.length === 0 || name === '.' || name === '..' || name.length > MAX_TOPIC_LENGTH || !LEGAL_TOPIC.test(name)) {
+    throw new KafkaError('INVALID_TOPIC_EXCEPTION', `illegal topic name ${JSON.stringify(name)}: up to 249 of [a-zA-Z0-9._-]`);
+  }
+}
+
+export class TopicManager {
+  private readonly topics = new Map<string, Topic>();
+  private retentionTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly store: MetadataStore,
+    private readonly meta: ClusterMetadata,
+    private readonly logger: Logger,
+  ) {
+    for (const record of meta.topics) {
+      this.topics.set(record.name, { record, partitions: this.openPartitions(record, 0, record.partitions) });
+    }
+    this.retentionTimer = setInterval(() => this.applyRetention(), config.retentionCheckIntervalMs);
+    this.retentionTimer.unref();
+  }
+
+  private openPartitions(record: TopicRecord, from: number, to: number): Partition[] {
+    const out: Partition[] = [];
+    for (let p = from; p < to; p++) {
+      const log = PartitionLog.open(this.partitionDir(record.name, p), logConfigFor(record.configs, this.config), { logger: this.logger });
+      out.push(new Partition(record.name, p, log));
+    }
+    return out;
+  }
+
+  private partitionDir(topic: string, partition: number): string {
+    return join(this.config.dataDir, `${topic}-${partition}`);
+  }
+
+  list(): Topic[] {
+    return [...this.topics.values()];
+  }
+
+  get(name: string): Topic | undefined {
+    return this.topics.get(name);
+  }
+
+  partition(topic: string, index: number): Partition | undefined {
+    return this.topics.get(topic)?.partitions[index];
+  }
+
+  /** Validates everything first; with validateOnly nothing is created. */
+  create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Topic | undefined {
+    checkTopicName(name);
+    if (this.topics.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 100_000) {
+      throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be from 1 to 100000`);
+    }
+    validateTopicConfigs(configs);
+    if (validateOnly) return undefined;
+    const record: TopicRecord = { name, id: newKafkaUuid(), partitions, configs: { ...configs } };
+    const topic: Topic = { record, partitions: this.openPartitions(record, 0, partitions) };
+    this.topics.set(name, topic);
+    this.persist();
+    this.logger.info({ topic: name, partitions }, 'topic created');
+    return topic;
+  }
+
+  /** Auto-creation on produce or metadata, when the broker allows it. */
+  getOrCreate(name: string, allow: boolean): Topic | undefined {
+    const t = this.topics.get(name);
+    if (t !== undefined || !allow || !this.config.autoCreateTopics) return t;
+    return this.create(name, this.config.defaultPartitions, {});
+  }
+
+  async delete(name: string): Promise<void> {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    this.topics.delete(name);
+    this.persist();
+    for (const p of topic.partitions) {
+      p.wake();
+      await p.log.delete();
+    }
+    this.logger.info({ topic: name }, 'topic deleted');
+  }
+
+  addPartitions(name: string, total: number, validateOnly = false): void {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    const current = topic.partitions.length;
+    if (!Number.isInteger(total) || total <= current) {
+      throw new KafkaError('INVALID_PARTITIONS', `topic ${name} has ${current} partitions; the new count must be larger, got ${total}`);
+    }
+    if (total > 100_000) throw new KafkaError('INVALID_PARTITIONS', 'at most 100000 partitions');
+    if (validateOnly) return;
+    topic.partitions.push(...this.openPartitions(topic.record, current, total));
+    topic.record.partitions = total;
+    this.persist();
+  }
+
+  /** Replaces a topic's configs (after validation) and reconfigures its logs. */
+  setConfigs(name: string, configs: TopicConfigs, validateOnly = false): void {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    validateTopicConfigs(configs);
+    if (validateOnly) return;
+    topic.record.configs = { ...configs };
+    const logConfig = logConfigFor(configs, this.config);
+    for (const p of topic.partitions) p.log.reconfigure(logConfig);
+    this.persist();
+  }
+
+  applyRetention(now = Date.now()): number {
+    let removed = 0;
+    for (const t of this.topics.values()) {
+      for (const p of t.partitions) {
+        try {
+          removed += p.log.applyRetention(now);
+        } catch (err) {
+          this.logger.warn({ err, topic: t.record.name, partition: p.index }, 'retention failed');
+        }
+      }
+    }
+    return removed;
+  }
+
+  private persist(): void {
+    this.meta.topics = [...this.topics.values()].map((t) => t.record);
+    this.store.save(this.meta);
+  }
+
+  async close(): Promise<void> {
+    if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
+    for (const t of this.topics.values()) {
+      for (const p of t.partitions) {
+        p.wake();
+        await p.log.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// Committed consumer-group offsets, kept durably in an internal partition log
+// (<dataDir>/__consumer_offsets-0, fsync before acknowledging) and in memory.
+// Each commit is one record batch; a record's key names (group, topic, partition) and
+// its value holds the offset, or null when the group was deleted. Replayed at start.
+import { join } from 'node:path';
+import type { Logger } from '../logger.js';
+import { buildRecordBatch, type RecordInput } from '../protocol/records/batch-builder.js';
+import { readRecords } from '../protocol/records/record-reader.js';
+import { PartitionLog } from '../storage/partition-log.js';
+
+export const OFFSETS_LOG_DIR = '__consumer_offsets-0';
+
+export interface CommittedOffset {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+  commitTimestamp: number;
+}
+
+interface Key {
+  g: string;
+  t: string;
+  p: number;
+}
+
+const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export class OffsetsStore {
+  private readonly log: PartitionLog;
+  private readonly groups = new Map<string, Map<string, CommittedOffset & { topic: string; partition: number }>>();
+
+  constructor(dataDir: string, logger: Logger) {
+    this.log = PartitionLog.open(join(dataDir, OFFSETS_LOG_DIR), { syncPolicy: 'always', retentionMs: -1, segmentBytes: 64 * 1024 * 1024, maxBatchBytes: 64 * 1024 * 1024 }, { logger });
+    for (const batch of this.log.batches()) {
+      for (const r of readRecords(batch)) this.apply(JSON.parse(r.key!.toString('utf8')) as Key, r.value === null ? null : (JSON.parse(r.value.toString('utf8')) as CommittedOffset));
+    }
+  }
+
+  private apply(k: Key, v: CommittedOffset | null): void {
+    let g = this.groups.get(k.g);
+    if (v === null) {
+      g?.delete(keyOf(k.t, k.p));
+      if (g !== undefined && g.size === 0) this.groups.delete(k.g);
+      return;
+    }
+    if (g === undefined) {
+      g = new Map();
+      this.groups.set(k.g, g);
+    }
+    g.set(keyOf(k.t, k.p), { ...v, topic: k.t, partition: k.p });
+  }
+
+  /** Durably stores a group's commits; resolves after fsync. */
+  async commit(group: string, entries: Array<{ topic: string; partition: number; value: CommittedOffset | null }>): Promise<void> {
+    if (entries.length === 0) return;
+    const records: RecordInput[] = entries.map((e) => ({
+      key: Buffer.from(JSON.stringify({ g: group, t: e.topic, p: e.partition } satisfies Key)),
+      value: e.value === null ? null : Buffer.from(JSON.stringify(e.value)),
+    }));
+    await this.log.append(buildRecordBatch(records));
+    for (const e of entries) this.apply({ g: group, t: e.topic, p: e.partition }, e.value);
+  }
+
+  get(group: string, topic: string, partition: number): CommittedOffset | undefined {
+    return this.groups.get(group)?.get(keyOf(topic, partition));
+  }
+
+  /** All committed offsets of a group. */
+  all(group: string): Array<CommittedOffset & { topic: string; partition: number }> {
+    return [...(this.groups.get(group)?.values() ?? [])];
+  }
+
+  groupIds(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  async deleteGroup(group: string): Promise<void> {
+    await this.commit(group, this.all(group).map((e) => ({ topic: e.topic, partition: e.partition, value: null })));
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+}

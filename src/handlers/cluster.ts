@@ -1,0 +1,70 @@
+// Small cluster-level APIs: DescribeCluster, FindCoordinator, InitProducerId.
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
+import { readDescribeClusterRequest, type DescribeClusterRequest } from '../protocol/generated/describe-cluster-request.js';
+import { defaultDescribeClusterResponse, writeDescribeClusterResponse, type DescribeClusterResponse } from '../protocol/generated/describe-cluster-response.js';
+import { readFindCoordinatorRequest, type FindCoordinatorRequest } from '../protocol/generated/find-coordinator-request.js';
+import { defaultFindCoordinatorResponse, writeFindCoordinatorResponse, type FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
+import { readInitProducerIdRequest, type InitProducerIdRequest } from '../protocol/generated/init-producer-id-request.js';
+import { defaultInitProducerIdResponse, writeInitProducerIdResponse, type InitProducerIdResponse } from '../protocol/generated/init-producer-id-response.js';
+import { defineHandler } from './handler.js';
+
+const KEY_TYPE_GROUP = 0;
+
+export const describeClusterHandler = defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
+  apiKey: ApiKey.DescribeCluster,
+  minVersion: 0,
+  maxVersion: 1,
+  read: readDescribeClusterRequest,
+  write: writeDescribeClusterResponse,
+  handle(_req, { broker }) {
+    const res = defaultDescribeClusterResponse();
+    res.clusterId = broker.clusterId;
+    res.controllerId = broker.node.nodeId;
+    res.brokers = [{ brokerId: broker.node.nodeId, host: broker.node.host, port: broker.node.port, rack: null }];
+    res.clusterAuthorizedOperations = -2147483648;
+    return res;
+  },
+});
+
+export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
+  apiKey: ApiKey.FindCoordinator,
+  minVersion: 0,
+  maxVersion: 4,
+  read: readFindCoordinatorRequest,
+  write: writeFindCoordinatorResponse,
+  handle(req, { broker, version }) {
+    const res = defaultFindCoordinatorResponse();
+    const { nodeId, host, port } = broker.node;
+    // Transactions are not implemented: no transaction coordinator.
+    const errorCode = req.keyType === KEY_TYPE_GROUP ? 0 : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const errorMessage = errorCode === 0 ? null : 'transactions are not supported yet';
+    if (version >= 4) {
+      res.coordinators = req.coordinatorKeys.map((key) => ({ key, nodeId, host, port, errorCode, errorMessage }));
+    } else {
+      Object.assign(res, { errorCode, errorMessage, nodeId: errorCode === 0 ? nodeId : -1, host: errorCode === 0 ? host : '', port: errorCode === 0 ? port : -1 });
+    }
+    return res;
+  },
+});
+
+export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
+  apiKey: ApiKey.InitProducerId,
+  minVersion: 0,
+  maxVersion: 5,
+  read: readInitProducerIdRequest,
+  write: writeInitProducerIdResponse,
+  handle(req, { broker }) {
+    const res = defaultInitProducerIdResponse();
+    if (req.transactionalId !== null) {
+      res.errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      res.producerId = -1;
+      res.producerEpoch = -1;
+      return res;
+    }
+    // An idempotent producer gets a fresh id each time; epochs only matter for transactions.
+    res.producerId = broker.producerIds.allocate();
+    res.producerEpoch = 0;
+    return res;
+  },
+});

@@ -1,0 +1,102 @@
+// DescribeConfigs and IncrementalAlterConfigs for topics (and a read-only view of the
+// broker's settings).
+import { KafkaError } from '../errors.js';
+import type { Broker } from '../broker/broker.js';
+import { CONFIG_KEYS, flagName } from '../broker/config.js';
+import { TOPIC_CONFIGS, type TopicConfigs } from '../broker/topic-config.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { readDescribeConfigsRequest, type DescribeConfigsRequest } from '../protocol/generated/describe-configs-request.js';
+import { defaultDescribeConfigsResponse, writeDescribeConfigsResponse, type DescribeConfigsResourceResult, type DescribeConfigsResponse } from '../protocol/generated/describe-configs-response.js';
+import { readIncrementalAlterConfigsRequest, type IncrementalAlterConfigsRequest } from '../protocol/generated/incremental-alter-configs-request.js';
+import { defaultIncrementalAlterConfigsResponse, writeIncrementalAlterConfigsResponse, type IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
+import { defineHandler } from './handler.js';
+import { errorCodeOf, errorMessageOf } from './error-code.js';
+
+const RESOURCE_TOPIC = 2;
+const RESOURCE_BROKER = 4;
+/** DescribeConfigs config sources. */
+const SOURCE_TOPIC = 1;
+const SOURCE_STATIC_BROKER = 4;
+const SOURCE_DEFAULT = 5;
+const OP_SET = 0;
+const OP_DELETE = 1;
+const TYPE_STRING = 2;
+
+export function describeTopicConfigs(broker: Broker, configs: TopicConfigs, keys: string[] | null): DescribeConfigsResourceResult[] {
+  return Object.entries(TOPIC_CONFIGS)
+    .filter(([name]) => keys === null || keys.includes(name))
+    .map(([name, spec]) => {
+      const set = configs[name];
+      return {
+        name, value: set ?? spec.def(broker.config), readOnly: false, isDefault: set === undefined,
+        configSource: set === undefined ? SOURCE_DEFAULT : SOURCE_TOPIC, isSensitive: false, synonyms: [], configType: TYPE_STRING, documentation: null,
+      };
+    });
+}
+
+export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
+  apiKey: ApiKey.DescribeConfigs,
+  minVersion: 1,
+  maxVersion: 4,
+  read: readDescribeConfigsRequest,
+  write: writeDescribeConfigsResponse,
+  handle(req, { broker }) {
+    const res = defaultDescribeConfigsResponse();
+    res.results = req.resources.map((r) => {
+      const base = { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] as DescribeConfigsResourceResult[] };
+      try {
+        if (r.resourceType === RESOURCE_TOPIC) {
+          const topic = broker.topics.get(r.resourceName);
+          if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
+          base.configs = describeTopicConfigs(broker, topic.record.configs, r.configurationKeys);
+        } else if (r.resourceType === RESOURCE_BROKER) {
+          base.configs = CONFIG_KEYS.filter((k) => r.configurationKeys === null || r.configurationKeys.includes(flagName(k))).map((k) => ({
+            name: flagName(k), value: String(broker.config[k]), readOnly: true, isDefault: false, configSource: SOURCE_STATIC_BROKER,
+            isSensitive: false, synonyms: [], configType: TYPE_STRING, documentation: null,
+          }));
+        } else {
+          throw new KafkaError('INVALID_REQUEST', `resource type ${r.resourceType} is not supported`);
+        }
+      } catch (err) {
+        return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
+      }
+      return base;
+    });
+    return res;
+  },
+});
+
+export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
+  apiKey: ApiKey.IncrementalAlterConfigs,
+  minVersion: 0,
+  maxVersion: 1,
+  read: readIncrementalAlterConfigsRequest,
+  write: writeIncrementalAlterConfigsResponse,
+  handle(req, { broker }) {
+    const res = defaultIncrementalAlterConfigsResponse();
+    res.responses = req.resources.map((r) => {
+      const base = { errorCode: 0, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
+      try {
+        if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered');
+        const topic = broker.topics.get(r.resourceName);
+        if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
+        const next = { ...topic.record.configs };
+        for (const c of r.configs) {
+          if (c.configOperation === OP_SET) {
+            if (c.value === null) throw new KafkaError('INVALID_CONFIG', `${c.name}: SET needs a value`);
+            next[c.name] = c.value;
+          } else if (c.configOperation === OP_DELETE) {
+            delete next[c.name];
+          } else {
+            throw new KafkaError('INVALID_CONFIG', `${c.name}: APPEND and SUBTRACT apply to list configs, which topics here do not have`);
+          }
+        }
+        broker.topics.setConfigs(r.resourceName, next, req.validateOnly);
+      } catch (err) {
+        return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
+      }
+      return base;
+    });
+    return res;
+  },
+});

@@ -1,0 +1,102 @@
+// Fetch: whole batches from each partition's log, within partition and response byte
+// limits (the first partition with data always gets at least one whole batch, KIP-74),
+// waiting up to maxWaitMs for minBytes. Long polls are woken by appends, not by timers.
+// v0-3 are advertised for old librdkafka but answered UNSUPPORTED_VERSION.
+import { KafkaError } from '../errors.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
+import { readFetchRequest, type FetchRequest } from '../protocol/generated/fetch-request.js';
+import {
+  defaultEpochEndOffset, defaultFetchResponse, defaultLeaderIdAndEpoch, defaultSnapshotId, writeFetchResponse,
+  type FetchResponse, type PartitionData,
+} from '../protocol/generated/fetch-response.js';
+import type { Partition } from '../broker/partition.js';
+import { defineHandler } from './handler.js';
+import { errorCodeOf } from './error-code.js';
+
+const FIRST_SUPPORTED = 4;
+const MAX_WAIT_CAP_MS = 30_000;
+
+function partitionData(index: number, errorCode: number): PartitionData {
+  return {
+    partitionIndex: index, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1,
+    divergingEpoch: defaultEpochEndOffset(), currentLeader: defaultLeaderIdAndEpoch(), snapshotId: defaultSnapshotId(),
+    abortedTransactions: null, preferredReadReplica: -1, records: null,
+  };
+}
+
+interface Slot {
+  partition: Partition | undefined;
+  index: number;
+  fetchOffset: number;
+  maxBytes: number;
+}
+
+function readAll(slots: Slot[][], maxBytes: number): { data: PartitionData[][]; bytes: number } {
+  let total = 0;
+  let first = true;
+  const data = slots.map((topic) =>
+    topic.map((s): PartitionData => {
+      if (s.partition === undefined) return partitionData(s.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      const log = s.partition.log;
+      const out = partitionData(s.index, 0);
+      try {
+        // The response limit is soft for the first batch only (so one large batch cannot stall a consumer).
+        const budget = first ? s.maxBytes : Math.min(s.maxBytes, maxBytes - total);
+        const r = budget <= 0 ? undefined : log.read(s.fetchOffset, budget);
+        out.highWatermark = log.highWatermark;
+        out.lastStableOffset = log.highWatermark;
+        out.logStartOffset = log.logStartOffset;
+        if (r !== undefined && r.bytes > 0) {
+          out.records = r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.bytes);
+          total += r.bytes;
+          first = false;
+        }
+      } catch (err) {
+        out.errorCode = errorCodeOf(err);
+        out.highWatermark = log.highWatermark;
+        out.logStartOffset = log.logStartOffset;
+        if (!(err instanceof KafkaError)) throw err;
+      }
+      return out;
+    }),
+  );
+  return { data, bytes: total };
+}
+
+export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
+  apiKey: ApiKey.Fetch,
+  minVersion: 0,
+  maxVersion: 12,
+  read: readFetchRequest,
+  write: writeFetchResponse,
+  async handle(req, { broker, version, signal }) {
+    const res = defaultFetchResponse();
+    res.sessionId = 0; // no incremental fetch sessions: every fetch is a full one (KIP-227 allows this)
+    if (version < FIRST_SUPPORTED) {
+      res.responses = req.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map((p) => partitionData(p.partition, ErrorCode.UNSUPPORTED_VERSION)) }));
+      return res;
+    }
+    const slots: Slot[][] = req.topics.map((t) =>
+      t.partitions.map((p) => ({ partition: broker.topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
+    );
+    const maxBytes = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+    const deadline = Date.now() + Math.min(Math.max(req.maxWaitMs, 0), MAX_WAIT_CAP_MS);
+    let result = readAll(slots, maxBytes);
+    while (result.bytes < Math.max(req.minBytes, 1) && !signal.aborted) {
+      const left = deadline - Date.now();
+      const errors = result.data.some((t) => t.some((p) => p.errorCode !== 0));
+      if (left <= 0 || errors) break;
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      const live = slots.flat().map((s) => s.partition).filter((p): p is Partition => p !== undefined);
+      await Promise.race(live.length === 0 ? [new Promise((r) => setTimeout(r, left))] : live.map((p) => p.waitForData(left, controller.signal)));
+      controller.abort();
+      signal.removeEventListener('abort', stop);
+      result = readAll(slots, maxBytes);
+    }
+    res.responses = req.topics.map((t, i) => ({ topic: t.topic, topicId: t.topicId, partitions: result.data[i]! }));
+    return res;
+  },
+});

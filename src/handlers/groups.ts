@@ -1,0 +1,166 @@
+// Consumer group APIs (classic protocol): JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
+// ListGroups, DescribeGroups, DeleteGroups. The state machine is in src/group/group.ts.
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
+import { readDeleteGroupsRequest, type DeleteGroupsRequest } from '../protocol/generated/delete-groups-request.js';
+import { defaultDeleteGroupsResponse, writeDeleteGroupsResponse, type DeleteGroupsResponse } from '../protocol/generated/delete-groups-response.js';
+import { readDescribeGroupsRequest, type DescribeGroupsRequest } from '../protocol/generated/describe-groups-request.js';
+import { defaultDescribeGroupsResponse, writeDescribeGroupsResponse, type DescribeGroupsResponse } from '../protocol/generated/describe-groups-response.js';
+import { readHeartbeatRequest, type HeartbeatRequest } from '../protocol/generated/heartbeat-request.js';
+import { defaultHeartbeatResponse, writeHeartbeatResponse, type HeartbeatResponse } from '../protocol/generated/heartbeat-response.js';
+import { readJoinGroupRequest, type JoinGroupRequest } from '../protocol/generated/join-group-request.js';
+import { defaultJoinGroupResponse, writeJoinGroupResponse, type JoinGroupResponse } from '../protocol/generated/join-group-response.js';
+import { readLeaveGroupRequest, type LeaveGroupRequest } from '../protocol/generated/leave-group-request.js';
+import { defaultLeaveGroupResponse, writeLeaveGroupResponse, type LeaveGroupResponse } from '../protocol/generated/leave-group-response.js';
+import { readListGroupsRequest, type ListGroupsRequest } from '../protocol/generated/list-groups-request.js';
+import { defaultListGroupsResponse, writeListGroupsResponse, type ListGroupsResponse } from '../protocol/generated/list-groups-response.js';
+import { readSyncGroupRequest, type SyncGroupRequest } from '../protocol/generated/sync-group-request.js';
+import { defaultSyncGroupResponse, writeSyncGroupResponse, type SyncGroupResponse } from '../protocol/generated/sync-group-response.js';
+import { defineHandler } from './handler.js';
+import { errorCodeOf } from './error-code.js';
+
+const code = (name: keyof typeof ErrorCode | undefined): number => (name === undefined ? 0 : ErrorCode[name]);
+
+export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupResponse>({
+  apiKey: ApiKey.JoinGroup,
+  minVersion: 0,
+  maxVersion: 9,
+  read: readJoinGroupRequest,
+  write: writeJoinGroupResponse,
+  async handle(req, { broker, version, header, clientHost }) {
+    const res = defaultJoinGroupResponse();
+    try {
+      const r = await broker.groups.group(req.groupId).join({
+        memberId: req.memberId, groupInstanceId: req.groupInstanceId, clientId: header.clientId ?? '', clientHost,
+        // v0 has no rebalance timeout: it equals the session timeout.
+        sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs: version >= 1 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+        protocolType: req.protocolType, protocols: req.protocols, requireKnownMemberId: version >= 4,
+      });
+      Object.assign(res, { errorCode: code(r.error), generationId: r.generationId, protocolType: r.protocolType, protocolName: r.protocolName ?? (version >= 7 ? null : ''), leader: r.leader, memberId: r.memberId, members: r.members });
+    } catch (err) {
+      res.errorCode = errorCodeOf(err);
+    }
+    return res;
+  },
+});
+
+export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupResponse>({
+  apiKey: ApiKey.SyncGroup,
+  minVersion: 0,
+  maxVersion: 5,
+  read: readSyncGroupRequest,
+  write: writeSyncGroupResponse,
+  async handle(req, { broker }) {
+    const res = defaultSyncGroupResponse();
+    const group = broker.groups.existing(req.groupId);
+    if (group === undefined) {
+      res.errorCode = ErrorCode.UNKNOWN_MEMBER_ID;
+      return res;
+    }
+    const r = await group.sync(req.memberId, req.generationId, req.groupInstanceId, req.assignments);
+    Object.assign(res, { errorCode: code(r.error), protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment });
+    return res;
+  },
+});
+
+export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatResponse>({
+  apiKey: ApiKey.Heartbeat,
+  minVersion: 0,
+  maxVersion: 4,
+  read: readHeartbeatRequest,
+  write: writeHeartbeatResponse,
+  handle(req, { broker }) {
+    const res = defaultHeartbeatResponse();
+    try {
+      const group = broker.groups.existing(req.groupId);
+      if (group === undefined) res.errorCode = ErrorCode.UNKNOWN_MEMBER_ID;
+      else group.heartbeat(req.memberId, req.generationId, req.groupInstanceId);
+    } catch (err) {
+      res.errorCode = errorCodeOf(err);
+    }
+    return res;
+  },
+});
+
+export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
+  apiKey: ApiKey.LeaveGroup,
+  minVersion: 0,
+  maxVersion: 5,
+  read: readLeaveGroupRequest,
+  write: writeLeaveGroupResponse,
+  handle(req, { broker, version }) {
+    const res = defaultLeaveGroupResponse();
+    const group = broker.groups.existing(req.groupId);
+    const leaving = version >= 3 ? req.members : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
+    res.members = leaving.map((m) => ({
+      memberId: m.memberId, groupInstanceId: m.groupInstanceId,
+      errorCode: group === undefined ? ErrorCode.UNKNOWN_MEMBER_ID : code(group.leave(m.memberId, m.groupInstanceId)),
+    }));
+    if (version < 3) res.errorCode = res.members[0]!.errorCode;
+    return res;
+  },
+});
+
+export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResponse>({
+  apiKey: ApiKey.ListGroups,
+  minVersion: 0,
+  maxVersion: 5,
+  read: readListGroupsRequest,
+  write: writeListGroupsResponse,
+  handle(req, { broker }) {
+    const res = defaultListGroupsResponse();
+    const states = new Set(req.statesFilter.map((s) => s.toLowerCase()));
+    res.groups = broker.groups
+      .list()
+      .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
+      .filter((g) => req.typesFilter.length === 0 || req.typesFilter.map((t) => t.toLowerCase()).includes('classic'))
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: 'classic' }));
+    return res;
+  },
+});
+
+export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
+  apiKey: ApiKey.DescribeGroups,
+  minVersion: 0,
+  maxVersion: 5,
+  read: readDescribeGroupsRequest,
+  write: writeDescribeGroupsResponse,
+  handle(req, { broker }) {
+    const res = defaultDescribeGroupsResponse();
+    res.groups = req.groups.map((groupId) => {
+      const g = broker.groups.existing(groupId);
+      const hasOffsets = broker.groups.offsets.all(groupId).length > 0;
+      const state = g?.state ?? (hasOffsets ? 'Empty' : 'Dead');
+      return {
+        errorCode: 0, groupId, groupState: state, protocolType: g?.protocolType ?? '', protocolData: g?.protocolName ?? '',
+        authorizedOperations: -2147483648,
+        members: (g?.memberList() ?? []).map((m) => ({
+          memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+          memberMetadata: m.protocols.find((p) => p.name === g?.protocolName)?.metadata ?? Buffer.alloc(0),
+          memberAssignment: m.assignment,
+        })),
+      };
+    });
+    return res;
+  },
+});
+
+export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
+  apiKey: ApiKey.DeleteGroups,
+  minVersion: 0,
+  maxVersion: 2,
+  read: readDeleteGroupsRequest,
+  write: writeDeleteGroupsResponse,
+  async handle(req, { broker }) {
+    const res = defaultDeleteGroupsResponse();
+    for (const groupId of req.groupsNames) {
+      try {
+        await broker.groups.delete(groupId);
+        res.results.push({ groupId, errorCode: 0 });
+      } catch (err) {
+        res.results.push({ groupId, errorCode: errorCodeOf(err) });
+      }
+    }
+    return res;
+  },
+});

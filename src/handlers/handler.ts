@@ -1,0 +1,33 @@
+// What every API handler provides: the versions it advertises, its generated codecs,
+// and the function that answers a decoded request. Returning undefined sends nothing
+// (Produce with acks=0).
+import type { Broker } from '../broker/broker.js';
+import type { RequestHeader } from '../protocol/generated/request-header.js';
+import type { Reader } from '../protocol/primitives/reader.js';
+import type { Writer } from '../protocol/primitives/writer.js';
+
+export interface RequestContext {
+  broker: Broker;
+  version: number;
+  header: RequestHeader;
+  clientHost: string;
+  /** Aborted when the connection closes, so long polls stop waiting. */
+  signal: AbortSignal;
+}
+
+export interface ApiHandler<Req = unknown, Res = unknown> {
+  apiKey: number;
+  /** The versions advertised in ApiVersions; see docs/protocol-support.md. */
+  minVersion: number;
+  maxVersion: number;
+  read(r: Reader, version: number): Req;
+  write(w: Writer, version: number, res: Res): void;
+  handle(req: Req, ctx: RequestContext): Promise<Res | undefined> | Res | undefined;
+}
+
+export function defineHandler<Req, Res>(h: ApiHandler<Req, Res>): ApiHandler<Req, Res> {
+  return h;
+}
+
+/** The Kafka error code of a thrown error: KafkaErrors keep theirs, anything else is UNKNOWN_SERVER_ERROR. */
+export { errorCodeOf } from './error-code.js';

@@ -1,0 +1,24 @@
+// The table of implemented APIs; ApiVersions advertises exactly this.
+import { apiVersionsHandler } from './api-versions.js';
+import { describeClusterHandler, findCoordinatorHandler, initProducerIdHandler } from './cluster.js';
+import { describeConfigsHandler, incrementalAlterConfigsHandler } from './configs.js';
+import { fetchHandler } from './fetch.js';
+import { deleteGroupsHandler, describeGroupsHandler, heartbeatHandler, joinGroupHandler, leaveGroupHandler, listGroupsHandler, syncGroupHandler } from './groups.js';
+import type { ApiHandler } from './handler.js';
+import { listOffsetsHandler } from './list-offsets.js';
+import { metadataHandler } from './metadata.js';
+import { offsetCommitHandler, offsetFetchHandler } from './offsets.js';
+import { produceHandler } from './produce.js';
+import { createPartitionsHandler, createTopicsHandler, deleteTopicsHandler } from './topics-admin.js';
+
+export function buildHandlerTable(): ApiHandler[] {
+  const table: ApiHandler[] = [
+    produceHandler, fetchHandler, listOffsetsHandler, metadataHandler, offsetCommitHandler, offsetFetchHandler,
+    findCoordinatorHandler, joinGroupHandler, heartbeatHandler, leaveGroupHandler, syncGroupHandler,
+    describeGroupsHandler, listGroupsHandler, createTopicsHandler, deleteTopicsHandler, initProducerIdHandler,
+    describeConfigsHandler, createPartitionsHandler, deleteGroupsHandler, incrementalAlterConfigsHandler,
+    describeClusterHandler,
+  ] as ApiHandler[];
+  table.push(apiVersionsHandler(() => table) as ApiHandler);
+  return table;
+}

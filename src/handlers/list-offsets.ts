@@ -1,0 +1,50 @@
+// ListOffsets: earliest (-2), latest (-1), max timestamp (-3), or the first record at
+// or after a timestamp. Latest is the high watermark (no transactions: LSO = HW).
+import { KafkaError } from '../errors.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
+import { readListOffsetsRequest, type ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
+import { defaultListOffsetsResponse, writeListOffsetsResponse, type ListOffsetsPartitionResponse, type ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
+import { defineHandler } from './handler.js';
+import { errorCodeOf } from './error-code.js';
+
+const LATEST = -1;
+const EARLIEST = -2;
+const MAX_TIMESTAMP = -3;
+
+export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
+  apiKey: ApiKey.ListOffsets,
+  minVersion: 0,
+  maxVersion: 9,
+  read: readListOffsetsRequest,
+  write: writeListOffsetsResponse,
+  handle(req, { broker, version }) {
+    const res = defaultListOffsetsResponse();
+    res.topics = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p): ListOffsetsPartitionResponse => {
+        const out: ListOffsetsPartitionResponse = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: 0 };
+        const partition = broker.topics.partition(t.name, p.partitionIndex);
+        if (partition === undefined) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, leaderEpoch: -1 };
+        const log = partition.log;
+        try {
+          if (p.timestamp === LATEST) out.offset = log.highWatermark;
+          else if (p.timestamp === EARLIEST) out.offset = log.logStartOffset;
+          else if (p.timestamp === MAX_TIMESTAMP) {
+            if (version < 7) throw new KafkaError('UNSUPPORTED_VERSION', 'max timestamp needs ListOffsets v7');
+            const m = log.maxTimestampRecord();
+            if (m !== undefined) Object.assign(out, m);
+          } else {
+            const found = log.recordForTimestamp(p.timestamp);
+            if (found !== undefined) Object.assign(out, found);
+          }
+        } catch (err) {
+          return { ...out, errorCode: errorCodeOf(err) };
+        }
+        if (version === 0) out.oldStyleOffsets = out.offset >= 0 ? [out.offset] : [];
+        return out;
+      }),
+    }));
+    return res;
+  },
+});

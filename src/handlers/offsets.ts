@@ -1,0 +1,81 @@
+// OffsetCommit and OffsetFetch: committed consumer positions, stored durably.
+import { KafkaError } from '../errors.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { readOffsetCommitRequest, type OffsetCommitRequest } from '../protocol/generated/offset-commit-request.js';
+import { defaultOffsetCommitResponse, writeOffsetCommitResponse, type OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
+import { readOffsetFetchRequest, type OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
+import { defaultOffsetFetchResponse, writeOffsetFetchResponse, type OffsetFetchResponse, type OffsetFetchResponsePartitions } from '../protocol/generated/offset-fetch-response.js';
+import type { Broker } from '../broker/broker.js';
+import { defineHandler } from './handler.js';
+import { errorCodeOf } from './error-code.js';
+
+export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
+  apiKey: ApiKey.OffsetCommit,
+  minVersion: 0,
+  maxVersion: 9,
+  read: readOffsetCommitRequest,
+  write: writeOffsetCommitResponse,
+  async handle(req, { broker }) {
+    const res = defaultOffsetCommitResponse();
+    const now = Date.now();
+    const entries = req.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name, partition: p.partitionIndex,
+        value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata, commitTimestamp: p.commitTimestamp > 0 ? p.commitTimestamp : now },
+      })),
+    );
+    let perPartition: Map<string, KafkaError | undefined> | undefined;
+    let failure: unknown;
+    try {
+      perPartition = await broker.groups.commit(req.groupId, req.memberId, req.generationIdOrMemberEpoch, req.groupInstanceId, entries);
+    } catch (err) {
+      failure = err;
+    }
+    res.topics = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        const err = failure ?? perPartition?.get(`${t.name}\u0000${p.partitionIndex}`);
+        return { partitionIndex: p.partitionIndex, errorCode: err === undefined ? 0 : errorCodeOf(err) };
+      }),
+    }));
+    return res;
+  },
+});
+
+function fetchGroupOffsets(broker: Broker, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): Array<{ name: string; partitions: OffsetFetchResponsePartitions[] }> {
+  const store = broker.groups.offsets;
+  if (topics === null) {
+    const byTopic = new Map<string, OffsetFetchResponsePartitions[]>();
+    for (const e of store.all(groupId)) {
+      const list = byTopic.get(e.topic) ?? [];
+      list.push({ partitionIndex: e.partition, committedOffset: e.offset, committedLeaderEpoch: e.leaderEpoch, metadata: e.metadata, errorCode: 0 });
+      byTopic.set(e.topic, list);
+    }
+    return [...byTopic.entries()].map(([name, partitions]) => ({ name, partitions }));
+  }
+  return topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((p) => {
+      const c = store.get(groupId, t.name, p);
+      return { partitionIndex: p, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.leaderEpoch ?? -1, metadata: c?.metadata ?? '', errorCode: 0 };
+    }),
+  }));
+}
+
+export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
+  apiKey: ApiKey.OffsetFetch,
+  minVersion: 0,
+  maxVersion: 9,
+  read: readOffsetFetchRequest,
+  write: writeOffsetFetchResponse,
+  handle(req, { broker, version }) {
+    const res = defaultOffsetFetchResponse();
+    if (version >= 8) {
+      res.groups = req.groups.map((g) => ({ groupId: g.groupId, errorCode: 0, topics: fetchGroupOffsets(broker, g.groupId, g.topics) }));
+    } else {
+      if (req.topics === null && version < 2) throw new KafkaError('INVALID_REQUEST', 'OffsetFetch v0-1 needs topics');
+      res.topics = fetchGroupOffsets(broker, req.groupId, req.topics);
+    }
+    return res;
+  },
+});

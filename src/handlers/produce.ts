@@ -1,0 +1,76 @@
+// Produce: per partition, one magic-2 batch goes to the partition log (idempotence
+// checked first). v0-2 are advertised for old librdkafka's feature detection but
+// answered UNSUPPORTED_VERSION, as Kafka 4 does. acks=0 gets no response.
+import { KafkaError } from '../errors.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
+import { readProduceRequest, type ProduceRequest } from '../protocol/generated/produce-request.js';
+import {
+  defaultLeaderIdAndEpoch, defaultProduceResponse, writeProduceResponse,
+  type PartitionProduceResponse, type ProduceResponse,
+} from '../protocol/generated/produce-response.js';
+import { INTERNAL_PREFIX } from '../broker/topic-manager.js';
+import { defineHandler } from './handler.js';
+import { errorCodeOf, errorMessageOf } from './error-code.js';
+
+const FIRST_SUPPORTED = 3;
+
+function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null): PartitionProduceResponse {
+  return {
+    index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage,
+    currentLeader: defaultLeaderIdAndEpoch(),
+  };
+}
+
+export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: ApiKey.Produce,
+  minVersion: 0,
+  maxVersion: 11,
+  read: readProduceRequest,
+  write: writeProduceResponse,
+  async handle(req, { broker, version }) {
+    const res = defaultProduceResponse();
+    const refuse = (code: number, message: string | null): void => {
+      res.responses = req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, code, message)) }));
+    };
+    if (version < FIRST_SUPPORTED) {
+      refuse(ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 (message formats 0 and 1) are not supported');
+      return res;
+    }
+    if (req.acks !== 0 && req.acks !== 1 && req.acks !== -1) {
+      refuse(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${req.acks}`);
+      return res;
+    }
+    if (req.transactionalId !== null) {
+      refuse(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet');
+      return res;
+    }
+    res.responses = await Promise.all(
+      req.topicData.map(async (t) => {
+        let topic;
+        try {
+          if (t.name.startsWith(INTERNAL_PREFIX)) throw new KafkaError('INVALID_TOPIC_EXCEPTION', `${t.name} is internal`);
+          topic = broker.topics.getOrCreate(t.name, true);
+        } catch (err) {
+          return { name: t.name, partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, errorCodeOf(err), errorMessageOf(err))) };
+        }
+        const partitionResponses = await Promise.all(
+          t.partitionData.map(async (p): Promise<PartitionProduceResponse> => {
+            const partition = topic?.partitions[p.index];
+            if (partition === undefined) return partitionResponse(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            if (p.records === null || p.records.length === 0) return partitionResponse(p.index, ErrorCode.INVALID_RECORD, 'no records');
+            try {
+              const out = await partition.produce(p.records);
+              return { ...partitionResponse(p.index, 0), baseOffset: out.baseOffset, logAppendTimeMs: out.logAppendTime, logStartOffset: out.logStartOffset };
+            } catch (err) {
+              if (!(err instanceof KafkaError)) broker.logger.error({ err, topic: t.name, partition: p.index }, 'produce failed');
+              return partitionResponse(p.index, errorCodeOf(err), errorMessageOf(err));
+            }
+          }),
+        );
+        return { name: t.name, partitionResponses };
+      }),
+    );
+    return req.acks === 0 ? undefined : res;
+  },
+});
