@@ -168,7 +168,7 @@ export function openSegments(dir: string, clean: boolean, indexIntervalBytes: nu
   report.durationMs = performance.now() - started;
   if (report.truncatedBytes > 0) {
     logger.warn({ dir, ...report }, 'log recovery cut the log');
-  } else if (!clean) {
+  } else if (!clean && bases.length > 0) {
     logger.info({ dir, ...report }, 'log recovered after unclean shutdown');
   }
   return { segments, report };

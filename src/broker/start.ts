@@ -1,0 +1,66 @@
+// Starting a broker in-process: what `strata serve` and Node test suites call.
+import { createLogger, type Logger } from '../logger.js';
+import { KafkaServer } from '../network/server.js';
+import { Broker } from './broker.js';
+import { resolveBrokerConfig, type BrokerConfig } from './config.js';
+
+export interface StartOptions extends Partial<BrokerConfig> {
+  /** A JSON config file; options given here override it. */
+  configFile?: string;
+  /** Read STRATA_* variables from this environment (default: none for the API, process.env for the CLI). */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+export interface RunningBroker {
+  host: string;
+  port: number;
+  /** "host:port", ready for a client's bootstrap servers. */
+  address: string;
+  broker: Broker;
+  server: KafkaServer;
+  /** Graceful stop: stop accepting, finish in-flight requests, flush and close every log. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a Kafka-compatible broker inside this process.
+ *
+ *   const kafka = await startBroker({ port: 0, dataDir: './tmp-kafka' });
+ *   // ... new Kafka({ brokers: [kafka.address] }) ...
+ *   await kafka.close();
+ */
+export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
+  const { configFile, env, logger: given, ...overrides } = options;
+  const sources: Parameters<typeof resolveBrokerConfig>[0] = { env: env ?? {}, overrides };
+  if (configFile !== undefined) sources.file = configFile;
+  const config = resolveBrokerConfig(sources);
+  const logger = given ?? createLogger(config.logLevel);
+  const broker = new Broker(config, logger);
+  const server = new KafkaServer(broker);
+  let bound: { host: string; port: number };
+  try {
+    bound = await server.listen(config.host, config.port);
+  } catch (err) {
+    await broker.close();
+    throw err;
+  }
+  broker.node = { nodeId: config.nodeId, host: config.advertisedHost || bound.host, port: config.advertisedPort || bound.port };
+  logger.info({ host: bound.host, port: bound.port, dataDir: config.dataDir, advertised: `${broker.node.host}:${broker.node.port}` }, 'strata broker listening');
+  let closing: Promise<void> | undefined;
+  return {
+    host: bound.host,
+    port: bound.port,
+    address: `${bound.host}:${bound.port}`,
+    broker,
+    server,
+    close: () => {
+      closing ??= (async () => {
+        await server.close();
+        await broker.close();
+        logger.info('strata broker stopped');
+      })();
+      return closing;
+    },
+  };
+}
