@@ -16,12 +16,14 @@ import { errorCodeOf } from './error-code.js';
 
 const FIRST_SUPPORTED = 4;
 const MAX_WAIT_CAP_MS = 30_000;
+// Kafka sends an empty record set, never null: librdkafka rejects a null one (MessageSetSize -1).
+const NO_RECORDS = Buffer.alloc(0);
 
 function partitionData(index: number, errorCode: number): PartitionData {
   return {
     partitionIndex: index, errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1,
     divergingEpoch: defaultEpochEndOffset(), currentLeader: defaultLeaderIdAndEpoch(), snapshotId: defaultSnapshotId(),
-    abortedTransactions: null, preferredReadReplica: -1, records: null,
+    abortedTransactions: null, preferredReadReplica: -1, records: NO_RECORDS,
   };
 }
 
