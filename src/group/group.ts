@@ -286,8 +286,11 @@ export class Group {
     const m = this.members.get(memberId);
     if (m === undefined) throw new KafkaError('UNKNOWN_MEMBER_ID', `member ${memberId} is not in group ${this.groupId}`);
     if (groupInstanceId !== null && this.staticMembers.get(groupInstanceId) !== memberId) throw new KafkaError('FENCED_INSTANCE_ID', groupInstanceId);
+    // As Kafka: while members are being asked to rejoin (PreparingRebalance) they may still
+    // commit what they processed under the current generation; once the join completed
+    // (CompletingRebalance) the old assignment is void.
+    if (this.state === 'CompletingRebalance') throw new KafkaError('REBALANCE_IN_PROGRESS', this.groupId);
     if (generationId !== this.generationId) throw new KafkaError('ILLEGAL_GENERATION', `generation ${generationId} is not ${this.generationId}`);
-    if (this.state === 'PreparingRebalance') throw new KafkaError('REBALANCE_IN_PROGRESS', this.groupId);
     this.scheduleSession(m);
   }
 
