@@ -15,14 +15,24 @@ export class GroupCoordinator {
   constructor(config: BrokerConfig, logger: Logger) {
     this.offsets = new OffsetsStore(config.dataDir, logger);
     this.timing = { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1_800_000 };
+    for (const [groupId, snapshot] of this.offsets.snapshots) {
+      if (snapshot.members.length === 0) continue;
+      this.group(groupId).restore(snapshot);
+    }
+    this.logger = logger;
   }
+
+  private readonly logger: Logger;
 
   /** The group, created (Empty) on first use. */
   group(groupId: string): Group {
     if (groupId === '') throw new KafkaError('INVALID_GROUP_ID', 'group id must not be empty');
     let g = this.groups.get(groupId);
     if (g === undefined) {
-      g = new Group(groupId, this.timing);
+      g = new Group(groupId, this.timing, (snap) => this.offsets.saveGroup(groupId, snap).catch((err: unknown) => {
+        this.logger.error({ err, groupId }, 'could not store group membership');
+        throw err;
+      }));
       this.groups.set(groupId, g);
     }
     return g;

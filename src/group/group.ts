@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaError } from '../errors.js';
 import type { ErrorCodeName } from '../protocol/generated/error-codes.js';
+import type { GroupSnapshot } from './offsets-store.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -82,7 +83,48 @@ export class Group {
   /** The first rebalance of an empty group waits out the initial delay. */
   private initialRebalance = false;
 
-  constructor(readonly groupId: string, private readonly timing: GroupTiming) {}
+  constructor(
+    readonly groupId: string,
+    private readonly timing: GroupTiming,
+    /** Stores membership when a generation becomes stable or the group empties. */
+    private readonly persist: (s: GroupSnapshot | null) => Promise<void> = async () => undefined,
+  ) {}
+
+  snapshot(): GroupSnapshot {
+    return {
+      generationId: this.generationId, protocolType: this.protocolType, protocolName: this.protocolName, leaderId: this.leaderId,
+      members: [...this.members.values()].map((m) => ({
+        memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs, rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        protocols: m.protocols.map((p) => ({ name: p.name, metadata: p.metadata.toString('base64') })),
+        assignment: m.assignment.toString('base64'),
+      })),
+    };
+  }
+
+  /**
+   * After a restart: the group comes back Stable with its last generation, so members
+   * keep committing and heartbeating without a rebalance; each gets a fresh session
+   * timeout to show up, as with Kafka's loaded GroupMetadata.
+   */
+  restore(s: GroupSnapshot): void {
+    this.generationId = s.generationId;
+    this.protocolType = s.protocolType;
+    this.protocolName = s.protocolName;
+    this.leaderId = s.leaderId;
+    for (const m of s.members) {
+      const member: Member = {
+        memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs, rebalanceTimeoutMs: m.rebalanceTimeoutMs, protocolType: s.protocolType ?? '',
+        protocols: m.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata, 'base64') })),
+        assignment: Buffer.from(m.assignment, 'base64'),
+      };
+      this.members.set(m.memberId, member);
+      if (m.groupInstanceId !== null) this.staticMembers.set(m.groupInstanceId, m.memberId);
+      this.scheduleSession(member);
+    }
+    this.state = this.members.size > 0 ? 'Stable' : 'Empty';
+  }
 
   get size(): number {
     return this.members.size;
@@ -233,6 +275,7 @@ export class Group {
     this.leaderId = null;
     this.protocolName = null;
     this.protocolType = null;
+    this.persist(this.snapshot()).catch(() => undefined);
   }
 
   sync(memberId: string, generationId: number, groupInstanceId: string | null, assignments: Array<{ memberId: string; assignment: Buffer }>): Promise<SyncResult> {
@@ -250,11 +293,19 @@ export class Group {
       const given = new Map(assignments.map((a) => [a.memberId, a.assignment]));
       for (const member of this.members.values()) member.assignment = given.get(member.memberId) ?? EMPTY;
       this.state = 'Stable';
-      for (const member of this.members.values()) {
-        const respond = member.pendingSync;
-        member.pendingSync = undefined;
-        respond?.({ protocolType: this.protocolType, protocolName: this.protocolName, assignment: member.assignment });
-      }
+      const generation = this.generationId;
+      // Answer once the membership is stored, so a restart cannot forget a generation
+      // that members were told about. A failed write still answers: offsets commits then
+      // fail on their own if the group really was lost.
+      const answer = (): void => {
+        if (this.generationId !== generation || this.state !== 'Stable') return;
+        for (const member of this.members.values()) {
+          const respond = member.pendingSync;
+          member.pendingSync = undefined;
+          respond?.({ protocolType: this.protocolType, protocolName: this.protocolName, assignment: member.assignment });
+        }
+      };
+      this.persist(this.snapshot()).then(answer, answer);
     });
   }
 

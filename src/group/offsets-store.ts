@@ -1,7 +1,9 @@
 // Committed consumer-group offsets, kept durably in an internal partition log
 // (<dataDir>/__consumer_offsets-0, fsync before acknowledging) and in memory.
 // Each commit is one record batch; a record's key names (group, topic, partition) and
-// its value holds the offset, or null when the group was deleted. Replayed at start.
+// its value holds the offset, or null when the group was deleted. Group membership
+// snapshots (key {g, meta}) are kept the same way, so a restarted broker knows its groups.
+// Replayed at start.
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import { buildRecordBatch, type RecordInput } from '../protocol/records/batch-builder.js';
@@ -23,16 +25,50 @@ interface Key {
   p: number;
 }
 
+/** Group membership as of its last stable generation (Kafka's GroupMetadata record). */
+export interface GroupSnapshot {
+  generationId: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  leaderId: string | null;
+  members: Array<{
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    sessionTimeoutMs: number;
+    rebalanceTimeoutMs: number;
+    protocols: Array<{ name: string; metadata: string }>;
+    assignment: string;
+  }>;
+}
+
+interface MetaKey {
+  g: string;
+  meta: true;
+}
+
 const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class OffsetsStore {
   private readonly log: PartitionLog;
   private readonly groups = new Map<string, Map<string, CommittedOffset & { topic: string; partition: number }>>();
+  /** Last stored membership per group, replayed at start. */
+  readonly snapshots = new Map<string, GroupSnapshot>();
 
   constructor(dataDir: string, logger: Logger) {
     this.log = PartitionLog.open(join(dataDir, OFFSETS_LOG_DIR), { syncPolicy: 'always', retentionMs: -1, segmentBytes: 64 * 1024 * 1024, maxBatchBytes: 64 * 1024 * 1024 }, { logger });
     for (const batch of this.log.batches()) {
-      for (const r of readRecords(batch)) this.apply(JSON.parse(r.key!.toString('utf8')) as Key, r.value === null ? null : (JSON.parse(r.value.toString('utf8')) as CommittedOffset));
+      for (const r of readRecords(batch)) {
+        const key = JSON.parse(r.key!.toString('utf8')) as Key | MetaKey;
+        const value: unknown = r.value === null ? null : JSON.parse(r.value.toString('utf8'));
+        if ('meta' in key) {
+          if (value === null) this.snapshots.delete(key.g);
+          else this.snapshots.set(key.g, value as GroupSnapshot);
+        } else {
+          this.apply(key, value as CommittedOffset | null);
+        }
+      }
     }
   }
 
@@ -61,6 +97,14 @@ export class OffsetsStore {
     for (const e of entries) this.apply({ g: group, t: e.topic, p: e.partition }, e.value);
   }
 
+  /** Durably stores a group's membership (null: the group is gone). */
+  async saveGroup(group: string, snapshot: GroupSnapshot | null): Promise<void> {
+    const key = Buffer.from(JSON.stringify({ g: group, meta: true } satisfies MetaKey));
+    await this.log.append(buildRecordBatch([{ key, value: snapshot === null ? null : Buffer.from(JSON.stringify(snapshot)) }]));
+    if (snapshot === null) this.snapshots.delete(group);
+    else this.snapshots.set(group, snapshot);
+  }
+
   get(group: string, topic: string, partition: number): CommittedOffset | undefined {
     return this.groups.get(group)?.get(keyOf(topic, partition));
   }
@@ -76,6 +120,7 @@ export class OffsetsStore {
 
   async deleteGroup(group: string): Promise<void> {
     await this.commit(group, this.all(group).map((e) => ({ topic: e.topic, partition: e.partition, value: null })));
+    if (this.snapshots.has(group)) await this.saveGroup(group, null);
   }
 
   close(): Promise<void> {
