@@ -118,7 +118,9 @@ export class Connection {
       res.apiKeys = list.apiKeys;
       return encodeResponse(apiKey, 0, correlationId, (w) => writeApiVersionsResponse(w, 0, res));
     }
-    return encodeResponse(apiKey, 0, correlationId, (w) => w.int16(ErrorCode.UNSUPPORTED_VERSION));
+    // The header follows the request's flexibility as the schemas define it (v0 for keys
+    // no schema knows), so a client can read the error.
+    return encodeResponse(apiKey, apiVersion, correlationId, (w) => w.int16(ErrorCode.UNSUPPORTED_VERSION));
   }
 
   private handlerFailed(err: unknown, apiKey: number): void {
@@ -161,6 +163,11 @@ export class Connection {
     this.stats.malformed++;
     this.broker.logger.debug({ err: String(err), client: this.clientHost }, 'closing connection after a malformed request');
     this.close();
+  }
+
+  /** Response bytes waiting in this socket's buffer. */
+  get bufferedOutput(): number {
+    return this.socket.writableLength;
   }
 
   close(): void {

@@ -15,6 +15,13 @@ export class KafkaServer {
     });
   }
 
+  /** Response bytes buffered across all connections (bounded by backpressure). */
+  get bufferedOutputBytes(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.bufferedOutput;
+    return n;
+  }
+
   get connectionCount(): number {
     return this.connections.size;
   }
