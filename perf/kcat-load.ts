@@ -74,9 +74,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function latency(port: number, topic: string, acks: number): Promise<{ p50: number; p99: number; p999: number; rps: number }> {
+async function latency(port: number, topic: string, acks: number, total = Number(values['latency-requests'])): Promise<{ p50: number; p99: number; p999: number; rps: number }> {
   const client = await RawClient.connect('127.0.0.1', port);
-  const total = Number(values['latency-requests']);
   const concurrency = Number(values.concurrency);
   const value = Buffer.alloc(size, 0x61);
   const samples: number[] = [];
@@ -120,6 +119,7 @@ try {
   const c = kcat(`-b 127.0.0.1:${broker.port} -C -t perf-acks1 -o beginning -e -q -f '%s\\n'`);
   const brokerCpu = cpuSeconds(broker.pid) - cpu0;
   rows.push({ test: `consume ${size} B records`, 'MB/s': megabytes / c.wall, 'records/s': records / c.wall, 'broker CPU %': (100 * brokerCpu) / c.wall, 'kcat CPU %': (100 * c.cpu) / c.wall, 'broker RSS MiB': rssMiB(broker.pid) });
+  await latency(broker.port, 'perf-latency-warmup', 1, 3000); // JIT warm-up, not reported
   for (const acks of [1, -1]) {
     const l = await latency(broker.port, `perf-latency-${acks}`, acks);
     rows.push({ test: `produce latency, 1 record/request, ${values.concurrency} in flight, acks=${acks === 1 ? '1' : 'all'}`, 'requests/s': l.rps, 'p50 ms': l.p50, 'p99 ms': l.p99, 'p999 ms': l.p999 });

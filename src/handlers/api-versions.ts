@@ -3,6 +3,11 @@ import { readApiVersionsRequest, type ApiVersionsRequest } from '../protocol/gen
 import { writeApiVersionsResponse, defaultApiVersionsResponse, type ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { defineHandler, type ApiHandler } from './handler.js';
 
+/** The advertised list: exactly what the handler table implements. */
+export function supportedApis(table: readonly ApiHandler[]): ApiVersionsResponse['apiKeys'] {
+  return table.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort((a, b) => a.apiKey - b.apiKey);
+}
+
 /** Answers with exactly what the handler table implements. */
 export function apiVersionsHandler(table: () => readonly ApiHandler[]): ApiHandler<ApiVersionsRequest, ApiVersionsResponse> {
   return defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
@@ -13,9 +18,7 @@ export function apiVersionsHandler(table: () => readonly ApiHandler[]): ApiHandl
     write: writeApiVersionsResponse,
     handle() {
       const res = defaultApiVersionsResponse();
-      res.apiKeys = table()
-        .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
-        .sort((a, b) => a.apiKey - b.apiKey);
+      res.apiKeys = supportedApis(table());
       return res;
     },
   });

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { Broker } from '../broker/broker.js';
 import { KafkaError } from '../errors.js';
 import type { ApiHandler } from '../handlers/handler.js';
+import { supportedApis } from '../handlers/api-versions.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { writeApiVersionsResponse, defaultApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
@@ -113,9 +114,7 @@ export class Connection {
     if (apiKey === ApiKey.ApiVersions) {
       const res = defaultApiVersionsResponse();
       res.errorCode = ErrorCode.UNSUPPORTED_VERSION;
-      const av = this.broker.handlers.get(ApiKey.ApiVersions)!;
-      const list = av.handle({}, undefined as never) as { apiKeys: typeof res.apiKeys };
-      res.apiKeys = list.apiKeys;
+      res.apiKeys = supportedApis([...this.broker.handlers.values()]);
       return encodeResponse(apiKey, 0, correlationId, (w) => writeApiVersionsResponse(w, 0, res));
     }
     // The header follows the request's flexibility as the schemas define it (v0 for keys
