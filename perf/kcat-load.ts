@@ -48,7 +48,7 @@ function rssMiB(pid: number): number {
 
 function startBroker(dataDir: string): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--sync-policy', sync, '--default-partitions', String(partitions)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--sync-policy', sync, '--default-partitions', String(partitions), '--admin-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString();

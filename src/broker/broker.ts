@@ -10,6 +10,7 @@ import { GroupCoordinator } from '../group/coordinator.js';
 import { FileMetadataStore, type ClusterMetadata, type MetadataStore } from './metadata-store.js';
 import { ProducerIdAllocator } from './producer-ids.js';
 import { TopicManager } from './topic-manager.js';
+import { Metrics } from '../metrics/metrics.js';
 
 export interface NodeInfo {
   nodeId: number;
@@ -23,6 +24,7 @@ export class Broker {
   readonly producerIds: ProducerIdAllocator;
   readonly handlers: ReadonlyMap<number, ApiHandler>;
   readonly clusterId: string;
+  readonly metrics = new Metrics();
   /** Filled in once the listener is bound (the port may be 0 = any). */
   node: NodeInfo;
   private readonly meta: ClusterMetadata;
@@ -34,8 +36,13 @@ export class Broker {
     this.meta = this.store.load();
     this.clusterId = this.meta.clusterId;
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail }, 'hot paths');
-    this.topics = new TopicManager(config, this.store, this.meta, logger);
-    this.groups = new GroupCoordinator(config, logger);
+    this.metrics.storage.native(nativeStatus.mode);
+    this.topics = new TopicManager(config, this.store, this.meta, logger, this.metrics.storage);
+    this.groups = new GroupCoordinator(config, logger, (s) => this.metrics.storage.observeFsync(s));
+    this.metrics.groups.watch(
+      () => this.groups.committedOffsets().map((o) => ({ ...o, highWatermark: this.topics.partition(o.topic, o.partition)?.log.highWatermark })),
+      () => this.groups.list().map((g) => ({ group: g.groupId, state: g.state, members: this.groups.existing(g.groupId)?.size ?? 0 })),
+    );
     this.producerIds = new ProducerIdAllocator(this.meta, this.store);
     this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
     this.node = { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port };

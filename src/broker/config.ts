@@ -23,6 +23,9 @@ export interface BrokerConfig {
   groupInitialRebalanceDelayMs: number;
   retentionCheckIntervalMs: number;
   logLevel: string;
+  /** Admin HTTP server (/metrics, /health, /ready, /api/v1). */
+  adminHost: string;
+  adminPort: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -40,6 +43,8 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   groupInitialRebalanceDelayMs: 3000,
   retentionCheckIntervalMs: 300_000,
   logLevel: 'info',
+  adminHost: '127.0.0.1',
+  adminPort: 9644,
 });
 
 type Kind = 'string' | 'port' | 'int' | 'bool' | 'sync';
@@ -47,6 +52,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
   autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
   socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
+  adminHost: 'string', adminPort: 'port',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -124,5 +130,6 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.defaultPartitions < 1) bad('defaultPartitions', c.defaultPartitions, 'at least 1');
   if (c.socketRequestMaxBytes < 1024) bad('socketRequestMaxBytes', c.socketRequestMaxBytes, 'at least 1024');
   if (c.flushIntervalMs < 1) bad('flushIntervalMs', c.flushIntervalMs, 'at least 1');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel)) bad('logLevel', c.logLevel, 'fatal, error, warn, info, debug, trace or silent');
   return c;
 }

@@ -1,6 +1,7 @@
 // Starting a broker in-process: what `strata serve` and Node test suites call.
 import { createLogger, type Logger } from '../logger.js';
 import { KafkaServer } from '../network/server.js';
+import { AdminServer } from '../admin/server.js';
 import { Broker } from './broker.js';
 import { resolveBrokerConfig, type BrokerConfig } from './config.js';
 
@@ -19,6 +20,10 @@ export interface RunningBroker {
   address: string;
   broker: Broker;
   server: KafkaServer;
+  admin: AdminServer;
+  /** The admin HTTP server's port (/metrics, /health, /ready, /api/v1). */
+  adminPort: number;
+  adminAddress: string;
   /** Graceful stop: stop accepting, finish in-flight requests, flush and close every log. */
   close(): Promise<void>;
 }
@@ -38,15 +43,20 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const logger = given ?? createLogger(config.logLevel);
   const broker = new Broker(config, logger);
   const server = new KafkaServer(broker);
+  const admin = new AdminServer(broker);
   let bound: { host: string; port: number };
+  let adminBound: { host: string; port: number };
   try {
+    adminBound = await admin.listen(config.adminHost, config.adminPort);
     bound = await server.listen(config.host, config.port);
   } catch (err) {
+    await admin.close();
     await broker.close();
     throw err;
   }
+  admin.ready = true;
   broker.node = { nodeId: config.nodeId, host: config.advertisedHost || bound.host, port: config.advertisedPort || bound.port };
-  logger.info({ host: bound.host, port: bound.port, dataDir: config.dataDir, advertised: `${broker.node.host}:${broker.node.port}` }, 'strata broker listening');
+  logger.info({ host: bound.host, port: bound.port, dataDir: config.dataDir, advertised: `${broker.node.host}:${broker.node.port}`, adminPort: adminBound.port }, 'strata broker listening');
   let closing: Promise<void> | undefined;
   return {
     host: bound.host,
@@ -54,10 +64,15 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     address: `${bound.host}:${bound.port}`,
     broker,
     server,
+    admin,
+    adminPort: adminBound.port,
+    adminAddress: `${adminBound.host}:${adminBound.port}`,
     close: () => {
       closing ??= (async () => {
+        admin.ready = false;
         await server.close();
         await broker.close();
+        await admin.close();
         logger.info('strata broker stopped');
       })();
       return closing;

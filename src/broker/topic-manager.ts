@@ -5,6 +5,7 @@ import { KafkaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { BrokerConfig } from './config.js';
+import type { StorageProbe } from '../metrics/storage-probe.js';
 import type { ClusterMetadata, MetadataStore, TopicRecord } from './metadata-store.js';
 import { newKafkaUuid } from './metadata-store.js';
 import { Partition } from './partition.js';
@@ -35,7 +36,16 @@ export class TopicManager {
     private readonly store: MetadataStore,
     private readonly meta: ClusterMetadata,
     private readonly logger: Logger,
+    private readonly probe: StorageProbe,
   ) {
+    probe.watch(() =>
+      this.list().flatMap((t) =>
+        t.partitions.map((p) => ({
+          topic: t.record.name, partition: p.index, logStartOffset: p.log.logStartOffset, logEndOffset: p.log.logEndOffset,
+          highWatermark: p.log.highWatermark, sizeBytes: p.log.sizeBytes, segments: p.log.segmentCount,
+        })),
+      ),
+    );
     for (const record of meta.topics) {
       this.topics.set(record.name, { record, partitions: this.openPartitions(record, 0, record.partitions) });
     }
@@ -46,7 +56,11 @@ export class TopicManager {
   private openPartitions(record: TopicRecord, from: number, to: number): Partition[] {
     const out: Partition[] = [];
     for (let p = from; p < to; p++) {
-      const log = PartitionLog.open(this.partitionDir(record.name, p), logConfigFor(record.configs, this.config), { logger: this.logger });
+      const log = PartitionLog.open(this.partitionDir(record.name, p), logConfigFor(record.configs, this.config), {
+        logger: this.logger,
+        onFsync: (s) => this.probe.observeFsync(s),
+      });
+      this.probe.recovered(log.recovery);
       out.push(new Partition(record.name, p, log));
     }
     return out;

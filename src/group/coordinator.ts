@@ -12,8 +12,8 @@ export class GroupCoordinator {
   readonly offsets: OffsetsStore;
   private readonly timing: GroupTiming;
 
-  constructor(config: BrokerConfig, logger: Logger) {
-    this.offsets = new OffsetsStore(config.dataDir, logger);
+  constructor(config: BrokerConfig, logger: Logger, onFsync?: (seconds: number) => void) {
+    this.offsets = new OffsetsStore(config.dataDir, logger, onFsync);
     this.timing = { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1_800_000 };
     for (const [groupId, snapshot] of this.offsets.snapshots) {
       if (snapshot.members.length === 0) continue;
@@ -49,6 +49,11 @@ export class GroupCoordinator {
       const g = this.groups.get(id);
       return { groupId: id, protocolType: g?.protocolType ?? 'consumer', state: g?.state ?? 'Empty' };
     });
+  }
+
+  /** Every committed offset of every group (metrics). */
+  committedOffsets(): Array<{ group: string; topic: string; partition: number; committed: number }> {
+    return this.offsets.groupIds().flatMap((group) => this.offsets.all(group).map((o) => ({ group, topic: o.topic, partition: o.partition, committed: o.offset })));
   }
 
   async commit(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<Map<string, KafkaError | undefined>> {

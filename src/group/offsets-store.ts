@@ -56,8 +56,8 @@ export class OffsetsStore {
   /** Last stored membership per group, replayed at start. */
   readonly snapshots = new Map<string, GroupSnapshot>();
 
-  constructor(dataDir: string, logger: Logger) {
-    this.log = PartitionLog.open(join(dataDir, OFFSETS_LOG_DIR), { syncPolicy: 'always', retentionMs: -1, segmentBytes: 64 * 1024 * 1024, maxBatchBytes: 64 * 1024 * 1024 }, { logger });
+  constructor(dataDir: string, logger: Logger, onFsync?: (seconds: number) => void) {
+    this.log = PartitionLog.open(join(dataDir, OFFSETS_LOG_DIR), { syncPolicy: 'always', retentionMs: -1, segmentBytes: 64 * 1024 * 1024, maxBatchBytes: 64 * 1024 * 1024 }, { logger, ...(onFsync ? { onFsync } : {}) });
     for (const batch of this.log.batches()) {
       for (const r of readRecords(batch)) {
         const key = JSON.parse(r.key!.toString('utf8')) as Key | MetaKey;

@@ -11,6 +11,7 @@ import {
   type FetchResponse, type PartitionData,
 } from '../protocol/generated/fetch-response.js';
 import type { Partition } from '../broker/partition.js';
+import { BATCH_HEADER_SIZE, BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf } from './error-code.js';
 
@@ -18,6 +19,15 @@ const FIRST_SUPPORTED = 4;
 const MAX_WAIT_CAP_MS = 30_000;
 // Kafka sends an empty record set, never null: librdkafka rejects a null one (MessageSetSize -1).
 const NO_RECORDS = Buffer.alloc(0);
+
+/** Records in a run of whole batches, from their headers (lastOffsetDelta + 1 each). */
+function countRecords(batches: Buffer): number {
+  let n = 0;
+  for (let at = 0; at + BATCH_HEADER_SIZE <= batches.length; at += batches.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD) {
+    n += batches.readInt32BE(at + BatchField.LAST_OFFSET_DELTA) + 1;
+  }
+  return n;
+}
 
 function partitionData(index: number, errorCode: number): PartitionData {
   return {
@@ -99,6 +109,9 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       result = readAll(slots, maxBytes);
     }
     res.responses = req.topics.map((t, i) => ({ topic: t.topic, topicId: t.topicId, partitions: result.data[i]! }));
+    for (const t of res.responses) {
+      for (const p of t.partitions) if (p.records !== null && p.records.length > 0) broker.metrics.broker.fetched(t.topic, p.records.length, countRecords(p.records));
+    }
     return res;
   },
 });

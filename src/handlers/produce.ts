@@ -10,6 +10,7 @@ import {
   type PartitionProduceResponse, type ProduceResponse,
 } from '../protocol/generated/produce-response.js';
 import { INTERNAL_PREFIX } from '../broker/topic-manager.js';
+import { BatchField } from '../protocol/records/batch-layout.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
 
@@ -61,9 +62,11 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             if (p.records === null || p.records.length === 0) return partitionResponse(p.index, ErrorCode.INVALID_RECORD, 'no records');
             try {
               const out = await partition.produce(p.records);
+              if (!out.duplicate) broker.metrics.broker.produced(t.name, p.records.length, p.records.readInt32BE(BatchField.LAST_OFFSET_DELTA) + 1);
               return { ...partitionResponse(p.index, 0), baseOffset: out.baseOffset, logAppendTimeMs: out.logAppendTime, logStartOffset: out.logStartOffset };
             } catch (err) {
               if (!(err instanceof KafkaError)) broker.logger.error({ err, topic: t.name, partition: p.index }, 'produce failed');
+              broker.metrics.broker.produceError(t.name, err instanceof KafkaError ? err.errorName : 'UNKNOWN_SERVER_ERROR');
               return partitionResponse(p.index, errorCodeOf(err), errorMessageOf(err));
             }
           }),

@@ -39,6 +39,7 @@ export class Connection {
   constructor(private readonly socket: Socket, private readonly broker: Broker, private readonly stats: ConnectionStats, private readonly onClose: () => void) {
     this.splitter = new FrameSplitter(broker.config.socketRequestMaxBytes);
     this.clientHost = socket.remoteAddress ?? 'unknown';
+    broker.metrics.broker.connectionOpened();
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('drain', () => this.maybeResume());
@@ -88,6 +89,7 @@ export class Connection {
       return;
     }
     const ctx = { broker: this.broker, version: peek.apiVersion, header, clientHost: this.clientHost, signal: this.abort.signal };
+    const started = performance.now();
     let pending: ReturnType<ApiHandler['handle']>;
     try {
       pending = handler.handle(request, ctx);
@@ -97,8 +99,8 @@ export class Connection {
     }
     Promise.resolve(pending).then(
       (response) => {
-        if (response === undefined) return this.finish(slot, undefined);
-        const chunks = encodeResponse(peek.apiKey, peek.apiVersion, correlationId, (w) => handler.write(w, peek.apiVersion, response));
+        const chunks = response === undefined ? undefined : encodeResponse(peek.apiKey, peek.apiVersion, correlationId, (w) => handler.write(w, peek.apiVersion, response));
+        this.broker.metrics.broker.request(peek.apiKey, peek.apiVersion, (performance.now() - started) / 1000);
         this.finish(slot, chunks);
       },
       (err: unknown) => this.handlerFailed(err, peek.apiKey),
@@ -160,6 +162,7 @@ export class Connection {
   /** A malformed or oversized frame: only this client's connection is closed. */
   private fail(err: unknown): void {
     this.stats.malformed++;
+    this.broker.metrics.broker.malformedRequest();
     this.broker.logger.debug({ err: String(err), client: this.clientHost }, 'closing connection after a malformed request');
     this.close();
   }
@@ -172,6 +175,7 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.broker.metrics.broker.connectionClosed();
     this.abort.abort();
     this.socket.destroy();
     this.onClose();

@@ -47,6 +47,8 @@ export interface OpenOptions {
   logger?: Logger;
   /** Clock for segment.ms, LogAppendTime and retention; tests move it. */
   now?: () => number;
+  /** Called with the duration of every completed fdatasync round (metrics). */
+  onFsync?: (seconds: number) => void;
 }
 
 /** Offsets within a segment are stored as 32-bit relative values. */
@@ -70,6 +72,7 @@ export class PartitionLog {
   private closed = false;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly onFsync: ((seconds: number) => void) | undefined;
 
   private constructor(readonly dir: string, config: LogConfig, segments: Segment[], recovery: RecoveryReport, options: OpenOptions) {
     this.cfg = config;
@@ -77,6 +80,7 @@ export class PartitionLog {
     this.recovery = recovery;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.onFsync = options.onFsync;
     this.nextOffset = this.active.nextOffset;
     this.hw = this.nextOffset;
     this.commit = new GroupCommit(
@@ -269,10 +273,12 @@ export class PartitionLog {
     this.dirty.clear();
     const dir = this.dirDirty;
     this.dirDirty = false;
+    const started = performance.now();
     try {
       await Promise.all(segments.map((s) => s.flush()));
       if (dir) fsyncDir(this.dir);
       this.stats.flushes++;
+      this.onFsync?.((performance.now() - started) / 1000);
     } catch (err) {
       for (const s of segments) this.dirty.add(s);
       this.dirDirty ||= dir;

@@ -67,7 +67,7 @@ describe('strata serve', () => {
 
   it('exits non-zero when the port is taken', async () => {
     const first = await childBroker(['--port', '0', '--data-dir', tmp()]);
-    const r = run(['serve', '--port', String(first.port), '--data-dir', tmp()]);
+    const r = run(['serve', '--port', String(first.port), '--admin-port', '0', '--data-dir', tmp()]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/cannot listen/);
     await first.kill('SIGTERM');

@@ -9,12 +9,13 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 
 export function testBroker(dataDir: string, options: StartOptions = {}): Promise<RunningBroker> {
-  return startBroker({ host: '127.0.0.1', port: 0, dataDir, logger: silentLogger, groupInitialRebalanceDelayMs: 200, ...options });
+  return startBroker({ host: '127.0.0.1', port: 0, adminPort: 0, dataDir, logger: silentLogger, groupInitialRebalanceDelayMs: 200, ...options });
 }
 
 export interface ChildBroker {
   proc: ChildProcess;
   port: number;
+  adminPort: number;
   address: string;
   output: () => string;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
@@ -23,7 +24,8 @@ export interface ChildBroker {
 /** Runs `strata serve` in a child process and waits for its "listening" log line. */
 export function childBroker(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildBroker> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const withAdmin = args.includes('--admin-port') ? args : [...args, '--admin-port', '0'];
+    const proc = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', ...withAdmin], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
@@ -31,14 +33,14 @@ export function childBroker(args: string[], env: NodeJS.ProcessEnv = {}): Promis
     }, 20_000);
     const onData = (d: Buffer): void => {
       out += d.toString();
-      const m = /"port":(\d+),"dataDir"[^\n]*"msg":"strata broker listening"/.exec(out);
+      const m = /"port":(\d+),"dataDir"[^\n]*"adminPort":(\d+),"msg":"strata broker listening"/.exec(out);
       if (m !== null) {
         clearTimeout(timer);
         proc.stdout.off('data', onData);
         proc.stdout.on('data', (x: Buffer) => (out += x.toString()));
         const port = Number(m[1]);
         resolve({
-          proc, port, address: `127.0.0.1:${port}`, output: () => out,
+          proc, port, adminPort: Number(m[2]), address: `127.0.0.1:${port}`, output: () => out,
           kill: (signal = 'SIGKILL') =>
             new Promise((res) => {
               if (proc.exitCode !== null || proc.signalCode !== null) return res(proc.exitCode);

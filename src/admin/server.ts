@@ -1,0 +1,73 @@
+// The admin HTTP server (default 127.0.0.1:9644): /metrics for Prometheus, /health (the
+// process is alive), /ready (recovery done and the Kafka listener up), /api/v1 (admin).
+import { createServer, type Server } from 'node:http';
+import type { Broker } from '../broker/broker.js';
+import { routes, type Route } from './api.js';
+import { HttpError, readJson, sendError, sendJson } from './http.js';
+
+interface CompiledRoute extends Route {
+  regex: RegExp;
+  names: string[];
+}
+
+const compiled: CompiledRoute[] = routes.map((r) => {
+  const names: string[] = [];
+  const regex = new RegExp(`^${r.path.replace(/:([a-z]+)/g, (_, n: string) => { names.push(n); return '([^/]+)'; })}/?$`);
+  return { ...r, regex, names };
+});
+
+export class AdminServer {
+  private readonly server: Server;
+  /** Set once the Kafka listener accepts connections. */
+  ready = false;
+
+  constructor(private readonly broker: Broker) {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => sendError(res, err));
+    });
+  }
+
+  private async handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/metrics' && method === 'GET') {
+      const text = await this.broker.metrics.text();
+      res.writeHead(200, { 'content-type': this.broker.metrics.contentType });
+      res.end(text);
+      return;
+    }
+    if (url.pathname === '/health' && method === 'GET') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/ready' && method === 'GET') return sendJson(res, this.ready ? 200 : 503, { ready: this.ready });
+    let pathMatched = false;
+    for (const r of compiled) {
+      const m = r.regex.exec(url.pathname);
+      if (m === null) continue;
+      pathMatched = true;
+      if (r.method !== method) continue;
+      const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+      const body = method === 'POST' || method === 'PATCH' ? await readJson(req) : {};
+      const [status, out] = await r.run({ broker: this.broker, params, body, query: url.searchParams });
+      return sendJson(res, status, out);
+    }
+    if (pathMatched) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`);
+    throw new HttpError(404, 'NOT_FOUND', `no such endpoint: ${url.pathname}`);
+  }
+
+  listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const a = this.server.address() as { address: string; port: number };
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}

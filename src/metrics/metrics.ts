@@ -1,0 +1,29 @@
+// One registry for the broker; each component has a probe that owns its metric names
+// (redpanda's *_probe pattern): components call the probe, the registry exports.
+// Names follow Prometheus practice: strata_ prefix, base units, _total for counters.
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { BrokerProbe } from './broker-probe.js';
+import { GroupProbe } from './group-probe.js';
+import { StorageProbe } from './storage-probe.js';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly broker: BrokerProbe;
+  readonly storage: StorageProbe;
+  readonly groups: GroupProbe;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry }); // process_* and nodejs_* metrics
+    this.broker = new BrokerProbe(this.registry);
+    this.storage = new StorageProbe(this.registry);
+    this.groups = new GroupProbe(this.registry);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
