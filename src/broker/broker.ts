@@ -37,6 +37,7 @@ export class Broker {
     this.clusterId = this.meta.clusterId;
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
+    this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);
     this.topics = new TopicManager(config, this.store, this.meta, logger, this.metrics.storage);
     this.groups = new GroupCoordinator(config, logger, (s) => this.metrics.storage.observeFsync(s));
     this.metrics.groups.watch(

@@ -1,4 +1,5 @@
 // Partition logs: offsets and sizes (read at scrape time), fsync latency, recovery.
+import { statfsSync } from 'node:fs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RecoveryReport } from '../storage/recovery.js';
 
@@ -49,6 +50,20 @@ export class StorageProbe {
     this.ioMode = new Gauge({ name: 'strata_io_mode', help: 'How appends reach the disk (1 for the mode in use)', labelNames: ['mode'], registers });
     this.nativeMode = new Gauge({ name: 'strata_native_addon', help: 'Hot-path implementation in use (1): native addon or TypeScript fallback', labelNames: ['mode'], registers });
     this.ioMode.set({ mode: 'pwrite' }, 1);
+  }
+
+  /** Free and total bytes of the file system holding the data directory (disk pressure). */
+  watchDataDir(dir: string, registry: Registry): void {
+    const fs = (): { free: number; total: number } | undefined => {
+      try {
+        const s = statfsSync(dir);
+        return { free: s.bavail * s.bsize, total: s.blocks * s.bsize };
+      } catch {
+        return undefined;
+      }
+    };
+    new Gauge({ name: 'strata_data_dir_free_bytes', help: 'Bytes available to the broker on the data directory file system', registers: [registry], collect() { const v = fs(); if (v) this.set(v.free); } });
+    new Gauge({ name: 'strata_data_dir_capacity_bytes', help: 'Size of the data directory file system', registers: [registry], collect() { const v = fs(); if (v) this.set(v.total); } });
   }
 
   /** Where the per-partition gauges read from at scrape time. */
