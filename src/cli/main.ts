@@ -1,83 +1,59 @@
 #!/usr/bin/env node
-// The `strata` command. Today: `strata serve`. Bad arguments exit 2 with a message.
-import { parseArgs } from 'node:util';
-import { startBroker } from '../broker/start.js';
-import { CONFIG_KEYS, envName, flagName, type BrokerConfig } from '../broker/config.js';
-import { StrataError } from '../errors.js';
+// The `strata` command: run a broker, manage topics and groups, move records, measure.
+import { benchCommand } from './bench.js';
+import { describeError } from './common.js';
+import { consumeCommand } from './consume.js';
+import { groupCommand } from './group.js';
+import { produceCommand } from './produce.js';
+import { serve } from './serve.js';
+import { topicCommand } from './topic.js';
 
-const USAGE = `usage: strata serve [options]
+const USAGE = `usage: strata COMMAND [options]     (strata COMMAND --help for details)
 
-Runs a Kafka-compatible broker. Settings come from defaults, then --config FILE (JSON),
-then STRATA_* environment variables, then flags.
+  serve                          run a broker (127.0.0.1:9092, data in ./data)
+  topic list|create|describe|alter|delete
+  group list|describe|reset-offsets|delete
+  produce TOPIC                  one record per line of standard input
+  consume TOPIC                  print records (from the beginning, an offset, or as a group)
+  bench produce|consume          measure throughput and latency against a broker
 
-options:
-  --config FILE                 JSON file with any of the settings below (camelCase keys)
-${CONFIG_KEYS.map((k) => `  --${flagName(k)} VALUE`.padEnd(32) + `(${envName(k)})`).join('\n')}
-  -h, --help                    this text
+Client commands talk Kafka to --bootstrap HOST:PORT (default 127.0.0.1:9092), so they work
+against any Kafka-compatible broker; --output json gives machine-readable results.
 
 examples:
-  strata serve                                   127.0.0.1:9092, data in ./data
-  strata serve --port 19092 --data-dir /var/lib/strata --sync-policy always
+  strata serve --data-dir /var/lib/strata
+  strata topic create orders --partitions 6
+  echo hello | strata produce orders && strata consume orders --from-beginning -e
 `;
 
-function die(message: string, code = 2): never {
-  process.stderr.write(`strata: ${message}\n`);
-  process.exit(code);
-}
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  serve,
+  topic: topicCommand,
+  group: groupCommand,
+  produce: produceCommand,
+  consume: consumeCommand,
+  bench: benchCommand,
+};
 
-async function serve(argv: string[]): Promise<void> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
-  for (const k of CONFIG_KEYS) options[flagName(k)] = { type: 'string' };
-  let parsed: { values: Record<string, string | boolean | undefined> };
-  try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> };
-  } catch (err) {
-    die(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  if (parsed.values.help === true) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const overrides: Partial<Record<keyof BrokerConfig, unknown>> = {};
-  for (const k of CONFIG_KEYS) {
-    const v = parsed.values[flagName(k)];
-    if (typeof v === 'string') overrides[k] = v;
-  }
-  let running;
-  try {
-    running = await startBroker({ ...(overrides as Partial<BrokerConfig>), env: process.env, ...(typeof parsed.values['config'] === 'string' ? { configFile: parsed.values['config'] } : {}) });
-  } catch (err) {
-    if (err instanceof StrataError) die(err.message);
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') die(`cannot listen: ${e.message}`, 1);
-    throw err;
-  }
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    running.broker.logger.info({ signal }, 'shutting down');
-    running.close().then(() => process.exit(0), (err: unknown) => {
-      running.broker.logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
+// `strata consume ... | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const [command, ...rest] = process.argv.slice(2);
-switch (command) {
-  case 'serve':
-    await serve(rest);
-    break;
-  case undefined:
-  case '-h':
-  case '--help':
-  case 'help':
-    process.stdout.write(USAGE);
-    if (command === undefined) process.exitCode = 2;
-    break;
-  default:
-    die(`unknown command ${JSON.stringify(command)} (try: strata serve --help)`);
+if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  process.stdout.write(USAGE);
+  if (command === undefined) process.exitCode = 2;
+} else if (commands[command] === undefined) {
+  process.stderr.write(`strata: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  process.exitCode = 2;
+} else {
+  try {
+    await commands[command](rest);
+  } catch (err) {
+    const { message, exit } = describeError(err);
+    process.stderr.write(`strata ${command}: ${message}\n`);
+    process.exitCode = exit;
+  }
 }
