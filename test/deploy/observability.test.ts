@@ -3,12 +3,11 @@
 // serves the values back through its HTTP API.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RunningBroker } from '../../src/broker/start.js';
-import { eventually, root, testBroker } from '../helpers/broker.js';
+import { eventually, freePort, root, testBroker } from '../helpers/broker.js';
 import { exportedNames, metricNames } from '../helpers/promql.js';
 import { useTmpDirs } from '../helpers/tmp.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -61,15 +60,6 @@ describe('observability assets', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function query(promPort: number, q: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const res = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);

@@ -1,5 +1,6 @@
 // Brokers for tests: in-process (startBroker) or as a child process that can be killed.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker, type RunningBroker, type StartOptions } from '../../src/broker/start.js';
@@ -67,4 +68,15 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 2
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A loopback port that was free a moment ago (for processes that must reuse one). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

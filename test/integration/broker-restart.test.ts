@@ -1,24 +1,14 @@
 // The broker is killed (SIGKILL) mid-stream and restarted on the same data: consumers
 // resume from their committed offsets, the idempotent producer's state is rebuilt from
 // the log (so its retries are not duplicated), and nothing acknowledged is lost.
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
-import { childBroker, eventually } from '../helpers/broker.js';
+import { childBroker, eventually, freePort } from '../helpers/broker.js';
 import { useTmpDirs } from '../helpers/tmp.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const tmp = useTmpDirs();
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('broker restart', () => {
   it('after SIGKILL, consumers resume from committed offsets and acknowledged messages survive', async () => {
