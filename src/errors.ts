@@ -26,7 +26,8 @@ export type StrataErrorCode =
   | 'STRATA_LOG_CLOSED'
   | 'STRATA_LOG_FAILED'
   | 'STRATA_NATIVE_UNAVAILABLE'
-  | 'STRATA_PROTOCOL_MALFORMED';
+  | 'STRATA_PROTOCOL_MALFORMED'
+  | 'STRATA_RING_CLOSED';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;
