@@ -14,8 +14,22 @@ export class RingClosedError extends StrataError {
   }
 }
 
-/** Spin iterations before parking: long enough to catch a busy peer, short enough not to burn a core. */
-const DEFAULT_SPINS = 200;
+/**
+ * How long to spin before parking. Waking a thread on the other core costs ~25 µs (futex
+ * wake plus scheduling; DESIGN.md), so a peer that answers within this window is caught
+ * without that cost; an idle side parks after it and burns no CPU.
+ */
+const DEFAULT_SPIN_MICROS = 50;
+
+/** Calls `ready` until it returns true or `micros` pass; checks the clock every 64 tries. */
+function spin(ready: () => boolean, micros: number): boolean {
+  if (micros <= 0) return ready();
+  const until = performance.now() + micros / 1000;
+  for (let i = 1; ; i++) {
+    if (ready()) return true;
+    if ((i & 63) === 0 && performance.now() > until) return false;
+  }
+}
 
 export class SpscRing {
   readonly capacity: number;
@@ -165,8 +179,8 @@ export class SpscRing {
   }
 
   /** Worker side: spins briefly, then sleeps until a record arrives or timeoutMs passes. */
-  waitReadable(timeoutMs = 1000, spins = DEFAULT_SPINS): boolean {
-    for (let i = 0; i < spins; i++) if (this.hasData()) return true;
+  waitReadable(timeoutMs = 1000, spinMicros = DEFAULT_SPIN_MICROS): boolean {
+    if (spin(() => this.hasData(), spinMicros)) return true;
     Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 1);
     try {
       if (this.hasData()) return true;
@@ -179,9 +193,12 @@ export class SpscRing {
     return this.hasData();
   }
 
-  /** Main-thread side: the same without blocking the event loop. */
-  async waitReadableAsync(timeoutMs = 1000): Promise<boolean> {
-    if (this.hasData()) return true;
+  /**
+   * Main-thread side: the same without blocking the event loop for longer than the short
+   * spin (waitAsync wakes go through the event loop and cost more than a spin that hits).
+   */
+  async waitReadableAsync(timeoutMs = 1000, spinMicros = DEFAULT_SPIN_MICROS): Promise<boolean> {
+    if (spin(() => this.hasData(), spinMicros)) return true;
     Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 1);
     try {
       if (this.hasData()) return true;
