@@ -21,6 +21,14 @@ export interface HotPaths {
   patchBatch(buf: Buffer, baseOffset: number, logAppendTimeMs: number): void;
 }
 
+/** The addon's I/O functions (no TypeScript twin: src/native/durable-append.ts falls back to fs). */
+export interface NativeIo {
+  durableAppend(fds: number[], bufs: Buffer[], offsets: number[], useUring: boolean): Promise<number>;
+  ioUringAvailable(): boolean;
+  /** fallocate(FALLOC_FL_KEEP_SIZE): reserve disk blocks without growing the file. */
+  preallocate(fd: number, length: number): void;
+}
+
 export const fallback: HotPaths = {
   crc32c: crc32cJs,
   xxhash64: xxhash64Js,
@@ -98,8 +106,11 @@ const loaded = load();
 export const hot: HotPaths = loaded.paths;
 export const nativeStatus: NativeStatus = loaded.status;
 /** The addon itself, or undefined: lets tests and benchmarks run both side by side. */
-export const native: HotPaths | undefined = loaded.status.mode === 'native' ? loadAddonDirect() : undefined;
+export const native: (HotPaths & NativeIo) | undefined = loaded.status.mode === 'native' ? loadAddonDirect() : undefined;
 
-function loadAddonDirect(): HotPaths {
-  return createRequire(import.meta.url)(nativeStatus.detail) as HotPaths;
+function loadAddonDirect(): HotPaths & NativeIo {
+  return createRequire(import.meta.url)(nativeStatus.detail) as HotPaths & NativeIo;
 }
+
+/** The addon's I/O functions when it loaded. */
+export const nativeIo: NativeIo | undefined = native as (HotPaths & NativeIo) | undefined;
