@@ -151,18 +151,6 @@ pub fn durable_append(fds: Vec<i32>, bufs: Vec<Buffer>, offsets: Vec<i64>, use_u
 }
 
 /// Reserves `length` bytes of disk for the file without changing its size
-/// (fallocate with FALLOC_FL_KEEP_SIZE): later appends overwrite allocated blocks, so their
-/// fdatasync does not also have to commit block allocation (DESIGN.md measured ~1.8x).
-#[napi]
-pub fn preallocate(fd: i32, length: i64) -> Result<()> {
-    let rc = unsafe { libc::fallocate(fd, libc::FALLOC_FL_KEEP_SIZE, 0, length as libc::off_t) };
-    if rc != 0 {
-        return Err(io_error("fallocate", std::io::Error::last_os_error().raw_os_error().unwrap_or(0)));
-    }
-    Ok(())
-}
-
-/// Reserves `length` bytes of disk for the file without changing its size
 /// (fallocate with FALLOC_FL_KEEP_SIZE), so appends do not allocate blocks one by one.
 /// Measured in bench/durable-append: no gain for fdatasync on this VM's ext4 (the size
 /// still grows and must be committed); kept for the log writers to measure again.
