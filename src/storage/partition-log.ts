@@ -457,6 +457,22 @@ export class PartitionLog {
     return removed;
   }
 
+  /**
+   * Deletes every whole segment that ends at or below `offset` (never the active one): how
+   * an internal log drops what a newer snapshot made obsolete. Returns the bytes removed.
+   */
+  deleteSegmentsBelow(offset: number): number {
+    this.checkOpen();
+    let removed = 0;
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset && !this.dirty.has(this.segments[0]!)) {
+      const first = this.segments.shift()!;
+      first.delete();
+      removed += first.size;
+    }
+    if (this.hw < this.logStartOffset) this.hw = this.logStartOffset;
+    return removed;
+  }
+
   /** Makes everything written so far durable, whatever the policy. */
   async flush(): Promise<void> {
     this.checkOpen();
