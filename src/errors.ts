@@ -27,7 +27,10 @@ export type StrataErrorCode =
   | 'STRATA_LOG_FAILED'
   | 'STRATA_NATIVE_UNAVAILABLE'
   | 'STRATA_PROTOCOL_MALFORMED'
-  | 'STRATA_RING_CLOSED';
+  | 'STRATA_RING_CLOSED'
+  | 'STRATA_OBJECT_NOT_FOUND'
+  | 'STRATA_OBJECT_STORE_THROTTLED'
+  | 'STRATA_OBJECT_STORE_UNAVAILABLE';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;
