@@ -11,6 +11,9 @@ import { FileMetadataStore, type ClusterMetadata, type MetadataStore } from './m
 import { ProducerIdAllocator } from './producer-ids.js';
 import { TopicManager } from './topic-manager.js';
 import { Metrics } from '../metrics/metrics.js';
+import { RemoteLogManager } from '../tier/remote-log-manager.js';
+import { buildObjectStore } from '../tier/tier-setup.js';
+import { isTiered } from './topic-config.js';
 
 export interface NodeInfo {
   nodeId: number;
@@ -22,6 +25,7 @@ export class Broker {
   readonly topics: TopicManager;
   readonly groups: GroupCoordinator;
   readonly producerIds: ProducerIdAllocator;
+  readonly tier: RemoteLogManager;
   readonly handlers: ReadonlyMap<number, ApiHandler>;
   readonly clusterId: string;
   readonly metrics = new Metrics();
@@ -45,11 +49,35 @@ export class Broker {
       () => this.groups.list().map((g) => ({ group: g.groupId, state: g.state, members: this.groups.existing(g.groupId)?.size ?? 0 })),
     );
     this.producerIds = new ProducerIdAllocator(this.meta, this.store);
+    const objects = buildObjectStore(config, this.metrics.tier);
+    const n = (v: string | undefined, fallback: number): number => (v === undefined ? fallback : Number(v));
+    this.tier = new RemoteLogManager(
+      objects.store,
+      () => this.topics.list().filter((t) => isTiered(t.record.configs)).flatMap((t) => {
+        const c = t.record.configs;
+        const retentionMs = n(c['retention.ms'], 7 * 24 * 3600 * 1000);
+        const retentionBytes = n(c['retention.bytes'], -1);
+        const localMs = n(c['retention.local.ms'], -2);
+        const localBytes = n(c['retention.local.bytes'], -2);
+        const policy = { retentionMs, retentionBytes, localRetentionMs: localMs === -2 ? retentionMs : localMs, localRetentionBytes: localBytes === -2 ? retentionBytes : localBytes };
+        return t.partitions.map((partition) => ({ topic: t.record.name, topicId: t.record.id, partition, policy }));
+      }),
+      config.tierIntervalMs,
+      logger,
+      this.metrics.tier,
+    );
+    this.topics.onDeleted = (record) => {
+      if (!isTiered(record.configs)) return;
+      this.tier.forget(record.name, record.id, record.partitions).catch((err: unknown) => logger.warn({ err, topic: record.name }, 'could not delete remote segments'));
+    };
+    logger.info({ store: objects.description }, 'tier object store');
+    this.tier.start();
     this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
     this.node = { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port };
   }
 
   async close(): Promise<void> {
+    await this.tier.close();
     await this.groups.close();
     await this.topics.close();
   }

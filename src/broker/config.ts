@@ -26,6 +26,16 @@ export interface BrokerConfig {
   /** Admin HTTP server (/metrics, /health, /ready, /api/v1). */
   adminHost: string;
   adminPort: number;
+  /** S3 tier (used by topics with remote.storage.enable=true); without a bucket, a local directory. */
+  s3Endpoint: string;
+  s3Region: string;
+  s3Bucket: string;
+  s3Prefix: string;
+  s3ForcePathStyle: boolean;
+  /** How often closed segments are uploaded and tier retention runs. */
+  tierIntervalMs: number;
+  /** Producers to tiered topics get a retriable error while more than this is waiting for upload (0: no limit). */
+  tierBacklogMaxBytes: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -45,14 +55,23 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   logLevel: 'info',
   adminHost: '127.0.0.1',
   adminPort: 9644,
+  s3Endpoint: '',
+  s3Region: 'us-east-1',
+  s3Bucket: '',
+  s3Prefix: '',
+  s3ForcePathStyle: false,
+  tierIntervalMs: 5000,
+  tierBacklogMaxBytes: 10 * 1024 * 1024 * 1024,
 });
 
-type Kind = 'string' | 'port' | 'int' | 'bool' | 'sync';
+type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync';
 const KINDS: Record<keyof BrokerConfig, Kind> = {
   host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
   autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
   socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
   adminHost: 'string', adminPort: 'port',
+  s3Endpoint: 'optional', s3Region: 'string', s3Bucket: 'optional', s3Prefix: 'optional', s3ForcePathStyle: 'bool',
+  tierIntervalMs: 'int', tierBacklogMaxBytes: 'int',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -76,6 +95,9 @@ function coerce(key: keyof BrokerConfig, value: unknown, source: string): unknow
   switch (kind) {
     case 'string':
       if (typeof value !== 'string' || (key !== 'advertisedHost' && value === '')) bad(source, value, 'a non-empty string');
+      return value;
+    case 'optional':
+      if (typeof value !== 'string') bad(source, value, 'a string');
       return value;
     case 'port':
       if (typeof asNumber !== 'number' || !Number.isInteger(asNumber) || asNumber < 0 || asNumber > 65535) bad(source, value, 'a port from 0 to 65535');
@@ -130,6 +152,7 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.defaultPartitions < 1) bad('defaultPartitions', c.defaultPartitions, 'at least 1');
   if (c.socketRequestMaxBytes < 1024) bad('socketRequestMaxBytes', c.socketRequestMaxBytes, 'at least 1024');
   if (c.flushIntervalMs < 1) bad('flushIntervalMs', c.flushIntervalMs, 'at least 1');
+  if (c.tierIntervalMs < 10) bad('tierIntervalMs', c.tierIntervalMs, 'at least 10');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel)) bad('logLevel', c.logLevel, 'fatal, error, warn, info, debug, trace or silent');
   return c;
 }

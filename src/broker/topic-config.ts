@@ -35,7 +35,15 @@ export const TOPIC_CONFIGS: Record<string, ConfigSpec> = {
   'flush.ms': { def: (b) => String(b.flushIntervalMs), validate: long(1) },
   'strata.sync.policy': { def: (b) => b.syncPolicy, validate: (v) => (['always', 'interval', 'never'].includes(v) ? undefined : 'always, interval or never') },
   'min.insync.replicas': { def: () => '1', validate: (v) => (v === '1' ? undefined : 'a single-node broker has one replica') },
+  'remote.storage.enable': { def: () => 'false', validate: (v) => (v === 'true' || v === 'false' ? undefined : 'true or false') },
+  // -2: the same as retention.ms / retention.bytes (Kafka's KIP-405 convention).
+  'retention.local.ms': { def: () => '-2', validate: long(-2) },
+  'retention.local.bytes': { def: () => '-2', validate: long(-2) },
 };
+
+export function isTiered(configs: TopicConfigs): boolean {
+  return configs['remote.storage.enable'] === 'true';
+}
 
 /** Throws INVALID_CONFIG naming the first bad entry. */
 export function validateTopicConfigs(configs: TopicConfigs): void {

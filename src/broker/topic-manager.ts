@@ -9,7 +9,7 @@ import type { StorageProbe } from '../metrics/storage-probe.js';
 import type { ClusterMetadata, MetadataStore, TopicRecord } from './metadata-store.js';
 import { newKafkaUuid } from './metadata-store.js';
 import { Partition } from './partition.js';
-import { logConfigFor, validateTopicConfigs, type TopicConfigs } from './topic-config.js';
+import { isTiered, logConfigFor, validateTopicConfigs, type TopicConfigs } from './topic-config.js';
 
 export interface Topic {
   record: TopicRecord;
@@ -30,6 +30,8 @@ export function checkTopicName(name: string): void {
 export class TopicManager {
   private readonly topics = new Map<string, Topic>();
   private retentionTimer: NodeJS.Timeout | undefined;
+  /** Called after a topic is deleted (the tier removes its remote copies). */
+  onDeleted: (record: TopicRecord) => void = () => undefined;
 
   constructor(
     private readonly config: BrokerConfig,
@@ -115,6 +117,7 @@ export class TopicManager {
       p.wake();
       await p.log.delete();
     }
+    this.onDeleted(topic.record);
     this.logger.info({ topic: name }, 'topic deleted');
   }
 
@@ -147,6 +150,8 @@ export class TopicManager {
   applyRetention(now = Date.now()): number {
     let removed = 0;
     for (const t of this.topics.values()) {
+      // Tiered topics: the tier applies local and total retention, after uploads.
+      if (isTiered(t.record.configs)) continue;
       for (const p of t.partitions) {
         try {
           removed += p.log.applyRetention(now);

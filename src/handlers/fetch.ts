@@ -42,6 +42,10 @@ interface Slot {
   index: number;
   fetchOffset: number;
   maxBytes: number;
+  /** Batches read from the tier for an offset below the local log start. */
+  remote?: Buffer;
+  /** The partition's first offset counting remote segments. */
+  logStart?: number;
 }
 
 function readAll(slots: Slot[][], maxBytes: number): { data: PartitionData[][]; bytes: number } {
@@ -52,13 +56,24 @@ function readAll(slots: Slot[][], maxBytes: number): { data: PartitionData[][]; 
       if (s.partition === undefined) return partitionData(s.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       const log = s.partition.log;
       const out = partitionData(s.index, 0);
+      if (s.remote !== undefined) {
+        out.highWatermark = log.highWatermark;
+        out.lastStableOffset = log.highWatermark;
+        out.logStartOffset = s.logStart ?? log.logStartOffset;
+        if (s.remote.length > 0 && (first || total + s.remote.length <= maxBytes)) {
+          out.records = s.remote;
+          total += s.remote.length;
+          first = false;
+        }
+        return out;
+      }
       try {
         // The response limit is soft for the first batch only (so one large batch cannot stall a consumer).
         const budget = first ? s.maxBytes : Math.min(s.maxBytes, maxBytes - total);
         const r = budget <= 0 ? undefined : log.read(s.fetchOffset, budget);
         out.highWatermark = log.highWatermark;
         out.lastStableOffset = log.highWatermark;
-        out.logStartOffset = log.logStartOffset;
+        out.logStartOffset = s.logStart ?? log.logStartOffset;
         if (r !== undefined && r.bytes > 0) {
           out.records = r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.bytes);
           total += r.bytes;
@@ -93,6 +108,16 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       t.partitions.map((p) => ({ partition: broker.topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
     );
     const maxBytes = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+    // Offsets below the local log start of a tiered partition come from the object store.
+    await Promise.all(slots.flat().map(async (s) => {
+      if (s.partition === undefined) return;
+      const remote = broker.tier.loaded(s.partition.topic, s.partition.index);
+      if (remote === undefined || remote.remoteStartOffset === undefined) return;
+      s.logStart = Math.min(remote.remoteStartOffset, s.partition.log.logStartOffset);
+      if (s.fetchOffset >= s.partition.log.logStartOffset || s.fetchOffset < remote.remoteStartOffset) return;
+      s.remote = await remote.read(s.fetchOffset, s.maxBytes);
+      broker.metrics.tier.remoteRead(s.remote.length);
+    }));
     const deadline = Date.now() + Math.min(Math.max(req.maxWaitMs, 0), MAX_WAIT_CAP_MS);
     let result = readAll(slots, maxBytes);
     while (result.bytes < Math.max(req.minBytes, 1) && !signal.aborted) {

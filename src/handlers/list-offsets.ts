@@ -29,7 +29,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
         const log = partition.log;
         try {
           if (p.timestamp === LATEST) out.offset = log.highWatermark;
-          else if (p.timestamp === EARLIEST) out.offset = log.logStartOffset;
+          else if (p.timestamp === EARLIEST) out.offset = Math.min(log.logStartOffset, broker.tier.loaded(t.name, p.partitionIndex)?.remoteStartOffset ?? Infinity);
           else if (p.timestamp === MAX_TIMESTAMP) {
             if (version < 7) throw new KafkaError('UNSUPPORTED_VERSION', 'max timestamp needs ListOffsets v7');
             const m = log.maxTimestampRecord();

@@ -16,6 +16,17 @@ import { errorCodeOf, errorMessageOf } from './error-code.js';
 
 const FIRST_SUPPORTED = 3;
 
+/**
+ * Backpressure from the tier: while closed segments of tiered topics wait for upload
+ * beyond the limit (S3 throttling or down), producers to tiered topics get a retriable
+ * error instead of the local disk filling up. The backlog is computed once per second.
+ */
+function tierBacklogFull(broker: import('../broker/broker.js').Broker, topic: string): boolean {
+  const limit = broker.config.tierBacklogMaxBytes;
+  if (limit <= 0 || broker.topics.get(topic)?.record.configs['remote.storage.enable'] !== 'true') return false;
+  return broker.tier.backlogOver(limit);
+}
+
 function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null): PartitionProduceResponse {
   return {
     index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage,
@@ -60,6 +71,10 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             const partition = topic?.partitions[p.index];
             if (partition === undefined) return partitionResponse(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             if (p.records === null || p.records.length === 0) return partitionResponse(p.index, ErrorCode.INVALID_RECORD, 'no records');
+            if (tierBacklogFull(broker, t.name)) {
+              broker.metrics.broker.produceError(t.name, 'KAFKA_STORAGE_ERROR');
+              return partitionResponse(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'the tier upload backlog is over tierBacklogMaxBytes; retry later');
+            }
             try {
               const out = await partition.produce(p.records);
               if (!out.duplicate) broker.metrics.broker.produced(t.name, p.records.length, p.records.readInt32BE(BatchField.LAST_OFFSET_DELTA) + 1);

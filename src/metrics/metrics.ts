@@ -5,18 +5,21 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { BrokerProbe } from './broker-probe.js';
 import { GroupProbe } from './group-probe.js';
 import { StorageProbe } from './storage-probe.js';
+import { TierProbe } from './tier-probe.js';
 
 export class Metrics {
   readonly registry = new Registry();
   readonly broker: BrokerProbe;
   readonly storage: StorageProbe;
   readonly groups: GroupProbe;
+  readonly tier: TierProbe;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry }); // process_* and nodejs_* metrics
     this.broker = new BrokerProbe(this.registry);
     this.storage = new StorageProbe(this.registry);
     this.groups = new GroupProbe(this.registry);
+    this.tier = new TierProbe(this.registry);
   }
 
   text(): Promise<string> {

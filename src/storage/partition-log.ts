@@ -34,6 +34,18 @@ export interface ReadResult {
   logStartOffset: number;
 }
 
+export interface ClosedSegment {
+  baseOffset: number;
+  nextOffset: number;
+  size: number;
+  maxTimestamp: number;
+  logPath: string;
+  offsetIndexPath: string;
+  timeIndexPath: string;
+  /** fdatasynced since its last write: safe to upload. */
+  flushed: boolean;
+}
+
 export interface LogStats {
   appends: number;
   appendedBytes: number;
@@ -421,6 +433,15 @@ export class PartitionLog {
     let best = -1;
     for (const seg of this.segments) best = Math.max(best, seg.maxTimestamp);
     return best < 0 ? undefined : this.recordForTimestamp(best);
+  }
+
+  /** Closed (rolled) segments, oldest first: what the tier may upload. */
+  closedSegments(): ClosedSegment[] {
+    return this.segments.slice(0, -1).map((s) => ({
+      baseOffset: s.baseOffset, nextOffset: s.nextOffset, size: s.size, maxTimestamp: s.maxTimestamp,
+      logPath: s.logPath, offsetIndexPath: s.offsetIndexPath, timeIndexPath: s.timeIndexPath,
+      flushed: !this.dirty.has(s),
+    }));
   }
 
   /** Every stored batch in offset order (views valid until the next step): for state rebuilds. */

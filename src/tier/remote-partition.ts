@@ -1,0 +1,206 @@
+// One tiered partition: uploads its closed segments (log and indexes) with their xxHash64,
+// records them in the manifest once confirmed, deletes local copies only after that and
+// when local retention allows, applies total retention to the remote copies, and reads
+// batches below the local log start back with ranged GETs through the segment's index.
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '../logger.js';
+import { hot } from '../native/index.js';
+import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
+import { OffsetIndex } from '../storage/offset-index.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import { emptyManifest, manifestKey, parseManifest, segmentKeys, type Manifest, type RemoteSegment } from './manifest.js';
+import type { ObjectStore } from './object-store.js';
+import { ObjectNotFoundError } from './tier-errors.js';
+import type { RangeCache } from './range-cache.js';
+
+export interface TierPolicy {
+  /** retention.local.ms / retention.local.bytes: how long uploaded segments stay local (-1: as long as retention). */
+  localRetentionMs: number;
+  localRetentionBytes: number;
+  /** Total retention (retention.ms / retention.bytes), applied to the remote copies. */
+  retentionMs: number;
+  retentionBytes: number;
+}
+
+export interface UploadOutcome {
+  segments: number;
+  bytes: number;
+}
+
+export class RemotePartition {
+  manifest: Manifest;
+  private loaded = false;
+
+  constructor(
+    readonly topic: string,
+    readonly topicId: string,
+    readonly partition: number,
+    private readonly store: ObjectStore,
+    private readonly cache: RangeCache,
+    private readonly logger: Logger,
+  ) {
+    this.manifest = emptyManifest(topicId, partition);
+  }
+
+  /** Reads the manifest back from the store (at start). */
+  async load(): Promise<void> {
+    try {
+      this.manifest = parseManifest(await this.store.get(manifestKey(this.topicId, this.partition)), this.topicId, this.partition);
+    } catch (err) {
+      if (!(err instanceof ObjectNotFoundError)) throw err;
+    }
+    this.loaded = true;
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  /** The first offset still stored remotely, or undefined when nothing is. */
+  get remoteStartOffset(): number | undefined {
+    return this.manifest.segments[0]?.baseOffset;
+  }
+
+  /** The offset after the last uploaded segment (where uploads continue). */
+  get uploadedUpTo(): number {
+    const last = this.manifest.segments[this.manifest.segments.length - 1];
+    return last === undefined ? 0 : last.nextOffset;
+  }
+
+  private async saveManifest(): Promise<void> {
+    await this.store.put(manifestKey(this.topicId, this.partition), Buffer.from(JSON.stringify(this.manifest)));
+  }
+
+  /** Uploads every closed, flushed segment not uploaded yet, oldest first. */
+  async uploadClosed(log: PartitionLog): Promise<UploadOutcome> {
+    const out = { segments: 0, bytes: 0 };
+    for (const seg of log.closedSegments()) {
+      if (seg.nextOffset <= this.uploadedUpTo || !seg.flushed || seg.size === 0) continue;
+      const bytes = await readFile(seg.logPath);
+      if (bytes.length !== seg.size) throw new Error(`segment ${seg.logPath} changed while uploading`);
+      const keys = segmentKeys(this.topicId, this.partition, seg.baseOffset);
+      const digest = hot.xxhash64(bytes).toString(16).padStart(16, '0');
+      const put = await this.store.put(keys.log, bytes);
+      for (const [path, key] of [[seg.offsetIndexPath, keys.index], [seg.timeIndexPath, keys.timeIndex]] as const) {
+        const idx = await readFile(path).catch(() => Buffer.alloc(0));
+        await this.store.put(key, idx);
+      }
+      // Confirm before recording: the stored object must be the whole segment.
+      const head = await this.store.head(keys.log);
+      if (head === undefined || head.size !== bytes.length) throw new Error(`upload of ${keys.log} not confirmed (${head?.size ?? 'missing'} of ${bytes.length} bytes)`);
+      const entry: RemoteSegment = { baseOffset: seg.baseOffset, nextOffset: seg.nextOffset, size: seg.size, maxTimestamp: seg.maxTimestamp, xxhash64: digest, etag: put.etag, uploadedAt: Date.now() };
+      this.manifest.segments.push(entry);
+      await this.saveManifest();
+      out.segments++;
+      out.bytes += seg.size;
+    }
+    return out;
+  }
+
+  /**
+   * Deletes local segments that are uploaded (listed in the manifest) and beyond local
+   * retention; never one that is not confirmed remotely. Returns the local bytes freed.
+   */
+  applyLocalRetention(log: PartitionLog, policy: TierPolicy, now = Date.now()): number {
+    const uploaded = this.uploadedUpTo;
+    const closed = log.closedSegments();
+    let localBytes = log.sizeBytes;
+    let cut = log.logStartOffset;
+    for (const seg of closed) {
+      if (seg.nextOffset > uploaded) break;
+      const byTime = policy.localRetentionMs >= 0 && seg.maxTimestamp >= 0 && now - seg.maxTimestamp > policy.localRetentionMs;
+      const bySize = policy.localRetentionBytes >= 0 && localBytes - seg.size >= policy.localRetentionBytes;
+      if (!byTime && !bySize) break;
+      localBytes -= seg.size;
+      cut = seg.nextOffset;
+    }
+    return cut > log.logStartOffset ? log.deleteSegmentsBelow(cut) : 0;
+  }
+
+  /** Total retention on the remote copies: oldest first, by time and by total bytes. */
+  async applyRemoteRetention(localBytes: number, policy: TierPolicy, now = Date.now()): Promise<number> {
+    let removed = 0;
+    const total = (): number => this.manifest.segments.reduce((n, s) => n + s.size, 0) + localBytes;
+    while (this.manifest.segments.length > 0) {
+      const first = this.manifest.segments[0]!;
+      const byTime = policy.retentionMs >= 0 && now - first.maxTimestamp > policy.retentionMs;
+      const bySize = policy.retentionBytes >= 0 && total() - first.size >= policy.retentionBytes;
+      if (!byTime && !bySize) break;
+      // Out of the manifest first: a crash afterwards leaves orphan objects, never a
+      // manifest entry without its objects.
+      this.manifest.segments.shift();
+      await this.saveManifest();
+      const keys = segmentKeys(this.topicId, this.partition, first.baseOffset);
+      for (const k of [keys.log, keys.index, keys.timeIndex]) await this.store.delete(k);
+      removed += first.size;
+    }
+    return removed;
+  }
+
+  private async index(seg: RemoteSegment): Promise<OffsetIndex> {
+    const keys = segmentKeys(this.topicId, this.partition, seg.baseOffset);
+    const bytes = await this.cache.get(`${keys.index}`, () => this.store.get(keys.index));
+    return OffsetIndex.fromBuffer(bytes, seg.size) ?? new OffsetIndex();
+  }
+
+  private async range(key: string, start: number, end: number): Promise<Buffer> {
+    return this.cache.get(`${key}@${start}-${end}`, () => this.store.get(key, { start, end }));
+  }
+
+  /**
+   * Whole batches from the one holding `offset`, up to maxBytes (at least one batch),
+   * from the remote segment that holds it. Empty when no remote segment does.
+   */
+  async read(offset: number, maxBytes: number): Promise<Buffer> {
+    const seg = this.manifest.segments.find((s) => s.baseOffset <= offset && offset < s.nextOffset);
+    if (seg === undefined) return Buffer.alloc(0);
+    const key = segmentKeys(this.topicId, this.partition, seg.baseOffset).log;
+    let position = (await this.index(seg)).lookup(offset - seg.baseOffset).position;
+    const window = Math.min(seg.size - position, Math.max(maxBytes, 64 * 1024));
+    let buf = await this.range(key, position, position + window - 1);
+    // Walk to the batch holding the offset.
+    let at = 0;
+    for (;;) {
+      if (at + LOG_OVERHEAD > buf.length) {
+        position += at;
+        buf = await this.range(key, position, Math.min(seg.size, position + window) - 1);
+        at = 0;
+        if (buf.length < LOG_OVERHEAD) return Buffer.alloc(0);
+      }
+      const size = buf.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+      const last = Number(buf.readBigInt64BE(at + BatchField.BASE_OFFSET)) + buf.readInt32BE(at + BatchField.LAST_OFFSET_DELTA);
+      if (last >= offset) {
+        if (at + size > buf.length) {
+          position += at;
+          buf = await this.range(key, position, position + Math.max(size, maxBytes) - 1 < seg.size ? position + Math.max(size, maxBytes) - 1 : seg.size - 1);
+          at = 0;
+        }
+        break;
+      }
+      at += size;
+    }
+    // Whole batches from there within maxBytes (the first always).
+    let end = at;
+    while (end + LOG_OVERHEAD <= buf.length) {
+      const size = buf.readInt32BE(end + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+      if (end + size > buf.length || (end > at && end + size - at > maxBytes)) break;
+      end += size;
+    }
+    return buf.subarray(at, end);
+  }
+
+  /** Removes every remote object of the partition (topic deletion). */
+  async deleteAll(): Promise<void> {
+    for (const s of this.manifest.segments) {
+      const keys = segmentKeys(this.topicId, this.partition, s.baseOffset);
+      for (const k of [keys.log, keys.index, keys.timeIndex]) await this.store.delete(k);
+    }
+    this.manifest.segments = [];
+    await this.store.delete(manifestKey(this.topicId, this.partition));
+  }
+
+  /** The record timestamp lookup for remote segments (ListOffsets by time). */
+  firstSegmentAtOrAfter(timestamp: number): RemoteSegment | undefined {
+    return this.manifest.segments.find((s) => s.maxTimestamp >= timestamp);
+  }
+}
