@@ -26,6 +26,8 @@ export class Broker {
   readonly groups: GroupCoordinator;
   readonly producerIds: ProducerIdAllocator;
   readonly tier: RemoteLogManager;
+  /** The throttled object store the tier uses (its buckets and breaker are observable). */
+  readonly tierStore: import('../tier/throttled-object-store.js').ThrottledObjectStore;
   readonly handlers: ReadonlyMap<number, ApiHandler>;
   readonly clusterId: string;
   readonly metrics = new Metrics();
@@ -50,6 +52,7 @@ export class Broker {
     );
     this.producerIds = new ProducerIdAllocator(this.meta, this.store);
     const objects = buildObjectStore(config, this.metrics.tier);
+    this.tierStore = objects.store;
     const n = (v: string | undefined, fallback: number): number => (v === undefined ? fallback : Number(v));
     this.tier = new RemoteLogManager(
       objects.store,

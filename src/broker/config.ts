@@ -36,6 +36,15 @@ export interface BrokerConfig {
   tierIntervalMs: number;
   /** Producers to tiered topics get a retriable error while more than this is waiting for upload (0: no limit). */
   tierBacklogMaxBytes: number;
+  /** Object-store requests per second to start at (adaptive: halved on throttling, +5% after 20 successes, up to 10x). */
+  tierPutRate: number;
+  tierGetRate: number;
+  /** Retries after a failed request, with full-jitter backoff capped at tierBackoffMaxMs. */
+  tierRetries: number;
+  tierBackoffMaxMs: number;
+  /** Circuit breaker: opens after this many failures in a row, probes again after the cool-down. */
+  tierBreakerFailures: number;
+  tierBreakerCoolDownMs: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -62,6 +71,12 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   s3ForcePathStyle: false,
   tierIntervalMs: 5000,
   tierBacklogMaxBytes: 10 * 1024 * 1024 * 1024,
+  tierPutRate: 100,
+  tierGetRate: 500,
+  tierRetries: 4,
+  tierBackoffMaxMs: 5000,
+  tierBreakerFailures: 5,
+  tierBreakerCoolDownMs: 10_000,
 });
 
 type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync';
@@ -71,7 +86,8 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
   adminHost: 'string', adminPort: 'port',
   s3Endpoint: 'optional', s3Region: 'string', s3Bucket: 'optional', s3Prefix: 'optional', s3ForcePathStyle: 'bool',
-  tierIntervalMs: 'int', tierBacklogMaxBytes: 'int',
+  tierIntervalMs: 'int', tierBacklogMaxBytes: 'int', tierPutRate: 'int', tierGetRate: 'int', tierRetries: 'int',
+  tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -153,6 +169,9 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.socketRequestMaxBytes < 1024) bad('socketRequestMaxBytes', c.socketRequestMaxBytes, 'at least 1024');
   if (c.flushIntervalMs < 1) bad('flushIntervalMs', c.flushIntervalMs, 'at least 1');
   if (c.tierIntervalMs < 10) bad('tierIntervalMs', c.tierIntervalMs, 'at least 10');
+  if (c.tierPutRate < 1) bad('tierPutRate', c.tierPutRate, 'at least 1');
+  if (c.tierGetRate < 1) bad('tierGetRate', c.tierGetRate, 'at least 1');
+  if (c.tierBreakerFailures < 1) bad('tierBreakerFailures', c.tierBreakerFailures, 'at least 1');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel)) bad('logLevel', c.logLevel, 'fatal, error, warn, info, debug, trace or silent');
   return c;
 }

@@ -7,7 +7,19 @@ import type { TierProbe } from '../metrics/tier-probe.js';
 import { LocalObjectStore } from './local-object-store.js';
 import type { ObjectStore } from './object-store.js';
 import { S3ObjectStore } from './s3-object-store.js';
-import { DEFAULT_THROTTLE, ThrottledObjectStore } from './throttled-object-store.js';
+import { ThrottledObjectStore, type ThrottleOptions } from './throttled-object-store.js';
+
+/** The throttle's settings from the broker's tier* settings. */
+export function throttleOptions(c: BrokerConfig): ThrottleOptions {
+  const limits = (rate: number) => ({ rate, minRate: Math.max(0.5, rate / 100), maxRate: rate * 10 });
+  return {
+    rates: { PUT: limits(c.tierPutRate), GET: limits(c.tierGetRate), DELETE: limits(c.tierPutRate), LIST: limits(Math.max(1, Math.round(c.tierPutRate / 5))) },
+    retries: c.tierRetries,
+    baseBackoffMs: Math.min(100, c.tierBackoffMaxMs),
+    maxBackoffMs: c.tierBackoffMaxMs,
+    breaker: { failures: c.tierBreakerFailures, coolDownMs: c.tierBreakerCoolDownMs },
+  };
+}
 
 export function buildObjectStore(config: BrokerConfig, probe: TierProbe): { store: ThrottledObjectStore; raw: ObjectStore; description: string } {
   const raw: ObjectStore = config.s3Bucket !== ''
@@ -16,8 +28,9 @@ export function buildObjectStore(config: BrokerConfig, probe: TierProbe): { stor
         ...(config.s3Endpoint !== '' ? { endpoint: config.s3Endpoint } : {}), requestTimeoutMs: 30_000,
       })
     : new LocalObjectStore(join(config.dataDir, '__remote'));
-  const store = new ThrottledObjectStore(raw, DEFAULT_THROTTLE, (e) => probe.event(e));
-  probe.initialRates(Object.fromEntries(Object.entries(DEFAULT_THROTTLE.rates).map(([op, r]) => [op, r.rate])));
+  const options = throttleOptions(config);
+  const store = new ThrottledObjectStore(raw, options, (e) => probe.event(e));
+  probe.initialRates(Object.fromEntries(Object.entries(options.rates).map(([op, r]) => [op, r.rate])));
   const description = config.s3Bucket !== '' ? `s3://${config.s3Bucket}/${config.s3Prefix}${config.s3Endpoint ? ` at ${config.s3Endpoint}` : ''}` : `local directory ${join(config.dataDir, '__remote')}`;
   return { store, raw, description };
 }

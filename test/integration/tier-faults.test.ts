@@ -1,0 +1,107 @@
+// The tier under S3 faults, at the broker level: a broker whose object store sits behind
+// the fault-injecting proxy keeps serving produce and fetch of local data through an
+// outage and SlowDown bursts, deletes no local segment before its upload is confirmed,
+// opens its breaker and recovers, adapts its PUT rate, and afterwards has every
+// acknowledged record readable from offset 0 through the tier. Then total retention
+// removes remote segments and moves the earliest offset.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
+import type { RunningBroker } from '../../src/broker/start.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
+import { eventually, testBroker } from '../helpers/broker.js';
+
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+let s3: S3rver;
+let proxy: FaultProxy;
+let work: string;
+let broker: RunningBroker;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'strata-tierfault-'));
+  s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: join(work, 's3'), silent: true, configureBuckets: [{ name: 'tier' }] });
+  proxy = new FaultProxy((await s3.run()).port);
+  await proxy.start();
+  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  broker = await testBroker(join(work, 'data'), {
+    s3Endpoint: `http://127.0.0.1:${proxy.port}`, s3Bucket: 'tier', s3ForcePathStyle: true, tierIntervalMs: 100,
+    tierRetries: 2, tierBackoffMaxMs: 20, tierBreakerFailures: 3, tierBreakerCoolDownMs: 300, tierPutRate: 200,
+  });
+});
+
+afterAll(async () => {
+  await broker.close();
+  await proxy.close();
+  await s3.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function consume(topic: string, expected: number): Promise<EachMessagePayload[]> {
+  const consumer = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING }).consumer({ groupId: `g-${Math.random()}`, maxWaitTimeInMs: 200, heartbeatInterval: 300 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got: EachMessagePayload[] = [];
+  await consumer.run({ eachMessage: async (p) => void got.push(p) });
+  await eventually(() => got.length >= expected, 60_000, `${expected} from ${topic}`);
+  await consumer.disconnect();
+  return got;
+}
+
+describe('tier under S3 faults', () => {
+  it('keeps serving, loses nothing, deletes nothing early, recovers', async () => {
+    const kafka = new Kafka({ brokers: [broker.address], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'faulty', numPartitions: 1, configEntries: [
+      { name: 'remote.storage.enable', value: 'true' }, { name: 'segment.bytes', value: '16384' }, { name: 'retention.local.bytes', value: '0' },
+    ] }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    const send = async (from: number, n: number): Promise<void> => {
+      await producer.send({ topic: 'faulty', acks: -1, messages: Array.from({ length: n }, (_, i) => ({ value: `r${from + i} ${'y'.repeat(100)}` })) });
+    };
+    const log = broker.broker.topics.partition('faulty', 0)!.log;
+    const store = broker.broker.tierStore;
+
+    // An outage: S3 is unreachable. Produce and fetch of local data go on.
+    proxy.fault = { kind: 'outage' };
+    for (let i = 0; i < 10; i++) await send(i * 100, 100);
+    await eventually(() => store.breaker.state === 'open', 10_000, 'breaker open during the outage');
+    expect(log.logStartOffset).toBe(0); // nothing uploaded, so nothing deleted
+    expect(log.segmentCount).toBeGreaterThan(3);
+    expect((await consume('faulty', 1000)).length).toBeGreaterThanOrEqual(1000); // served locally throughout
+    expect(broker.broker.tier.backlogBytes()).toBeGreaterThan(0);
+
+    // SlowDown bursts when it comes back: the PUT rate drops, uploads still complete.
+    proxy.fault = { kind: 'slowdown', count: 6 };
+    await eventually(() => store.breaker.state !== 'open' || proxy.counts.slowdown > 0, 10_000, 'probes after the cool-down');
+    await eventually(() => proxy.counts.slowdown >= 6, 20_000, 'the SlowDown burst to be served');
+    const lowered = store.buckets.PUT.rate;
+    expect(lowered).toBeLessThan(200);
+    await eventually(() => log.logStartOffset > 0 && store.breaker.state === 'closed', 30_000, 'uploads done and local copies deleted');
+    const remote = broker.broker.tier.loaded('faulty', 0)!;
+    expect(remote.uploadedUpTo).toBeGreaterThanOrEqual(log.logStartOffset); // deleted locally only once uploaded
+    await send(1000, 500);
+    await eventually(() => store.buckets.PUT.rate > lowered, 30_000, 'the PUT rate to climb back');
+
+    // Every acknowledged record, from offset 0, through the tier.
+    const all = await consume('faulty', 1500);
+    const values = new Set(all.map((p) => p.message.value!.toString().split(' ')[0]));
+    expect(values.size).toBe(1500);
+    const metrics = await broker.broker.metrics.text();
+    expect(metrics).toMatch(/^strata_tier_rejected_total\{op="PUT"\} [1-9]/m);
+    expect(metrics).toMatch(/^strata_tier_requests_total\{op="PUT",outcome="throttled"\} [1-9]/m);
+
+    // Total retention: keep ~32 KiB; older remote segments go, the earliest offset moves.
+    broker.broker.topics.setConfigs('faulty', { ...broker.broker.topics.get('faulty')!.record.configs, 'retention.bytes': '32768' });
+    await eventually(() => (remote.remoteStartOffset ?? 0) > 0, 20_000, 'remote retention to delete old segments');
+    const earliest = await admin.fetchTopicOffsets('faulty');
+    expect(Number(earliest[0]!.low)).toBe(remote.remoteStartOffset);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+});
