@@ -52,7 +52,15 @@ const dashboards = {
       ['Recoveries by clean shutdown', 'sum by (clean) (strata_log_recoveries_total)', 'short'],
       ['I/O mode', 'strata_io_mode', 'short'],
       ['Native addon', 'strata_native_addon', 'short'],
-      // Tier panels (uploads, S3 throttle, breaker) are added with the S3 tier (issue 5).
+      ['Tier: uploaded bytes/s', 'rate(strata_tier_uploaded_bytes_total[5m])', 'Bps'],
+      ['Tier: upload backlog', 'strata_tier_backlog_bytes', 'bytes'],
+      ['Tier: requests/s by outcome', 'sum by (op, outcome) (rate(strata_tier_requests_total[1m]))', 'reqps'],
+      ['Tier: request p99 latency', 'histogram_quantile(0.99, sum by (le, op) (rate(strata_tier_request_duration_seconds_bucket[5m])))', 's'],
+      ['Tier: allowed rate (adaptive)', 'strata_tier_rate_limit', 'reqps'],
+      ['Tier: circuit breaker', 'strata_tier_breaker_state', 'short'],
+      ['Tier: retries and fast rejections/s', 'sum by (op) (rate(strata_tier_retries_total[5m])) + sum by (op) (rate(strata_tier_rejected_total[5m]))', 'short'],
+      ['Tier: remote reads bytes/s', 'rate(strata_tier_remote_read_bytes_total[5m])', 'Bps'],
+      ['Tier: read cache hit ratio', 'strata_tier_cache_hits / (strata_tier_cache_hits + strata_tier_cache_misses)', 'percentunit'],
     ],
   },
 };

@@ -56,7 +56,7 @@ describe('observability assets', () => {
   it.runIf(hasPromtool || required)('alert rules pass promtool check rules', () => {
     const r = spawnSync('promtool', ['check', 'rules', alertsFile], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/SUCCESS: 9 rules found/);
+    expect(r.stdout).toMatch(/SUCCESS: 12 rules found/);
   });
 });
 
@@ -111,7 +111,7 @@ describe.runIf(hasPrometheus || required)('a real Prometheus', () => {
       expect(await value('strata_native_addon{mode="native"}')).toBe(1);
       const rules = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ health: string; name: string }> }> } };
       const loaded = rules.data.groups.flatMap((g) => g.rules);
-      expect(loaded.length).toBe(9);
+      expect(loaded.length).toBe(12);
       await eventually(async () => {
         const r = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/rules`)).json()) as typeof rules;
         return r.data.groups.flatMap((g) => g.rules).every((x) => x.health === 'ok');

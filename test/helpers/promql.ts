@@ -11,7 +11,8 @@ export function metricNames(expr: string): string[] {
     .replace(/"[^"]*"/g, '""') // label values
     .replace(/\{[^}]*\}/g, ' ') // label matchers
     .replace(/\[[^\]]*\]/g, ' ') // ranges
-    .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, ' '); // grouping labels
+    .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, ' ') // grouping labels
+    .replace(/(^|[^a-zA-Z0-9_:])\d+(\.\d+)?([eE][+-]?\d+)?/g, '$1 '); // numbers, 1e9 included
   const names = stripped.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? [];
   return [...new Set(names.filter((n) => !NOT_METRICS.has(n)))];
 }
