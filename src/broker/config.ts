@@ -45,6 +45,9 @@ export interface BrokerConfig {
   /** Circuit breaker: opens after this many failures in a row, probes again after the cool-down. */
   tierBreakerFailures: number;
   tierBreakerCoolDownMs: number;
+  /** Producers to tiered topics also get a retriable error while uploads lag and the data
+   * directory's file system is fuller than this percentage (0: off). */
+  tierDiskHighWaterPercent: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -77,6 +80,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   tierBackoffMaxMs: 5000,
   tierBreakerFailures: 5,
   tierBreakerCoolDownMs: 10_000,
+  tierDiskHighWaterPercent: 90,
 });
 
 type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync';
@@ -87,7 +91,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   adminHost: 'string', adminPort: 'port',
   s3Endpoint: 'optional', s3Region: 'string', s3Bucket: 'optional', s3Prefix: 'optional', s3ForcePathStyle: 'bool',
   tierIntervalMs: 'int', tierBacklogMaxBytes: 'int', tierPutRate: 'int', tierGetRate: 'int', tierRetries: 'int',
-  tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int',
+  tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int', tierDiskHighWaterPercent: 'int',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -172,6 +176,7 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.tierPutRate < 1) bad('tierPutRate', c.tierPutRate, 'at least 1');
   if (c.tierGetRate < 1) bad('tierGetRate', c.tierGetRate, 'at least 1');
   if (c.tierBreakerFailures < 1) bad('tierBreakerFailures', c.tierBreakerFailures, 'at least 1');
+  if (c.tierDiskHighWaterPercent > 100) bad('tierDiskHighWaterPercent', c.tierDiskHighWaterPercent, 'a percentage from 0 to 100');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel)) bad('logLevel', c.logLevel, 'fatal, error, warn, info, debug, trace or silent');
   return c;
 }

@@ -22,9 +22,9 @@ const FIRST_SUPPORTED = 3;
  * error instead of the local disk filling up. The backlog is computed once per second.
  */
 function tierBacklogFull(broker: import('../broker/broker.js').Broker, topic: string): boolean {
-  const limit = broker.config.tierBacklogMaxBytes;
-  if (limit <= 0 || broker.topics.get(topic)?.record.configs['remote.storage.enable'] !== 'true') return false;
-  return broker.tier.backlogOver(limit);
+  if (broker.topics.get(topic)?.record.configs['remote.storage.enable'] !== 'true') return false;
+  const c = broker.config;
+  return broker.tier.shouldPushBack(c.tierBacklogMaxBytes, c.dataDir, c.tierDiskHighWaterPercent);
 }
 
 function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null): PartitionProduceResponse {
@@ -73,7 +73,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             if (p.records === null || p.records.length === 0) return partitionResponse(p.index, ErrorCode.INVALID_RECORD, 'no records');
             if (tierBacklogFull(broker, t.name)) {
               broker.metrics.broker.produceError(t.name, 'KAFKA_STORAGE_ERROR');
-              return partitionResponse(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'the tier upload backlog is over tierBacklogMaxBytes; retry later');
+              return partitionResponse(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'tier uploads are behind (backlog over tierBacklogMaxBytes, or the disk past tierDiskHighWaterPercent); retry later');
             }
             try {
               const out = await partition.produce(p.records);

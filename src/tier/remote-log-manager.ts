@@ -1,6 +1,7 @@
 // The tier for the whole broker: which partitions are tiered (remote.storage.enable), the
 // upload/retention cycle that runs every `tierIntervalMs`, remote reads for fetches below
 // the local log start, and the upload backlog that pushes back on producers.
+import { statfsSync } from 'node:fs';
 import type { Logger } from '../logger.js';
 import type { TierProbe } from '../metrics/tier-probe.js';
 import type { Partition } from '../broker/partition.js';
@@ -93,11 +94,25 @@ export class RemoteLogManager {
   private backlogCheckedAt = 0;
   private backlogFull = false;
 
-  /** Whether the upload backlog is over `limit` (recomputed at most once a second). */
-  backlogOver(limit: number, now = Date.now()): boolean {
+  /**
+   * Whether producers to tiered topics must wait: the upload backlog is over `limitBytes`
+   * (0: no limit), or uploads lag while the data directory's file system is fuller than
+   * `diskHighWaterPercent` (0: off). Recomputed at most once a second.
+   */
+  shouldPushBack(limitBytes: number, dataDir: string, diskHighWaterPercent: number, now = Date.now()): boolean {
     if (now - this.backlogCheckedAt > 1000) {
       this.backlogCheckedAt = now;
-      this.backlogFull = this.backlogBytes() > limit;
+      const backlog = this.backlogBytes();
+      let diskFull = false;
+      if (diskHighWaterPercent > 0 && backlog > 0) {
+        try {
+          const s = statfsSync(dataDir);
+          diskFull = 100 * (1 - s.bavail / s.blocks) > diskHighWaterPercent;
+        } catch {
+          diskFull = false;
+        }
+      }
+      this.backlogFull = (limitBytes > 0 && backlog > limitBytes) || diskFull;
     }
     return this.backlogFull;
   }

@@ -9,7 +9,25 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
 import type { RunningBroker, StartOptions } from '../../src/broker/start.js';
+import { spawn, spawnSync } from 'node:child_process';
 import { eventually, testBroker } from '../helpers/broker.js';
+
+const hasKcat = spawnSync('kcat', ['-V']).status === 0;
+
+/** librdkafka from offset 0 over the same history (asynchronous: the broker runs in this process). */
+function kcatCount(address: string, topic: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('kcat', ['-b', address, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o\n'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out.trim().split('\n').filter(Boolean).length);
+      else reject(new Error(`kcat exited ${code}`));
+    });
+  });
+}
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
@@ -78,6 +96,7 @@ async function run(name: string, options: StartOptions): Promise<void> {
     }
   };
   check(await consumeAll(broker.address, 'history', 2000));
+  if (hasKcat) expect(await kcatCount(broker.address, 'history')).toBe(2000);
   const admin2 = kafka.admin();
   await admin2.connect();
   const low = await admin2.fetchTopicOffsets('history');
