@@ -4,7 +4,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalObjectStore } from '../../src/tier/local-object-store.js';
 import type { ObjectStore } from '../../src/tier/object-store.js';
@@ -13,15 +12,16 @@ import { ThrottledObjectStore, type ThrottleEvent, type ThrottleOptions } from '
 import { CircuitOpenError, ObjectNotFoundError } from '../../src/tier/tier-errors.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { randomBytes, rng } from '../helpers/batches.js';
+import { startS3, type TestS3 } from '../helpers/s3.js';
 
-let s3: S3rver;
+let s3: TestS3;
 let s3Port: number;
 let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'strata-s3-'));
-  s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: join(dir, 's3'), silent: true, configureBuckets: [{ name: 'strata' }] });
-  s3Port = (await s3.run()).port;
+  s3 = await startS3(dir);
+  s3Port = s3.port;
 });
 
 afterAll(async () => {
@@ -31,8 +31,8 @@ afterAll(async () => {
 
 function s3Store(port: number, extra: Partial<ConstructorParameters<typeof S3ObjectStore>[0]> = {}): S3ObjectStore {
   return new S3ObjectStore({
-    bucket: 'strata', prefix: 'test/', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, ...extra,
+    bucket: s3.bucket, prefix: 'test/', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }, ...extra,
   });
 }
 
@@ -57,7 +57,7 @@ describe('object stores', () => {
     await contract(new LocalObjectStore(join(dir, 'local')));
   });
 
-  it('S3 (s3rver): the same contract, and multipart uploads above the threshold', async () => {
+  it('S3: the same contract, and multipart uploads above the threshold', async () => {
     const store = s3Store(s3Port, { multipartThreshold: 6 * 1024 * 1024, partSize: 5 * 1024 * 1024 });
     await contract(store);
     const big = randomBytes(rng(2), 12 * 1024 * 1024 + 17);

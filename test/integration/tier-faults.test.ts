@@ -7,28 +7,28 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
 import type { RunningBroker } from '../../src/broker/start.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { eventually, testBroker } from '../helpers/broker.js';
+import { startS3, type TestS3 } from '../helpers/s3.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-let s3: S3rver;
+let s3: TestS3;
 let proxy: FaultProxy;
 let work: string;
 let broker: RunningBroker;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'strata-tierfault-'));
-  s3 = new S3rver({ port: 0, address: '127.0.0.1', directory: join(work, 's3'), silent: true, configureBuckets: [{ name: 'tier' }] });
-  proxy = new FaultProxy((await s3.run()).port);
+  s3 = await startS3(work);
+  proxy = new FaultProxy(s3.port);
   await proxy.start();
-  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
   broker = await testBroker(join(work, 'data'), {
-    s3Endpoint: `http://127.0.0.1:${proxy.port}`, s3Bucket: 'tier', s3ForcePathStyle: true, tierIntervalMs: 100,
+    s3Endpoint: `http://127.0.0.1:${proxy.port}`, s3Bucket: s3.bucket, s3ForcePathStyle: true, tierIntervalMs: 100,
     tierRetries: 2, tierBackoffMaxMs: 20, tierBreakerFailures: 3, tierBreakerCoolDownMs: 300, tierPutRate: 200,
   });
 });
