@@ -104,4 +104,38 @@ describe('tier under S3 faults', () => {
     await producer.disconnect();
     await admin.disconnect();
   });
+
+  it('a restart resumes uploads that an outage held back', async () => {
+    const dataDir = join(work, 'resume');
+    const options = { s3Bucket: s3.bucket, s3ForcePathStyle: true, tierIntervalMs: 100, tierRetries: 1, tierBackoffMaxMs: 10, tierBreakerFailures: 2, tierBreakerCoolDownMs: 200 };
+    proxy.fault = { kind: 'outage' };
+    let b = await testBroker(dataDir, { ...options, s3Endpoint: `http://127.0.0.1:${proxy.port}` });
+    const kafka = new Kafka({ brokers: [b.address], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'pending', configEntries: [
+      { name: 'remote.storage.enable', value: 'true' }, { name: 'segment.bytes', value: '16384' }, { name: 'retention.local.bytes', value: '0' },
+    ] }] });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < 5; i++) await producer.send({ topic: 'pending', acks: -1, messages: Array.from({ length: 100 }, (_, j) => ({ value: `p${i * 100 + j} ${'z'.repeat(100)}` })) });
+    await producer.disconnect();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(b.broker.topics.partition('pending', 0)!.log.logStartOffset).toBe(0); // nothing could be uploaded
+    expect(b.broker.tier.backlogBytes()).toBeGreaterThan(0);
+    await b.close();
+    proxy.fault = { kind: 'none' };
+    b = await testBroker(dataDir, { ...options, s3Endpoint: s3.endpoint }); // straight to the store this time
+    const log = b.broker.topics.partition('pending', 0)!.log;
+    await eventually(() => log.logStartOffset > 0 && b.broker.tier.backlogBytes() === 0, 30_000, 'pending uploads to finish after the restart');
+    const consumer = new Kafka({ brokers: [b.address], logLevel: logLevel.NOTHING }).consumer({ groupId: 'resume', maxWaitTimeInMs: 200, heartbeatInterval: 300 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'pending', fromBeginning: true });
+    const seen = new Set<string>();
+    await consumer.run({ eachMessage: async (p) => void seen.add(p.message.value!.toString().split(' ')[0]!) });
+    await eventually(() => seen.size >= 500, 30_000, 'all 500 from offset 0');
+    await consumer.disconnect();
+    await b.close();
+  });
 });
