@@ -1,0 +1,183 @@
+// Throughput/latency sweep: for every combination of the knobs below, a fresh broker in a
+// child process and a load from the project's own client (pipelined produce requests over
+// N connections, in this process). Prints a markdown table, writes JSON, markdown and an
+// SVG chart of throughput against p99 latency to perf/results/.
+//
+// Usage: npm run perf:sweep -- [knobs]        (each knob takes a comma-separated list)
+//   --record-sizes 1024        bytes per record value
+//   --batch-records 1,64       records per produce request (one batch)
+//   --partitions 1,16          partitions of the topic (requests spread round-robin)
+//   --acks all                 1 or all
+//   --sync interval,always     the broker's sync policy
+//   --connections 1,4          client connections, each with --in-flight requests pipelined
+//   --in-flight 8              requests in flight per connection
+//   --duration-ms 3000         measuring time per point (after a 500 ms warm-up)
+//   --mode threaded            threaded | inline: only the current single-threaded broker
+//                              exists (the threaded hot path is issue 4); 'inline' is it
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { KafkaClient } from '../src/client/kafka-client.js';
+import { buildRecordBatch } from '../src/protocol/records/batch-builder.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { values } = parseArgs({
+  options: {
+    'record-sizes': { type: 'string', default: '1024' },
+    'batch-records': { type: 'string', default: '1,64' },
+    partitions: { type: 'string', default: '1,16' },
+    acks: { type: 'string', default: 'all' },
+    sync: { type: 'string', default: 'interval,always' },
+    connections: { type: 'string', default: '1,4' },
+    'in-flight': { type: 'string', default: '8' },
+    'duration-ms': { type: 'string', default: '3000' },
+    mode: { type: 'string', default: 'inline' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n') + '\n');
+  process.exit(0);
+}
+if (values.mode !== 'inline') {
+  console.error(`--mode ${values.mode}: only 'inline' exists so far (everything on the broker's main thread)`);
+  process.exit(2);
+}
+const list = (k: string): string[] => String(values[k as keyof typeof values]).split(',').filter(Boolean);
+const nums = (k: string): number[] => list(k).map((x) => {
+  const n = Number(x);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`--${k}: ${x} is not a positive integer`);
+    process.exit(2);
+  }
+  return n;
+});
+
+interface Point {
+  recordBytes: number; batchRecords: number; partitions: number; acks: string; sync: string; connections: number;
+  mbPerSec: number; recordsPerSec: number; p50ms: number; p99ms: number; p999ms: number; brokerCpuPct: number; loadCpuPct: number; brokerRssMiB: number;
+}
+
+function procStat(pid: number): { cpu: number; rssMiB: number } {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpu: (Number(f[11]) + Number(f[12])) / 100, rssMiB: Number(rss?.[1] ?? 0) / 1024 };
+}
+
+function startBroker(dataDir: string, sync: string): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--admin-port', '0', '--data-dir', dataDir, '--sync-policy', sync, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"port":(\d+),"dataDir"/.exec(out);
+      if (m) resolve({ pid: p.pid!, port: Number(m[1]), stop: () => new Promise((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); }) });
+    });
+    p.once('exit', (c) => reject(new Error(`broker exited ${c}: ${out}`)));
+  });
+}
+
+const pct = (s: number[], p: number): number => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
+
+async function runPoint(recordBytes: number, batchRecords: number, partitions: number, acks: string, sync: string, connections: number): Promise<Point> {
+  const work = mkdtempSync(join(tmpdir(), 'strata-sweep-'));
+  const broker = await startBroker(join(work, 'data'), sync);
+  try {
+    const bootstrap = `127.0.0.1:${broker.port}`;
+    const admin = await KafkaClient.connect(bootstrap);
+    await admin.createTopic('sweep', partitions, {});
+    admin.close();
+    const clients = await Promise.all(Array.from({ length: connections }, () => KafkaClient.connect(bootstrap, 'strata-sweep')));
+    const value = Buffer.alloc(recordBytes, 0x61);
+    const inFlight = Number(values['in-flight']);
+    const duration = Number(values['duration-ms']);
+    const acksNum = acks === 'all' ? -1 : Number(acks);
+    let measuring = false;
+    let stop = false;
+    let records = 0;
+    const latencies: number[] = [];
+    let next = 0;
+    const worker = async (c: KafkaClient): Promise<void> => {
+      while (!stop) {
+        const batch = buildRecordBatch(Array.from({ length: batchRecords }, () => ({ value })));
+        const t0 = performance.now();
+        await c.produce('sweep', next++ % partitions, batch, acksNum);
+        if (measuring) {
+          latencies.push(performance.now() - t0);
+          records += batchRecords;
+        }
+      }
+    };
+    const running = clients.flatMap((c) => Array.from({ length: inFlight }, () => worker(c)));
+    await new Promise((r) => setTimeout(r, 500));
+    const b0 = procStat(broker.pid);
+    const l0 = process.cpuUsage();
+    const t0 = performance.now();
+    measuring = true;
+    await new Promise((r) => setTimeout(r, duration));
+    measuring = false;
+    const seconds = (performance.now() - t0) / 1000;
+    const b1 = procStat(broker.pid);
+    const l1 = process.cpuUsage(l0);
+    stop = true;
+    await Promise.all(running);
+    clients.forEach((c) => c.close());
+    latencies.sort((a, b) => a - b);
+    return {
+      recordBytes, batchRecords, partitions, acks, sync, connections,
+      mbPerSec: (records * recordBytes) / 1e6 / seconds, recordsPerSec: records / seconds,
+      p50ms: pct(latencies, 50), p99ms: pct(latencies, 99), p999ms: pct(latencies, 99.9),
+      brokerCpuPct: (100 * (b1.cpu - b0.cpu)) / seconds, loadCpuPct: (100 * ((l1.user + l1.system) / 1e6)) / seconds, brokerRssMiB: b1.rssMiB,
+    };
+  } finally {
+    await broker.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function svg(points: Point[]): string {
+  const w = 760;
+  const h = 440;
+  const pad = 60;
+  const maxX = Math.max(...points.map((p) => p.mbPerSec), 1) * 1.1;
+  const maxY = Math.max(...points.map((p) => p.p99ms), 1) * 1.1;
+  const x = (v: number): number => pad + (v / maxX) * (w - 2 * pad);
+  const y = (v: number): number => h - pad - (v / maxY) * (h - 2 * pad);
+  const colors: Record<string, string> = { interval: '#1f77b4', always: '#d62728', never: '#2ca02c' };
+  const dots = points.map((p) => `<circle cx="${x(p.mbPerSec).toFixed(1)}" cy="${y(p.p99ms).toFixed(1)}" r="${3 + Math.log2(p.connections) * 2}" fill="${colors[p.sync] ?? '#555'}" fill-opacity="0.75"><title>${p.recordBytes} B x${p.batchRecords}, ${p.partitions} partitions, acks=${p.acks}, sync=${p.sync}, ${p.connections} conn: ${p.mbPerSec.toFixed(1)} MB/s, p99 ${p.p99ms.toFixed(2)} ms</title></circle>`);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(maxX * f)}" y="${h - pad + 18}" font-size="11" text-anchor="middle">${(maxX * f).toFixed(0)}</text><text x="${pad - 8}" y="${y(maxY * f) + 4}" font-size="11" text-anchor="end">${(maxY * f).toFixed(1)}</text>`);
+  const legend = Object.entries(colors).map(([k, c], i) => `<circle cx="${w - 150}" cy="${pad + i * 18}" r="5" fill="${c}"/><text x="${w - 140}" y="${pad + 4 + i * 18}" font-size="12">sync=${k}</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="${w / 2}" y="24" font-size="15" text-anchor="middle">Strata produce: throughput vs p99 latency (dot size: connections)</text>
+<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="black"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${h - pad}" stroke="black"/>
+<text x="${w / 2}" y="${h - 18}" font-size="12" text-anchor="middle">MB/s</text>
+<text x="18" y="${h / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 18 ${h / 2})">p99 request latency (ms)</text>
+${ticks.join('\n')}
+${dots.join('\n')}
+${legend.join('\n')}
+</svg>
+`;
+}
+
+const points: Point[] = [];
+for (const recordBytes of nums('record-sizes')) for (const batchRecords of nums('batch-records')) for (const partitions of nums('partitions'))
+  for (const acks of list('acks')) for (const sync of list('sync')) for (const connections of nums('connections')) {
+    const p = await runPoint(recordBytes, batchRecords, partitions, acks, sync, connections);
+    points.push(p);
+    console.error(`${recordBytes} B x${batchRecords}, ${partitions} partitions, acks=${acks}, sync=${sync}, ${connections} conn: ${p.mbPerSec.toFixed(1)} MB/s, p99 ${p.p99ms.toFixed(2)} ms`);
+  }
+const header = ['record B', 'records/req', 'partitions', 'acks', 'sync', 'conns', 'MB/s', 'records/s', 'p50 ms', 'p99 ms', 'p999 ms', 'broker CPU %', 'load CPU %', 'broker RSS MiB'];
+const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
+const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...points.map((p) => `| ${[p.recordBytes, p.batchRecords, p.partitions, p.acks, p.sync, p.connections].join(' | ')} | ${[p.mbPerSec, p.recordsPerSec, p.p50ms, p.p99ms, p.p999ms, p.brokerCpuPct, p.loadCpuPct, p.brokerRssMiB].map(fmt).join(' | ')} |`)].join('\n');
+console.log(md);
+const outDir = join(root, 'perf', 'results');
+mkdirSync(outDir, { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+writeFileSync(join(outDir, `sweep-${stamp}.json`), JSON.stringify({ at: new Date().toISOString(), mode: values.mode, points }, null, 2));
+writeFileSync(join(outDir, `sweep-${stamp}.md`), md + '\n');
+writeFileSync(join(outDir, `sweep-${stamp}.svg`), svg(points));
+console.error(`wrote perf/results/sweep-${stamp}.{json,md,svg}`);
