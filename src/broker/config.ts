@@ -39,6 +39,8 @@ export interface BrokerConfig {
   /** Object-store requests per second to start at (adaptive: halved on throttling, +5% after 20 successes, up to 10x). */
   tierPutRate: number;
   tierGetRate: number;
+  tierDeleteRate: number;
+  tierListRate: number;
   /** Retries after a failed request, with full-jitter backoff capped at tierBackoffMaxMs. */
   tierRetries: number;
   tierBackoffMaxMs: number;
@@ -76,6 +78,8 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   tierBacklogMaxBytes: 10 * 1024 * 1024 * 1024,
   tierPutRate: 100,
   tierGetRate: 500,
+  tierDeleteRate: 100,
+  tierListRate: 20,
   tierRetries: 4,
   tierBackoffMaxMs: 5000,
   tierBreakerFailures: 5,
@@ -90,7 +94,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
   adminHost: 'string', adminPort: 'port',
   s3Endpoint: 'optional', s3Region: 'string', s3Bucket: 'optional', s3Prefix: 'optional', s3ForcePathStyle: 'bool',
-  tierIntervalMs: 'int', tierBacklogMaxBytes: 'int', tierPutRate: 'int', tierGetRate: 'int', tierRetries: 'int',
+  tierIntervalMs: 'int', tierBacklogMaxBytes: 'int', tierPutRate: 'int', tierGetRate: 'int', tierDeleteRate: 'int', tierListRate: 'int', tierRetries: 'int',
   tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int', tierDiskHighWaterPercent: 'int',
 };
 
@@ -175,6 +179,8 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.tierIntervalMs < 10) bad('tierIntervalMs', c.tierIntervalMs, 'at least 10');
   if (c.tierPutRate < 1) bad('tierPutRate', c.tierPutRate, 'at least 1');
   if (c.tierGetRate < 1) bad('tierGetRate', c.tierGetRate, 'at least 1');
+  if (c.tierDeleteRate < 1) bad('tierDeleteRate', c.tierDeleteRate, 'at least 1');
+  if (c.tierListRate < 1) bad('tierListRate', c.tierListRate, 'at least 1');
   if (c.tierBreakerFailures < 1) bad('tierBreakerFailures', c.tierBreakerFailures, 'at least 1');
   if (c.tierDiskHighWaterPercent > 100) bad('tierDiskHighWaterPercent', c.tierDiskHighWaterPercent, 'a percentage from 0 to 100');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel)) bad('logLevel', c.logLevel, 'fatal, error, warn, info, debug, trace or silent');

@@ -13,7 +13,7 @@ import { ThrottledObjectStore, type ThrottleOptions } from './throttled-object-s
 export function throttleOptions(c: BrokerConfig): ThrottleOptions {
   const limits = (rate: number) => ({ rate, minRate: Math.max(0.5, rate / 100), maxRate: rate * 10 });
   return {
-    rates: { PUT: limits(c.tierPutRate), GET: limits(c.tierGetRate), DELETE: limits(c.tierPutRate), LIST: limits(Math.max(1, Math.round(c.tierPutRate / 5))) },
+    rates: { PUT: limits(c.tierPutRate), GET: limits(c.tierGetRate), DELETE: limits(c.tierDeleteRate), LIST: limits(c.tierListRate) },
     retries: c.tierRetries,
     baseBackoffMs: Math.min(100, c.tierBackoffMaxMs),
     maxBackoffMs: c.tierBackoffMaxMs,
