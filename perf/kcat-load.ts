@@ -3,10 +3,10 @@
 // Usage: node dist/perf/kcat-load.js [--records N] [--size BYTES] [--partitions P]
 //        [--sync interval|always|never] [--latency-requests N] [--concurrency C]
 // Prints a markdown table and writes perf/results/kcat-load-<sync>.json.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RawClient } from '../src/client/raw-client.js';
@@ -14,8 +14,8 @@ import { ApiKey } from '../src/protocol/generated/api-keys.js';
 import { defaultProduceRequest, writeProduceRequest } from '../src/protocol/generated/produce-request.js';
 import { readProduceResponse } from '../src/protocol/generated/produce-response.js';
 import { buildRecordBatch } from '../src/protocol/records/batch-builder.js';
+import { procStat, repoRoot as root, startBrokerProcess } from './broker-process.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '200000' },
@@ -35,29 +35,6 @@ const records = Number(values.records);
 const size = Number(values.size);
 const partitions = Number(values.partitions);
 const sync = values.sync!;
-
-const CLK_TCK = 100;
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-}
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) / 1024;
-}
-
-function startBroker(dataDir: string): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--sync-policy', sync, '--default-partitions', String(partitions), '--admin-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+),"dataDir"/.exec(out);
-      if (m) resolve({ pid: p.pid!, port: Number(m[1]), stop: () => new Promise((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); }) });
-    });
-    p.once('exit', (c) => reject(new Error(`broker exited ${c}: ${out}`)));
-  });
-}
 
 /** Runs kcat under bash so `times` reports its CPU; returns wall seconds and CPU seconds. */
 function kcat(args: string, input?: string): { wall: number; cpu: number } {
@@ -105,20 +82,20 @@ const input = join(work, 'records.txt');
 const line = 'x'.repeat(size - 1) + '\n';
 writeFileSync(input, line.repeat(records));
 const megabytes = (records * size) / 1e6;
-const broker = await startBroker(join(work, 'data'));
+const broker = await startBrokerProcess(join(work, 'data'), ['--sync-policy', sync, '--default-partitions', String(partitions)]);
 const rows: Array<Record<string, string | number>> = [];
 try {
   for (const acks of [1, -1]) {
     const topic = `perf-acks${acks === 1 ? '1' : 'all'}`;
-    const cpu0 = cpuSeconds(broker.pid);
+    const cpu0 = procStat(broker.pid).cpu;
     const r = kcat(`-b 127.0.0.1:${broker.port} -P -t ${topic} -X acks=${acks === 1 ? 1 : 'all'} -X linger.ms=5 -X batch.num.messages=10000 -X queue.buffering.max.kbytes=1048576`, input);
-    const brokerCpu = cpuSeconds(broker.pid) - cpu0;
-    rows.push({ test: `produce ${size} B, acks=${acks === 1 ? '1' : 'all'}, sync=${sync}`, 'MB/s': megabytes / r.wall, 'records/s': records / r.wall, 'broker CPU %': (100 * brokerCpu) / r.wall, 'kcat CPU %': (100 * r.cpu) / r.wall, 'broker RSS MiB': rssMiB(broker.pid) });
+    const brokerCpu = procStat(broker.pid).cpu - cpu0;
+    rows.push({ test: `produce ${size} B, acks=${acks === 1 ? '1' : 'all'}, sync=${sync}`, 'MB/s': megabytes / r.wall, 'records/s': records / r.wall, 'broker CPU %': (100 * brokerCpu) / r.wall, 'kcat CPU %': (100 * r.cpu) / r.wall, 'broker RSS MiB': procStat(broker.pid).rssMiB });
   }
-  const cpu0 = cpuSeconds(broker.pid);
+  const cpu0 = procStat(broker.pid).cpu;
   const c = kcat(`-b 127.0.0.1:${broker.port} -C -t perf-acks1 -o beginning -e -q -f '%s\\n'`);
-  const brokerCpu = cpuSeconds(broker.pid) - cpu0;
-  rows.push({ test: `consume ${size} B records`, 'MB/s': megabytes / c.wall, 'records/s': records / c.wall, 'broker CPU %': (100 * brokerCpu) / c.wall, 'kcat CPU %': (100 * c.cpu) / c.wall, 'broker RSS MiB': rssMiB(broker.pid) });
+  const brokerCpu = procStat(broker.pid).cpu - cpu0;
+  rows.push({ test: `consume ${size} B records`, 'MB/s': megabytes / c.wall, 'records/s': records / c.wall, 'broker CPU %': (100 * brokerCpu) / c.wall, 'kcat CPU %': (100 * c.cpu) / c.wall, 'broker RSS MiB': procStat(broker.pid).rssMiB });
   await latency(broker.port, 'perf-latency-warmup', 1, 3000); // JIT warm-up, not reported
   for (const acks of [1, -1]) {
     const l = await latency(broker.port, `perf-latency-${acks}`, acks);

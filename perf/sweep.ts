@@ -14,16 +14,15 @@
 //   --duration-ms 3000         measuring time per point (after a 500 ms warm-up)
 //   --mode threaded            threaded | inline: only the current single-threaded broker
 //                              exists (the threaded hot path is issue 4); 'inline' is it
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KafkaClient } from '../src/client/kafka-client.js';
 import { buildRecordBatch } from '../src/protocol/records/batch-builder.js';
+import { procStat, repoRoot as root, startBrokerProcess } from './broker-process.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: {
     'record-sizes': { type: 'string', default: '1024' },
@@ -61,30 +60,11 @@ interface Point {
   mbPerSec: number; recordsPerSec: number; p50ms: number; p99ms: number; p999ms: number; brokerCpuPct: number; loadCpuPct: number; brokerRssMiB: number;
 }
 
-function procStat(pid: number): { cpu: number; rssMiB: number } {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpu: (Number(f[11]) + Number(f[12])) / 100, rssMiB: Number(rss?.[1] ?? 0) / 1024 };
-}
-
-function startBroker(dataDir: string, sync: string): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--admin-port', '0', '--data-dir', dataDir, '--sync-policy', sync, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+),"dataDir"/.exec(out);
-      if (m) resolve({ pid: p.pid!, port: Number(m[1]), stop: () => new Promise((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); }) });
-    });
-    p.once('exit', (c) => reject(new Error(`broker exited ${c}: ${out}`)));
-  });
-}
-
 const pct = (s: number[], p: number): number => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 
 async function runPoint(recordBytes: number, batchRecords: number, partitions: number, acks: string, sync: string, connections: number): Promise<Point> {
   const work = mkdtempSync(join(tmpdir(), 'strata-sweep-'));
-  const broker = await startBroker(join(work, 'data'), sync);
+  const broker = await startBrokerProcess(join(work, 'data'), ['--sync-policy', sync]);
   try {
     const bootstrap = `127.0.0.1:${broker.port}`;
     const admin = await KafkaClient.connect(bootstrap);
