@@ -18,7 +18,7 @@ export const IMPLEMENTED_APIS = [
   'Produce', 'Fetch', 'ListOffsets', 'Metadata', 'OffsetCommit', 'OffsetFetch', 'FindCoordinator',
   'JoinGroup', 'Heartbeat', 'LeaveGroup', 'SyncGroup', 'DescribeGroups', 'ListGroups', 'ApiVersions',
   'CreateTopics', 'DeleteTopics', 'InitProducerId', 'DescribeConfigs', 'CreatePartitions', 'DeleteGroups',
-  'IncrementalAlterConfigs', 'DescribeCluster',
+  'IncrementalAlterConfigs', 'DescribeCluster', 'AlterConfigs',
 ];
 const EXTRA = ['RequestHeader', 'ResponseHeader', 'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'];
 

@@ -8,6 +8,8 @@ import { ApiKey } from '../protocol/generated/api-keys.js';
 import { readDescribeConfigsRequest, type DescribeConfigsRequest } from '../protocol/generated/describe-configs-request.js';
 import { defaultDescribeConfigsResponse, writeDescribeConfigsResponse, type DescribeConfigsResourceResult, type DescribeConfigsResponse } from '../protocol/generated/describe-configs-response.js';
 import { readIncrementalAlterConfigsRequest, type IncrementalAlterConfigsRequest } from '../protocol/generated/incremental-alter-configs-request.js';
+import { readAlterConfigsRequest, type AlterConfigsRequest } from '../protocol/generated/alter-configs-request.js';
+import { defaultAlterConfigsResponse, writeAlterConfigsResponse, type AlterConfigsResponse } from '../protocol/generated/alter-configs-response.js';
 import { defaultIncrementalAlterConfigsResponse, writeIncrementalAlterConfigsResponse, type IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
@@ -91,6 +93,35 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
             throw new KafkaError('INVALID_CONFIG', `${c.name}: APPEND and SUBTRACT apply to list configs, which topics here do not have`);
           }
         }
+        broker.topics.setConfigs(r.resourceName, next, req.validateOnly);
+      } catch (err) {
+        return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
+      }
+      return base;
+    });
+    return res;
+  },
+});
+
+/**
+ * AlterConfigs (the older, non-incremental API that kafkajs' admin.alterConfigs uses):
+ * the given set replaces every override of the topic; configs left out return to defaults.
+ */
+export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
+  apiKey: ApiKey.AlterConfigs,
+  minVersion: 0,
+  maxVersion: 2,
+  read: readAlterConfigsRequest,
+  write: writeAlterConfigsResponse,
+  handle(req, { broker }) {
+    const res = defaultAlterConfigsResponse();
+    res.responses = req.resources.map((r) => {
+      const base = { errorCode: 0, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
+      try {
+        if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered');
+        if (broker.topics.get(r.resourceName) === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
+        const next: Record<string, string> = {};
+        for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;
         broker.topics.setConfigs(r.resourceName, next, req.validateOnly);
       } catch (err) {
         return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };

@@ -1,7 +1,7 @@
 // The table of implemented APIs; ApiVersions advertises exactly this.
 import { apiVersionsHandler } from './api-versions.js';
 import { describeClusterHandler, findCoordinatorHandler, initProducerIdHandler } from './cluster.js';
-import { describeConfigsHandler, incrementalAlterConfigsHandler } from './configs.js';
+import { alterConfigsHandler, describeConfigsHandler, incrementalAlterConfigsHandler } from './configs.js';
 import { fetchHandler } from './fetch.js';
 import { deleteGroupsHandler, describeGroupsHandler, heartbeatHandler, joinGroupHandler, leaveGroupHandler, listGroupsHandler, syncGroupHandler } from './groups.js';
 import type { ApiHandler } from './handler.js';
@@ -17,7 +17,7 @@ export function buildHandlerTable(): ApiHandler[] {
     findCoordinatorHandler, joinGroupHandler, heartbeatHandler, leaveGroupHandler, syncGroupHandler,
     describeGroupsHandler, listGroupsHandler, createTopicsHandler, deleteTopicsHandler, initProducerIdHandler,
     describeConfigsHandler, createPartitionsHandler, deleteGroupsHandler, incrementalAlterConfigsHandler,
-    describeClusterHandler,
+    describeClusterHandler, alterConfigsHandler,
   ] as ApiHandler[];
   table.push(apiVersionsHandler(() => table) as ApiHandler);
   return table;

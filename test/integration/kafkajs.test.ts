@@ -88,6 +88,12 @@ describe('kafkajs', () => {
     const entries = described.resources[0]!.configEntries;
     expect(entries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('60000');
     expect(entries.find((e) => e.configName === 'cleanup.policy')?.configValue).toBe('delete');
+    // kafkajs' alterConfigs uses the non-incremental AlterConfigs: the set replaces the overrides.
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'adm', configEntries: [{ name: 'segment.bytes', value: '1048576' }] }] });
+    const altered = (await admin.describeConfigs({ resources: [{ type: 2, name: 'adm' }], includeSynonyms: false })).resources[0]!.configEntries;
+    expect(altered.find((e) => e.configName === 'segment.bytes')?.configValue).toBe('1048576');
+    expect(altered.find((e) => e.configName === 'retention.ms')?.configValue).toBe('604800000'); // back to the default
+    await expect(admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'adm', configEntries: [{ name: 'retention.ms', value: 'soon' }] }] })).rejects.toThrow();
     await admin.createPartitions({ topicPartitions: [{ topic: 'adm', count: 5 }] });
     const meta = await admin.fetchTopicMetadata({ topics: ['adm'] });
     expect(meta.topics[0]!.partitions.length).toBe(5);
