@@ -178,19 +178,28 @@ export class SpscRing {
     return (Atomics.load(this.header, RingSlot.HEAD) >>> 0) !== this.tail;
   }
 
-  /** Worker side: spins briefly, then sleeps until a record arrives or timeoutMs passes. */
+  /**
+   * Worker side: spins briefly, then sleeps until a record arrives or timeoutMs passes.
+   * A wake-up without data is spurious (a notify meant for an earlier sleep can arrive
+   * late, when the producer runs behind): it sleeps again until the deadline.
+   */
   waitReadable(timeoutMs = 1000, spinMicros = DEFAULT_SPIN_MICROS): boolean {
     if (spin(() => this.hasData(), spinMicros)) return true;
-    Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 1);
-    try {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) return this.hasData();
+      Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 1);
+      try {
+        if (this.hasData()) return true;
+        // Sleeps only while HEAD still equals our tail, so a commit between the check and
+        // the wait is never missed.
+        Atomics.wait(this.header, RingSlot.HEAD, this.tail | 0, left);
+      } finally {
+        Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 0);
+      }
       if (this.hasData()) return true;
-      // Sleeps only while HEAD still equals our tail, so a commit between the check and
-      // the wait is never missed.
-      Atomics.wait(this.header, RingSlot.HEAD, this.tail | 0, timeoutMs);
-    } finally {
-      Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 0);
     }
-    return this.hasData();
   }
 
   /**
@@ -199,14 +208,19 @@ export class SpscRing {
    */
   async waitReadableAsync(timeoutMs = 1000, spinMicros = DEFAULT_SPIN_MICROS): Promise<boolean> {
     if (spin(() => this.hasData(), spinMicros)) return true;
-    Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 1);
-    try {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) return this.hasData();
+      Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 1);
+      try {
+        if (this.hasData()) return true;
+        const w = Atomics.waitAsync(this.header, RingSlot.HEAD, this.tail | 0, left);
+        if (w.async) await w.value;
+      } finally {
+        Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 0);
+      }
       if (this.hasData()) return true;
-      const w = Atomics.waitAsync(this.header, RingSlot.HEAD, this.tail | 0, timeoutMs);
-      if (w.async) await w.value;
-    } finally {
-      Atomics.store(this.header, RingSlot.CONSUMER_PARKED, 0);
     }
-    return this.hasData();
   }
 }
