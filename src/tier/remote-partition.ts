@@ -198,9 +198,4 @@ export class RemotePartition {
     this.manifest.segments = [];
     await this.store.delete(manifestKey(this.topicId, this.partition));
   }
-
-  /** The record timestamp lookup for remote segments (ListOffsets by time). */
-  firstSegmentAtOrAfter(timestamp: number): RemoteSegment | undefined {
-    return this.manifest.segments.find((s) => s.maxTimestamp >= timestamp);
-  }
 }
