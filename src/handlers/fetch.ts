@@ -108,16 +108,21 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       t.partitions.map((p) => ({ partition: broker.topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
     );
     const maxBytes = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
-    // Offsets below the local log start of a tiered partition come from the object store.
-    await Promise.all(slots.flat().map(async (s) => {
-      if (s.partition === undefined) return;
+    // Offsets below the local log start of a tiered partition come from the object store;
+    // decided synchronously, so a fetch of local data takes no extra asynchronous step.
+    const remoteReads: Array<Promise<void>> = [];
+    for (const s of slots.flat()) {
+      if (s.partition === undefined) continue;
       const remote = broker.tier.loaded(s.partition.topic, s.partition.index);
-      if (remote === undefined || remote.remoteStartOffset === undefined) return;
+      if (remote === undefined || remote.remoteStartOffset === undefined) continue;
       s.logStart = Math.min(remote.remoteStartOffset, s.partition.log.logStartOffset);
-      if (s.fetchOffset >= s.partition.log.logStartOffset || s.fetchOffset < remote.remoteStartOffset) return;
-      s.remote = await remote.read(s.fetchOffset, s.maxBytes);
-      broker.metrics.tier.remoteRead(s.remote.length);
-    }));
+      if (s.fetchOffset >= s.partition.log.logStartOffset || s.fetchOffset < remote.remoteStartOffset) continue;
+      remoteReads.push(remote.read(s.fetchOffset, s.maxBytes).then((bytes) => {
+        s.remote = bytes;
+        broker.metrics.tier.remoteRead(bytes.length);
+      }));
+    }
+    if (remoteReads.length > 0) await Promise.all(remoteReads);
     const deadline = Date.now() + Math.min(Math.max(req.maxWaitMs, 0), MAX_WAIT_CAP_MS);
     let result = readAll(slots, maxBytes);
     while (result.bytes < Math.max(req.minBytes, 1) && !signal.aborted) {

@@ -10,6 +10,7 @@ import {
   type PartitionProduceResponse, type ProduceResponse,
 } from '../protocol/generated/produce-response.js';
 import { INTERNAL_PREFIX } from '../broker/topic-manager.js';
+import { isTiered } from '../broker/topic-config.js';
 import { BatchField } from '../protocol/records/batch-layout.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
@@ -21,8 +22,8 @@ const FIRST_SUPPORTED = 3;
  * beyond the limit (S3 throttling or down), producers to tiered topics get a retriable
  * error instead of the local disk filling up. The backlog is computed once per second.
  */
-function tierBacklogFull(broker: import('../broker/broker.js').Broker, topic: string): boolean {
-  if (broker.topics.get(topic)?.record.configs['remote.storage.enable'] !== 'true') return false;
+function tierBacklogFull(broker: import('../broker/broker.js').Broker, configs: Record<string, string>): boolean {
+  if (!isTiered(configs)) return false;
   const c = broker.config;
   return broker.tier.shouldPushBack(c.tierBacklogMaxBytes, c.dataDir, c.tierDiskHighWaterPercent);
 }
@@ -71,7 +72,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             const partition = topic?.partitions[p.index];
             if (partition === undefined) return partitionResponse(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             if (p.records === null || p.records.length === 0) return partitionResponse(p.index, ErrorCode.INVALID_RECORD, 'no records');
-            if (tierBacklogFull(broker, t.name)) {
+            if (tierBacklogFull(broker, topic!.record.configs)) {
               broker.metrics.broker.produceError(t.name, 'KAFKA_STORAGE_ERROR');
               return partitionResponse(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'tier uploads are behind (backlog over tierBacklogMaxBytes, or the disk past tierDiskHighWaterPercent); retry later');
             }
