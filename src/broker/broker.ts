@@ -14,6 +14,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { RemoteLogManager } from '../tier/remote-log-manager.js';
 import { buildObjectStore } from '../tier/tier-setup.js';
 import { isTiered } from './topic-config.js';
+import { LogWriterPool } from '../writer/log-writer-pool.js';
 
 export interface NodeInfo {
   nodeId: number;
@@ -26,6 +27,8 @@ export class Broker {
   readonly groups: GroupCoordinator;
   readonly producerIds: ProducerIdAllocator;
   readonly tier: RemoteLogManager;
+  /** Log writer threads; undefined in --inline mode. */
+  readonly writers: LogWriterPool | undefined;
   /** The throttled object store the tier uses (its buckets and breaker are observable). */
   readonly tierStore: import('../tier/throttled-object-store.js').ThrottledObjectStore;
   readonly handlers: ReadonlyMap<number, ApiHandler>;
@@ -44,7 +47,23 @@ export class Broker {
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
     this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);
-    this.topics = new TopicManager(config, this.store, this.meta, logger, this.metrics.storage);
+    if (config.logWriters > 0) {
+      this.writers = new LogWriterPool({
+        writers: config.logWriters, ringBytes: config.writerRingBytes, hangTimeoutMs: config.writerHangTimeoutMs, logLevel: config.logLevel, logger,
+        onFsync: (s) => this.metrics.storage.observeFsync(s),
+        onRestart: (writer, reason) => this.metrics.writers.restarted(writer, reason),
+      });
+      const threads = this.writers.threads;
+      this.metrics.writers.watch(threads.length, () => threads.map((t) => ({
+        writer: t.id, requestRingUsed: t.requests.usedBytes, completionRingUsed: t.completions.usedBytes, ringCapacity: t.requests.capacity,
+        queueDepth: t.queueDepth, busySeconds: t.busySeconds, partitions: t.clients.size,
+      })));
+    } else {
+      this.writers = undefined;
+      this.metrics.writers.watch(0, () => []);
+    }
+    logger.info({ logWriters: config.logWriters, mode: config.logWriters > 0 ? 'threaded' : 'inline' }, 'log writers');
+    this.topics = new TopicManager(config, this.store, this.meta, logger, this.metrics.storage, this.writers);
     this.groups = new GroupCoordinator(config, logger, (s) => this.metrics.storage.observeFsync(s));
     this.metrics.groups.watch(
       () => this.groups.committedOffsets().map((o) => ({ ...o, highWatermark: this.topics.partition(o.topic, o.partition)?.log.highWatermark })),
@@ -83,5 +102,6 @@ export class Broker {
     await this.tier.close();
     await this.groups.close();
     await this.topics.close();
+    await this.writers?.close();
   }
 }

@@ -50,6 +50,12 @@ export interface BrokerConfig {
   /** Producers to tiered topics also get a retriable error while uploads lag and the data
    * directory's file system is fuller than this percentage (0: off). */
   tierDiskHighWaterPercent: number;
+  /** Log writer threads that own the partition logs; 0 = --inline (everything on the main thread). */
+  logWriters: number;
+  /** Bytes of each writer's request ring and completion ring (a power of two). */
+  writerRingBytes: number;
+  /** A writer whose heartbeat stops this long is replaced. */
+  writerHangTimeoutMs: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -85,6 +91,9 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   tierBreakerFailures: 5,
   tierBreakerCoolDownMs: 10_000,
   tierDiskHighWaterPercent: 90,
+  logWriters: 1,
+  writerRingBytes: 8 * 1024 * 1024,
+  writerHangTimeoutMs: 10_000,
 });
 
 type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync';
@@ -96,6 +105,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   s3Endpoint: 'optional', s3Region: 'string', s3Bucket: 'optional', s3Prefix: 'optional', s3ForcePathStyle: 'bool',
   tierIntervalMs: 'int', tierBacklogMaxBytes: 'int', tierPutRate: 'int', tierGetRate: 'int', tierDeleteRate: 'int', tierListRate: 'int', tierRetries: 'int',
   tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int', tierDiskHighWaterPercent: 'int',
+  logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -183,6 +193,11 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.tierListRate < 1) bad('tierListRate', c.tierListRate, 'at least 1');
   if (c.tierBreakerFailures < 1) bad('tierBreakerFailures', c.tierBreakerFailures, 'at least 1');
   if (c.tierDiskHighWaterPercent > 100) bad('tierDiskHighWaterPercent', c.tierDiskHighWaterPercent, 'a percentage from 0 to 100');
+  if (c.logWriters > 64) bad('logWriters', c.logWriters, 'from 0 (inline) to 64');
+  if (c.writerRingBytes < 65536 || c.writerRingBytes > 1 << 30 || (c.writerRingBytes & (c.writerRingBytes - 1)) !== 0) {
+    bad('writerRingBytes', c.writerRingBytes, 'a power of two from 65536 to 1073741824');
+  }
+  if (c.writerHangTimeoutMs < 100) bad('writerHangTimeoutMs', c.writerHangTimeoutMs, 'at least 100');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel)) bad('logLevel', c.logLevel, 'fatal, error, warn, info, debug, trace or silent');
   return c;
 }

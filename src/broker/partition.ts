@@ -1,42 +1,82 @@
-// One partition of a topic as the broker serves it: its log, its idempotent producer
-// state, and the long-poll fetches waiting for its high watermark to move.
-import { KafkaError } from '../errors.js';
-import { readBatchHeader } from '../protocol/records/batch-layout.js';
-import type { AppendResult, PartitionLog } from '../storage/partition-log.js';
-import { ProducerStateTable } from './producer-state.js';
+// One partition of a topic as the broker serves it: where its log is written (a backend:
+// this thread in --inline mode, a log writer thread otherwise), what readers see of it,
+// and the long-poll fetches waiting for its high watermark to move.
+import type { LogConfig } from '../storage/log-config.js';
+import type { ReadableLog } from '../storage/log-view.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import { PartitionWriter, type ProduceOutcome } from './partition-writer.js';
 
-export interface ProduceOutcome extends AppendResult {
-  duplicate: boolean;
+export type { ProduceOutcome } from './partition-writer.js';
+
+/** Where a partition's writes happen. Reads go through `log` on the main thread either way. */
+export interface PartitionBackend {
+  readonly log: ReadableLog;
+  /** The log settings in force (topic configs applied). */
+  readonly config: LogConfig;
+  produce(batch: Buffer): Promise<ProduceOutcome>;
+  applyRetention(now: number): Promise<number>;
+  deleteSegmentsBelow(offset: number): Promise<number>;
+  reconfigure(config: Partial<LogConfig>): Promise<void>;
+  close(): Promise<void>;
+  delete(): Promise<void>;
+  /** Called whenever the high watermark or log start may have moved. */
+  onProgress: () => void;
+}
+
+/** --inline: the log lives on the main thread. */
+export class InlineBackend implements PartitionBackend {
+  private readonly writer: PartitionWriter;
+  onProgress: () => void = () => undefined;
+
+  constructor(readonly log: PartitionLog) {
+    this.writer = new PartitionWriter(log);
+  }
+
+  get config(): LogConfig {
+    return this.log.config;
+  }
+
+  async produce(batch: Buffer): Promise<ProduceOutcome> {
+    const out = await this.writer.produce(batch);
+    this.onProgress();
+    return out;
+  }
+
+  async applyRetention(now: number): Promise<number> {
+    return this.log.applyRetention(now);
+  }
+
+  async deleteSegmentsBelow(offset: number): Promise<number> {
+    return this.log.deleteSegmentsBelow(offset);
+  }
+
+  async reconfigure(config: Partial<LogConfig>): Promise<void> {
+    this.log.reconfigure(config);
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+
+  delete(): Promise<void> {
+    return this.log.delete();
+  }
 }
 
 export class Partition {
-  readonly producers = new ProducerStateTable();
   private readonly waiters = new Set<() => void>();
 
-  constructor(readonly topic: string, readonly index: number, readonly log: PartitionLog) {
-    this.rebuildProducerState();
+  constructor(readonly topic: string, readonly index: number, readonly backend: PartitionBackend) {
+    backend.onProgress = () => this.wake();
   }
 
-  /**
-   * Appends a client batch, applying idempotence first. Check, append and state update
-   * happen in one synchronous step, so concurrent requests cannot interleave them.
-   */
-  async produce(batch: Buffer): Promise<ProduceOutcome> {
-    if (batch.length < 61) throw new KafkaError('CORRUPT_MESSAGE', 'record batch shorter than its header');
-    const h = readBatchHeader(batch);
-    const idempotent = h.producerId >= 0n;
-    if (idempotent) {
-      const check = this.producers.check(h);
-      if (check.kind === 'duplicate') {
-        return { baseOffset: check.baseOffset, lastOffset: check.baseOffset + h.lastOffsetDelta, logAppendTime: -1, logStartOffset: this.log.logStartOffset, duplicate: true };
-      }
-    }
-    const pending = this.log.append(batch);
-    // append() assigned the offset synchronously: record it before anything else runs.
-    if (idempotent) this.producers.record(h, this.log.logEndOffset - h.lastOffsetDelta - 1);
-    const result = await pending;
-    this.wake();
-    return { ...result, duplicate: false };
+  get log(): ReadableLog {
+    return this.backend.log;
+  }
+
+  /** Appends a client batch (idempotence applied by the owner of the log). */
+  produce(batch: Buffer): Promise<ProduceOutcome> {
+    return this.backend.produce(batch);
   }
 
   /** Resolves when the high watermark moves, or after `ms`. */
@@ -56,13 +96,5 @@ export class Partition {
 
   wake(): void {
     for (const w of [...this.waiters]) w();
-  }
-
-  /** Idempotence survives restarts: the producer fields of every batch are in the log. */
-  private rebuildProducerState(): void {
-    for (const bytes of this.log.batches()) {
-      const h = readBatchHeader(bytes);
-      if (h.producerId >= 0n) this.producers.record(h, h.baseOffset);
-    }
   }
 }

@@ -8,7 +8,8 @@ import type { BrokerConfig } from './config.js';
 import type { StorageProbe } from '../metrics/storage-probe.js';
 import type { ClusterMetadata, MetadataStore, TopicRecord } from './metadata-store.js';
 import { newKafkaUuid } from './metadata-store.js';
-import { Partition } from './partition.js';
+import { InlineBackend, Partition } from './partition.js';
+import type { LogWriterPool } from '../writer/log-writer-pool.js';
 import { isTiered, logConfigFor, validateTopicConfigs, type TopicConfigs } from './topic-config.js';
 
 export interface Topic {
@@ -39,6 +40,8 @@ export class TopicManager {
     private readonly meta: ClusterMetadata,
     private readonly logger: Logger,
     private readonly probe: StorageProbe,
+    /** Log writer threads; undefined in --inline mode (every log on this thread). */
+    private readonly writers?: LogWriterPool,
   ) {
     probe.watch(() =>
       this.list().flatMap((t) =>
@@ -51,19 +54,22 @@ export class TopicManager {
     for (const record of meta.topics) {
       this.topics.set(record.name, { record, partitions: this.openPartitions(record, 0, record.partitions) });
     }
-    this.retentionTimer = setInterval(() => this.applyRetention(), config.retentionCheckIntervalMs);
+    this.retentionTimer = setInterval(() => void this.applyRetention(), config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
   }
 
   private openPartitions(record: TopicRecord, from: number, to: number): Partition[] {
     const out: Partition[] = [];
     for (let p = from; p < to; p++) {
-      const log = PartitionLog.open(this.partitionDir(record.name, p), logConfigFor(record.configs, this.config), {
-        logger: this.logger,
-        onFsync: (s) => this.probe.observeFsync(s),
-      });
+      const dir = this.partitionDir(record.name, p);
+      const config = logConfigFor(record.configs, this.config);
+      if (this.writers !== undefined) {
+        out.push(new Partition(record.name, p, this.writers.open(dir, config, (r) => this.probe.recovered(r))));
+        continue;
+      }
+      const log = PartitionLog.open(dir, config, { logger: this.logger, onFsync: (s) => this.probe.observeFsync(s) });
       this.probe.recovered(log.recovery);
-      out.push(new Partition(record.name, p, log));
+      out.push(new Partition(record.name, p, new InlineBackend(log)));
     }
     return out;
   }
@@ -115,7 +121,7 @@ export class TopicManager {
     this.persist();
     for (const p of topic.partitions) {
       p.wake();
-      await p.log.delete();
+      await p.backend.delete();
     }
     this.onDeleted(topic.record);
     this.logger.info({ topic: name }, 'topic deleted');
@@ -143,18 +149,20 @@ export class TopicManager {
     if (validateOnly) return;
     topic.record.configs = { ...configs };
     const logConfig = logConfigFor(configs, this.config);
-    for (const p of topic.partitions) p.log.reconfigure(logConfig);
     this.persist();
+    for (const p of topic.partitions) {
+      p.backend.reconfigure(logConfig).catch((err: unknown) => this.logger.error({ err, topic: name, partition: p.index }, 'could not apply new topic configs to the log'));
+    }
   }
 
-  applyRetention(now = Date.now()): number {
+  async applyRetention(now = Date.now()): Promise<number> {
     let removed = 0;
     for (const t of this.topics.values()) {
       // Tiered topics: the tier applies local and total retention, after uploads.
       if (isTiered(t.record.configs)) continue;
       for (const p of t.partitions) {
         try {
-          removed += p.log.applyRetention(now);
+          removed += await p.backend.applyRetention(now);
         } catch (err) {
           this.logger.warn({ err, topic: t.record.name, partition: p.index }, 'retention failed');
         }
@@ -173,7 +181,7 @@ export class TopicManager {
     for (const t of this.topics.values()) {
       for (const p of t.partitions) {
         p.wake();
-        await p.log.close();
+        await p.backend.close();
       }
     }
   }

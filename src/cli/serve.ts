@@ -12,11 +12,14 @@ then STRATA_* environment variables, then flags.
 options:
   --config FILE                 JSON file with any of the settings below (camelCase keys)
 ${CONFIG_KEYS.map((k) => `  --${flagName(k)} VALUE`.padEnd(32) + `(${envName(k)})`).join('\n')}
+  --inline                      every partition log on the main thread (= --log-writers 0):
+                                the baseline the threaded mode is measured against
   -h, --help                    this text
 
 examples:
   strata serve                                   127.0.0.1:9092, data in ./data
   strata serve --port 19092 --data-dir /var/lib/strata --sync-policy always
+  strata serve --inline                          no log writer threads
 `;
 
 function die(message: string, code = 2): never {
@@ -25,7 +28,7 @@ function die(message: string, code = 2): never {
 }
 
 export async function serve(argv: string[]): Promise<void> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { config: { type: 'string' }, inline: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
   for (const k of CONFIG_KEYS) options[flagName(k)] = { type: 'string' };
   let parsed: { values: Record<string, string | boolean | undefined> };
   try {
@@ -41,6 +44,10 @@ export async function serve(argv: string[]): Promise<void> {
   for (const k of CONFIG_KEYS) {
     const v = parsed.values[flagName(k)];
     if (typeof v === 'string') overrides[k] = v;
+  }
+  if (parsed.values.inline === true) {
+    if (overrides.logWriters !== undefined && overrides.logWriters !== '0') die('--inline and --log-writers disagree: --inline means --log-writers 0');
+    overrides.logWriters = 0;
   }
   let running;
   try {

@@ -6,6 +6,7 @@ import { BrokerProbe } from './broker-probe.js';
 import { GroupProbe } from './group-probe.js';
 import { StorageProbe } from './storage-probe.js';
 import { TierProbe } from './tier-probe.js';
+import { WriterProbe } from './writer-probe.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -13,6 +14,7 @@ export class Metrics {
   readonly storage: StorageProbe;
   readonly groups: GroupProbe;
   readonly tier: TierProbe;
+  readonly writers: WriterProbe;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry }); // process_* and nodejs_* metrics
@@ -20,6 +22,7 @@ export class Metrics {
     this.storage = new StorageProbe(this.registry);
     this.groups = new GroupProbe(this.registry);
     this.tier = new TierProbe(this.registry);
+    this.writers = new WriterProbe(this.registry);
   }
 
   text(): Promise<string> {

@@ -7,8 +7,9 @@ import { fdatasyncSync, mkdirSync, rmSync } from 'node:fs';
 import { KafkaError, StrataError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { hot } from '../native/index.js';
-import { BatchField, BatchStatus, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
-import { firstRecordAtOrAfter, type OffsetAndTimestamp } from '../protocol/records/record-scan.js';
+import { BatchField, BatchStatus } from '../protocol/records/batch-layout.js';
+import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
+import { maxTimestampRecordIn, readBatches, recordForTimestampIn, type ReadResult } from './log-reads.js';
 import { walkBatches } from './batch-walk.js';
 import { fsyncDir, writeFileAtomic } from './dir-sync.js';
 import { GroupCommit } from './group-commit.js';
@@ -18,21 +19,24 @@ import { consumeCleanMarker, openSegments, readRecoveryPoint, type RecoveryRepor
 import { Segment } from './segment.js';
 import { batchStatusError, storageError } from './storage-errors.js';
 
+/** Where an appended batch went: what a read-only view on another thread needs to index it. */
+export interface Placement {
+  segmentBase: number;
+  position: number;
+  size: number;
+  maxTimestamp: number;
+}
+
 export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
   /** The broker's timestamp for LogAppendTime topics, else -1. */
   logAppendTime: number;
   logStartOffset: number;
+  placement?: Placement;
 }
 
-export interface ReadResult {
-  /** Whole batches, in order, as stored. */
-  chunks: Buffer[];
-  bytes: number;
-  highWatermark: number;
-  logStartOffset: number;
-}
+export type { ReadResult } from './log-reads.js';
 
 export interface ClosedSegment {
   baseOffset: number;
@@ -61,11 +65,12 @@ export interface OpenOptions {
   now?: () => number;
   /** Called with the duration of every completed fdatasync round (metrics). */
   onFsync?: (seconds: number) => void;
+  /** Called when a rolled segment is on disk (a log writer tells the main thread's view). */
+  onSealed?: () => void;
 }
 
 /** Offsets within a segment are stored as 32-bit relative values. */
 const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
-const EMPTY = Buffer.alloc(0);
 
 export class PartitionLog {
   private cfg: LogConfig;
@@ -85,6 +90,7 @@ export class PartitionLog {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly onFsync: ((seconds: number) => void) | undefined;
+  private readonly onSealed: (() => void) | undefined;
 
   private constructor(readonly dir: string, config: LogConfig, segments: Segment[], recovery: RecoveryReport, options: OpenOptions) {
     this.cfg = config;
@@ -93,6 +99,7 @@ export class PartitionLog {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.onFsync = options.onFsync;
+    this.onSealed = options.onSealed;
     this.nextOffset = this.active.nextOffset;
     this.hw = this.nextOffset;
     this.commit = new GroupCommit(
@@ -202,6 +209,7 @@ export class PartitionLog {
     hot.patchBatch(batch, baseOffset, logAppendTime);
     const maxTimestamp = logAppendTime >= 0 ? logAppendTime : Number(batch.readBigInt64BE(BatchField.MAX_TIMESTAMP));
     const seg = this.active;
+    const position = seg.size;
     try {
       seg.append(batch, { baseOffset, lastOffset, maxTimestamp });
     } catch (err) {
@@ -212,7 +220,10 @@ export class PartitionLog {
     this.nextOffset = lastOffset + 1;
     this.stats.appends++;
     this.stats.appendedBytes += batch.length;
-    const result: AppendResult = { baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset };
+    const result: AppendResult = {
+      baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset,
+      placement: { segmentBase: seg.baseOffset, position, size: batch.length, maxTimestamp },
+    };
     if (this.cfg.syncPolicy !== 'always') {
       this.hw = this.nextOffset;
       return Promise.resolve(result);
@@ -274,6 +285,7 @@ export class PartitionLog {
         fsyncDir(this.dir);
       }
       writeFileAtomic(this.dir, RECOVERY_POINT_FILE, String(recoveryPoint));
+      this.onSealed?.();
     } catch (err) {
       this.dirty.add(old);
       this.logger.warn({ err, segment: old.logPath }, 'sealing a rolled segment failed; recovery will rescan it');
@@ -339,65 +351,7 @@ export class PartitionLog {
    */
   read(offset: number, maxBytes: number): ReadResult {
     this.checkOpen();
-    const hw = this.highWatermark;
-    const start = this.logStartOffset;
-    if (offset < start || offset > hw) {
-      throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [${start}, ${hw}]`);
-    }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    let next = offset;
-    let i = this.segmentIndexFor(offset);
-    while (next < hw && i < this.segments.length) {
-      const seg = this.segments[i]!;
-      const position = seg.findBatchPosition(next);
-      if (position >= 0) {
-        const budget = Math.max(maxBytes - bytes, 0);
-        const chunk = this.readWholeBatches(seg, position, budget, chunks.length === 0, hw);
-        if (chunk.buf.length > 0) {
-          chunks.push(chunk.buf);
-          bytes += chunk.buf.length;
-          next = chunk.nextOffset;
-        }
-        if (chunk.stopped) break;
-      }
-      i++;
-    }
-    return { chunks, bytes, highWatermark: hw, logStartOffset: start };
-  }
-
-  /**
-   * Reads whole batches of one segment from `position` within `budget` bytes (the first
-   * batch regardless when `mustTakeOne`). `stopped` says the read must not go on to the
-   * next segment: the budget is spent or the high watermark reached.
-   */
-  private readWholeBatches(seg: Segment, position: number, budget: number, mustTakeOne: boolean, hw: number): { buf: Buffer; nextOffset: number; stopped: boolean } {
-    const head = seg.read(position, LOG_OVERHEAD);
-    if (head.length < LOG_OVERHEAD) return { buf: EMPTY, nextOffset: -1, stopped: false };
-    const firstSize = head.readInt32BE(BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
-    if (firstSize > budget && !mustTakeOne) return { buf: EMPTY, nextOffset: -1, stopped: true };
-    const raw = seg.read(position, Math.max(budget, firstSize));
-    let end = 0;
-    let nextOffset = -1;
-    while (end + LOG_OVERHEAD <= raw.length) {
-      const size = raw.readInt32BE(end + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
-      const base = Number(raw.readBigInt64BE(end + BatchField.BASE_OFFSET));
-      if (base >= hw || end + size > raw.length) return { buf: raw.subarray(0, end), nextOffset, stopped: true };
-      nextOffset = base + raw.readInt32BE(end + BatchField.LAST_OFFSET_DELTA) + 1;
-      end += size;
-    }
-    return { buf: raw.subarray(0, end), nextOffset, stopped: position + end < seg.size };
-  }
-
-  private segmentIndexFor(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return readBatches(this.segments, offset, maxBytes, this.highWatermark);
   }
 
   /**
@@ -411,28 +365,28 @@ export class PartitionLog {
   /** The first record with timestamp >= `timestamp`, with its timestamp. */
   recordForTimestamp(timestamp: number): OffsetAndTimestamp | undefined {
     this.checkOpen();
-    const hw = this.highWatermark;
-    for (const seg of this.segments) {
-      if (seg.maxTimestamp < timestamp) continue;
-      const rel = seg.timeIndex.lookup(timestamp);
-      const from = seg.offsetIndex.lookup(rel).position;
-      for (const b of walkBatches(seg.fd, from, seg.size)) {
-        if (!b.complete) break;
-        const base = Number(b.bytes.readBigInt64BE(BatchField.BASE_OFFSET));
-        if (base >= hw) return undefined;
-        const found = firstRecordAtOrAfter(b.bytes, timestamp);
-        if (found !== undefined) return found;
-      }
-    }
-    return undefined;
+    return recordForTimestampIn(this.segments, timestamp, this.highWatermark);
   }
 
   /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), the first if tied. */
   maxTimestampRecord(): OffsetAndTimestamp | undefined {
     this.checkOpen();
-    let best = -1;
-    for (const seg of this.segments) best = Math.max(best, seg.maxTimestamp);
-    return best < 0 ? undefined : this.recordForTimestamp(best);
+    return maxTimestampRecordIn(this.segments, this.highWatermark);
+  }
+
+  /**
+   * Every offset below this is fdatasynced (conservative: the base of the oldest segment
+   * with unsynced writes). The tier uploads only segments below it.
+   */
+  get flushedOffset(): number {
+    let low = this.nextOffset;
+    for (const s of this.dirty) low = Math.min(low, s.baseOffset);
+    return low;
+  }
+
+  /** Segment bases and sizes, oldest first: what a read-only view opens. */
+  segmentSizes(): Array<{ baseOffset: number; size: number }> {
+    return this.segments.map((s) => ({ baseOffset: s.baseOffset, size: s.size }));
   }
 
   /** Closed (rolled) segments, oldest first: what the tier may upload. */
@@ -516,6 +470,19 @@ export class PartitionLog {
     this.closed = true;
     for (const s of this.segments) s.close();
     if (clean) writeFileAtomic(this.dir, CLEAN_SHUTDOWN_FILE, '');
+  }
+
+  /**
+   * Closes a log just opened (recovered) and not written since, synchronously: how the
+   * main thread hands a recovered log to its writer thread clean.
+   */
+  closeFresh(): void {
+    if (this.dirty.size > 0 || this.dirDirty) throw new StrataError('STRATA_LOG_FAILED', `log ${this.dir} has unflushed writes`);
+    this.stopTimer();
+    this.active.writeIndexes();
+    this.closed = true;
+    for (const s of this.segments) s.close();
+    writeFileAtomic(this.dir, CLEAN_SHUTDOWN_FILE, '');
   }
 
   /** Removes the log and its directory. */

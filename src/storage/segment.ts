@@ -73,6 +73,24 @@ export class Segment {
     return seg;
   }
 
+  /**
+   * Opens a segment another thread writes, for reading only (threaded mode's LogView):
+   * `size` is what the writer vouches for; bytes past it are not looked at.
+   */
+  static openReadOnly(dir: string, baseOffset: number, size: number, indexIntervalBytes: number): Segment {
+    const fd = openSync(join(dir, logFileName(baseOffset)), 'r');
+    const seg = new Segment(dir, baseOffset, fd, Date.now(), indexIntervalBytes);
+    seg.size = size;
+    return seg;
+  }
+
+  /** Records a batch another thread appended at `position` (a read-only segment's view of it). */
+  noteAppended(info: AppendInfo, position: number, size: number): void {
+    this.indexBatch(info.baseOffset, info.maxTimestamp, position, size);
+    this.size = position + size;
+    this.nextOffset = info.lastOffset + 1;
+  }
+
   /** Writes a patched batch at the end. On failure the file is cut back and the error rethrown. */
   append(batch: Buffer, info: AppendInfo): void {
     const position = this.size;
@@ -109,13 +127,13 @@ export class Segment {
    * Rebuilds indexes, size, nextOffset and maxTimestamp from the batches in the file,
    * without checking CRCs (recovery checks them separately). Stops at a torn tail.
    */
-  rebuildFromFile(): void {
+  rebuildFromFile(limit = Number.POSITIVE_INFINITY): void {
     this.offsetIndex = new OffsetIndex();
     this.timeIndex = new TimeIndex();
     this.bytesSinceIndexEntry = 0;
     this.maxTimestamp = -1;
     this.nextOffset = this.baseOffset;
-    const fileSize = fstatSync(this.fd).size;
+    const fileSize = Math.min(fstatSync(this.fd).size, limit);
     let end = 0;
     for (const b of walkBatches(this.fd, 0, fileSize)) {
       if (!b.complete) break;

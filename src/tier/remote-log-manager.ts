@@ -80,7 +80,7 @@ export class RemoteLogManager {
       try {
         const up = await remote.uploadClosed(log);
         if (up.segments > 0) this.probe.uploaded(up.segments, up.bytes);
-        const freed = remote.applyLocalRetention(log, ref.policy);
+        const freed = await remote.applyLocalRetention(ref.partition.backend, ref.policy);
         if (freed > 0) this.probe.localDeleted(freed);
         const removed = await remote.applyRemoteRetention(log.sizeBytes, ref.policy);
         if (removed > 0) this.probe.remoteDeleted(removed);

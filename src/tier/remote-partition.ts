@@ -7,7 +7,13 @@ import type { Logger } from '../logger.js';
 import { hot } from '../native/index.js';
 import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { OffsetIndex } from '../storage/offset-index.js';
-import type { PartitionLog } from '../storage/partition-log.js';
+import type { ReadableLog } from '../storage/log-view.js';
+
+/** What the tier needs of a partition: its closed segments, and a way to delete them locally. */
+export interface TieredLog {
+  readonly log: ReadableLog;
+  deleteSegmentsBelow(offset: number): Promise<number>;
+}
 import { emptyManifest, manifestKey, parseManifest, segmentKeys, type Manifest, type RemoteSegment } from './manifest.js';
 import type { ObjectStore } from './object-store.js';
 import { ObjectNotFoundError } from './tier-errors.js';
@@ -72,7 +78,7 @@ export class RemotePartition {
   }
 
   /** Uploads every closed, flushed segment not uploaded yet, oldest first. */
-  async uploadClosed(log: PartitionLog): Promise<UploadOutcome> {
+  async uploadClosed(log: ReadableLog): Promise<UploadOutcome> {
     const out = { segments: 0, bytes: 0 };
     for (const seg of log.closedSegments()) {
       if (seg.nextOffset <= this.uploadedUpTo || !seg.flushed || seg.size === 0) continue;
@@ -101,7 +107,8 @@ export class RemotePartition {
    * Deletes local segments that are uploaded (listed in the manifest) and beyond local
    * retention; never one that is not confirmed remotely. Returns the local bytes freed.
    */
-  applyLocalRetention(log: PartitionLog, policy: TierPolicy, now = Date.now()): number {
+  async applyLocalRetention(partition: TieredLog, policy: TierPolicy, now = Date.now()): Promise<number> {
+    const log = partition.log;
     const uploaded = this.uploadedUpTo;
     const closed = log.closedSegments();
     let localBytes = log.sizeBytes;
@@ -114,7 +121,7 @@ export class RemotePartition {
       localBytes -= seg.size;
       cut = seg.nextOffset;
     }
-    return cut > log.logStartOffset ? log.deleteSegmentsBelow(cut) : 0;
+    return cut > log.logStartOffset ? partition.deleteSegmentsBelow(cut) : 0;
   }
 
   /** Total retention on the remote copies: oldest first, by time and by total bytes. */

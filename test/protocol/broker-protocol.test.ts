@@ -134,7 +134,7 @@ describe('topic configs', () => {
     const alter = async (ops: Array<{ name: string; configOperation: number; value: string | null }>) =>
       readIncrementalAlterConfigsResponse(await client.request(ApiKey.IncrementalAlterConfigs, 1, (w) => writeIncrementalAlterConfigsRequest(w, 1, { resources: [{ resourceType: 2, resourceName: 'cfg', configs: ops }], validateOnly: false })), 1).responses[0]!;
     expect((await alter([{ name: 'retention.ms', configOperation: 0, value: '12345' }, { name: 'segment.bytes', configOperation: 0, value: '1048576' }])).errorCode).toBe(0);
-    expect(running.broker.topics.partition('cfg', 0)!.log.config).toMatchObject({ retentionMs: 12345, segmentBytes: 1048576 });
+    expect(running.broker.topics.partition('cfg', 0)!.backend.config).toMatchObject({ retentionMs: 12345, segmentBytes: 1048576 });
     expect((await alter([{ name: 'retention.ms', configOperation: 0, value: 'soon' }])).errorCode).toBe(ErrorCode.INVALID_CONFIG);
     expect((await alter([{ name: 'cleanup.policy', configOperation: 0, value: 'compact' }])).errorCode).toBe(ErrorCode.INVALID_CONFIG);
     expect((await alter([{ name: 'retention.ms', configOperation: 1, value: null }])).errorCode).toBe(0);

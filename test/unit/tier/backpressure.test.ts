@@ -2,7 +2,7 @@
 // lagging while the disk is past its high-water mark.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Partition } from '../../../src/broker/partition.js';
+import { InlineBackend, Partition } from '../../../src/broker/partition.js';
 import { silentLogger } from '../../../src/logger.js';
 import { Metrics } from '../../../src/metrics/metrics.js';
 import { PartitionLog } from '../../../src/storage/partition-log.js';
@@ -19,7 +19,7 @@ describe('tier backpressure', () => {
     const log = PartitionLog.open(join(dir, 't-0'), { segmentBytes: 4096, syncPolicy: 'never' });
     for (let i = 0; i < 40; i++) await log.append(batchFor(i, 1, 500));
     await log.flush();
-    const partition = new Partition('t', 0, log);
+    const partition = new Partition('t', 0, new InlineBackend(log));
     const policy = { retentionMs: -1, retentionBytes: -1, localRetentionMs: -1, localRetentionBytes: -1 };
     const manager = new RemoteLogManager(new LocalObjectStore(join(dir, 'remote')), () => [{ topic: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partition, policy }], 60_000, silentLogger, new Metrics().tier);
     const backlog = manager.backlogBytes();

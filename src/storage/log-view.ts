@@ -1,0 +1,144 @@
+// The main thread's read-only view of a partition log that a log writer thread owns
+// (threaded mode). It opens the same segment files for reading and learns of every
+// acknowledged append from the writer's completion (segment, position, size), so fetches
+// read committed data straight from the files without asking the writer. It never sees
+// a batch before the writer has made it visible, so a half-written or unacknowledged
+// batch can never be read through it.
+import { KafkaError } from '../errors.js';
+import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
+import { maxTimestampRecordIn, readBatches, recordForTimestampIn, type ReadResult } from './log-reads.js';
+import type { ClosedSegment, Placement } from './partition-log.js';
+import { Segment } from './segment.js';
+
+/** What fetch, ListOffsets, metrics, the admin API and the tier read from a partition log. */
+export interface ReadableLog {
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  readonly highWatermark: number;
+  readonly sizeBytes: number;
+  readonly segmentCount: number;
+  read(offset: number, maxBytes: number): ReadResult;
+  recordForTimestamp(timestamp: number): OffsetAndTimestamp | undefined;
+  maxTimestampRecord(): OffsetAndTimestamp | undefined;
+  closedSegments(): ClosedSegment[];
+}
+
+/** The writer's visible state, sent with completions and after seals and retention. */
+export interface WriterLogState {
+  highWatermark: number;
+  logStartOffset: number;
+  /** Every offset below this is fdatasynced. */
+  flushedOffset: number;
+}
+
+export class LogView implements ReadableLog {
+  private hw: number;
+  private flushed: number;
+  /** Set while the owning writer is being replaced: reads fail with a retriable error. */
+  offline = false;
+
+  private constructor(readonly dir: string, private segments: Segment[], private readonly indexIntervalBytes: number, state: WriterLogState) {
+    this.hw = state.highWatermark;
+    this.flushed = state.flushedOffset;
+  }
+
+  /** Opens the segments the writer reported (bases and sizes), loading or rebuilding their indexes. */
+  static open(dir: string, sizes: ReadonlyArray<{ baseOffset: number; size: number }>, indexIntervalBytes: number, state: WriterLogState): LogView {
+    const segments: Segment[] = [];
+    try {
+      for (const { baseOffset, size } of sizes) {
+        const seg = Segment.openReadOnly(dir, baseOffset, size, indexIntervalBytes);
+        segments.push(seg);
+        if (!seg.loadIndexes()) seg.rebuildFromFile(size);
+      }
+    } catch (err) {
+      for (const s of segments) s.close();
+      throw err;
+    }
+    return new LogView(dir, segments, indexIntervalBytes, state);
+  }
+
+  get logStartOffset(): number {
+    return this.segments[0]!.baseOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  get sizeBytes(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0);
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /** Indexes a batch the writer appended and made visible. */
+  applyAppend(p: Placement, baseOffset: number, lastOffset: number, state: WriterLogState): void {
+    let seg = this.active;
+    if (p.segmentBase > seg.baseOffset) {
+      // The writer rolled: the new segment's file exists before its first batch is acknowledged.
+      seg = Segment.openReadOnly(this.dir, p.segmentBase, 0, this.indexIntervalBytes);
+      this.segments.push(seg);
+    }
+    if (p.segmentBase === seg.baseOffset && p.position === seg.size) {
+      seg.noteAppended({ baseOffset, lastOffset, maxTimestamp: p.maxTimestamp }, p.position, p.size);
+    } else if (p.segmentBase === seg.baseOffset && p.position + p.size > seg.size) {
+      // Completions arrive in offset order, so this should not happen; if it does, the
+      // file itself says where the batches are.
+      seg.rebuildFromFile(p.position + p.size);
+    }
+    this.applyState(state);
+  }
+
+  /** Moves the high watermark and log start; drops segments the writer deleted. */
+  applyState(state: WriterLogState): void {
+    this.hw = Math.max(this.hw, state.highWatermark);
+    this.flushed = state.flushedOffset;
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= state.logStartOffset) {
+      // The file may already be unlinked; a read in progress still had its descriptor.
+      this.segments.shift()!.close();
+    }
+  }
+
+  private checkOnline(): void {
+    if (this.offline) throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.dir} is being recovered after its log writer stopped; retry`);
+  }
+
+  read(offset: number, maxBytes: number): ReadResult {
+    this.checkOnline();
+    return readBatches(this.segments, offset, maxBytes, this.hw);
+  }
+
+  recordForTimestamp(timestamp: number): OffsetAndTimestamp | undefined {
+    this.checkOnline();
+    return recordForTimestampIn(this.segments, timestamp, this.hw);
+  }
+
+  maxTimestampRecord(): OffsetAndTimestamp | undefined {
+    this.checkOnline();
+    return maxTimestampRecordIn(this.segments, this.hw);
+  }
+
+  closedSegments(): ClosedSegment[] {
+    return this.segments.slice(0, -1).map((s) => ({
+      baseOffset: s.baseOffset, nextOffset: s.nextOffset, size: s.size, maxTimestamp: s.maxTimestamp,
+      logPath: s.logPath, offsetIndexPath: s.offsetIndexPath, timeIndexPath: s.timeIndexPath,
+      flushed: s.nextOffset <= this.flushed,
+    }));
+  }
+
+  close(): void {
+    this.offline = true;
+    for (const s of this.segments) s.close();
+  }
+}

@@ -1,0 +1,60 @@
+// The log writer threads and which partitions each owns. A partition is assigned to the
+// writer with the fewest partitions when it is opened and stays there; exactly one thread
+// ever writes a partition's files.
+import { availableParallelism } from 'node:os';
+import type { Logger } from '../logger.js';
+import type { PartitionBackend } from '../broker/partition.js';
+import { resolveLogConfig, type LogConfig } from '../storage/log-config.js';
+import { LogView } from '../storage/log-view.js';
+import { PartitionLog } from '../storage/partition-log.js';
+import type { RecoveryReport } from '../storage/recovery.js';
+import { LogWriterThread } from './log-writer-thread.js';
+import { ThreadedBackend } from './threaded-backend.js';
+
+export interface WriterPoolOptions {
+  writers: number;
+  ringBytes: number;
+  hangTimeoutMs: number;
+  logLevel: string;
+  logger: Logger;
+  onFsync: (seconds: number) => void;
+  onRestart: (writer: number, reason: string) => void;
+}
+
+export class LogWriterPool {
+  readonly threads: LogWriterThread[];
+  private nextSlot = 1;
+  private readonly load: number[];
+
+  constructor(private readonly opts: WriterPoolOptions) {
+    // Spinning only pays when the waiting thread has a core of its own.
+    const spare = availableParallelism() > opts.writers;
+    this.threads = Array.from({ length: opts.writers }, (_, id) => new LogWriterThread({
+      id, ringBytes: opts.ringBytes, hangTimeoutMs: opts.hangTimeoutMs, logLevel: opts.logLevel, logger: opts.logger,
+      writerSpinMicros: spare ? 50 : 0, mainSpinMicros: 0,
+      onFsync: opts.onFsync, onRestart: (reason) => opts.onRestart(id, reason),
+    }));
+    this.load = this.threads.map(() => 0);
+  }
+
+  /**
+   * Recovers the log here (so a broker is ready only once its logs are), hands it over
+   * clean to the least-loaded writer, and returns the partition's backend.
+   */
+  open(dir: string, config: Partial<LogConfig>, onRecovered: (r: RecoveryReport) => void): PartitionBackend {
+    const log = PartitionLog.open(dir, config, { logger: this.opts.logger });
+    onRecovered(log.recovery);
+    const sizes = log.segmentSizes();
+    const state = { highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, flushedOffset: log.flushedOffset };
+    log.closeFresh();
+    const view = LogView.open(dir, sizes, log.config.indexIntervalBytes, state);
+    let w = 0;
+    for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[w]!) w = i;
+    this.load[w]!++;
+    return new ThreadedBackend(this.threads[w]!, this.nextSlot++, dir, resolveLogConfig(config), view, onRecovered);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.stop()));
+  }
+}

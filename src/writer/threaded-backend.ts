@@ -1,0 +1,117 @@
+// A partition whose log a writer thread owns: produce goes through the writer's ring,
+// reads go to the main thread's LogView, and the rest (retention, config, close) are
+// control requests on the same ring, so they are ordered with the appends.
+import { KafkaError } from '../errors.js';
+import type { PartitionBackend, ProduceOutcome } from '../broker/partition.js';
+import type { LogConfig } from '../storage/log-config.js';
+import { LogView, type WriterLogState } from '../storage/log-view.js';
+import type { RecoveryReport } from '../storage/recovery.js';
+import type { LogWriterThread, ProducedFields, WriterClient } from './log-writer-thread.js';
+
+interface OpenReply {
+  sizes: Array<{ baseOffset: number; size: number }>;
+  state: WriterLogState;
+  recovery: RecoveryReport;
+  indexIntervalBytes: number;
+}
+
+interface StateReply {
+  removed?: number;
+  state: WriterLogState;
+}
+
+export class ThreadedBackend implements PartitionBackend, WriterClient {
+  onProgress: () => void = () => undefined;
+  private online = true;
+  private gone = false;
+
+  constructor(
+    private readonly writer: LogWriterThread,
+    private readonly slot: number,
+    private readonly dir: string,
+    public config: LogConfig,
+    private view: LogView,
+    private readonly onRecovered: (report: RecoveryReport) => void,
+  ) {
+    writer.clients.set(slot, this);
+    // Sent now, served before any produce that follows it on the ring.
+    writer.control<OpenReply>(slot, { cmd: 'open', dir, config: { ...config } }).catch(() => undefined);
+  }
+
+  get log(): LogView {
+    return this.view;
+  }
+
+  async produce(batch: Buffer): Promise<ProduceOutcome> {
+    if (!this.online) throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.dir} is being recovered after its log writer stopped; retry`);
+    const f = await this.writer.produce(this.slot, batch);
+    return { baseOffset: f.baseOffset, lastOffset: f.lastOffset, logAppendTime: f.logAppendTime, logStartOffset: f.logStartOffset, duplicate: f.duplicate };
+  }
+
+  onProduced(f: ProducedFields): void {
+    const state = { highWatermark: f.highWatermark, logStartOffset: f.logStartOffset, flushedOffset: f.flushedOffset };
+    if (f.duplicate || f.segmentBase < 0) this.view.applyState(state);
+    else this.view.applyAppend({ segmentBase: f.segmentBase, position: f.position, size: f.size, maxTimestamp: f.maxTimestamp }, f.baseOffset, f.lastOffset, state);
+    this.onProgress();
+  }
+
+  onState(state: unknown): void {
+    this.view.applyState(state as WriterLogState);
+    this.onProgress();
+  }
+
+  onWriterLost(): void {
+    this.online = false;
+    this.view.offline = true;
+    this.onProgress();
+  }
+
+  /** Opens the log on the replacement thread (which recovers it), then a fresh view of it. */
+  async reopen(): Promise<void> {
+    if (this.gone) return;
+    const reply = await this.writer.control<OpenReply>(this.slot, { cmd: 'open', dir: this.dir, config: { ...this.config } });
+    this.onRecovered(reply.recovery);
+    const old = this.view;
+    this.view = LogView.open(this.dir, reply.sizes, reply.indexIntervalBytes, reply.state);
+    old.close();
+    this.online = true;
+    this.onProgress();
+  }
+
+  private async stateCommand(command: Parameters<LogWriterThread['control']>[1]): Promise<number> {
+    const reply = await this.writer.control<StateReply>(this.slot, command);
+    this.view.applyState(reply.state);
+    this.onProgress();
+    return reply.removed ?? 0;
+  }
+
+  applyRetention(now: number): Promise<number> {
+    return this.stateCommand({ cmd: 'retention', now });
+  }
+
+  deleteSegmentsBelow(offset: number): Promise<number> {
+    return this.stateCommand({ cmd: 'deleteBelow', offset });
+  }
+
+  async reconfigure(config: Partial<LogConfig>): Promise<void> {
+    this.config = { ...this.config, ...config };
+    await this.stateCommand({ cmd: 'reconfigure', config: { ...config } });
+  }
+
+  async close(): Promise<void> {
+    this.gone = true;
+    try {
+      await this.writer.control(this.slot, { cmd: 'close' });
+    } finally {
+      this.writer.clients.delete(this.slot);
+      this.view.close();
+    }
+  }
+
+  async delete(): Promise<void> {
+    this.gone = true;
+    this.writer.clients.delete(this.slot);
+    this.view.close();
+    await this.writer.control(this.slot, { cmd: 'delete' });
+  }
+}

@@ -1,0 +1,211 @@
+// A log writer thread: owns the partition logs the main thread assigned to it. Batches
+// arrive through the request ring (copied once by the main thread); the writer checks
+// them (CRC-32C, native), applies idempotence, assigns offsets, appends and shares
+// fdatasyncs across batches (group commit), then answers through the completion ring.
+// It waits on the ring with Atomics.waitAsync, not Atomics.wait: its fdatasyncs finish
+// on this thread's event loop, which a blocking wait would stall.
+import { parentPort, workerData } from 'node:worker_threads';
+import { KafkaError, StrataError } from '../src/errors.js';
+import { createLogger } from '../src/logger.js';
+import { PartitionWriter, type ProduceOutcome } from '../src/broker/partition-writer.js';
+import { PartitionLog } from '../src/storage/partition-log.js';
+import type { LogConfig } from '../src/storage/log-config.js';
+import { SpscRing } from '../src/ring/spsc-ring.js';
+import {
+  HEADER_BYTES, Produced, ProducedFlag, ReqKind, ResKind, StatSlot, type ControlCommand, type FailedPayload,
+} from '../src/writer/messages.js';
+
+interface WriterData {
+  id: number;
+  requests: SharedArrayBuffer;
+  completions: SharedArrayBuffer;
+  stats: SharedArrayBuffer;
+  logLevel: string;
+  spinMicros: number;
+}
+
+const data = workerData as WriterData;
+const logger = createLogger(data.logLevel).child({ writer: data.id });
+const requests = new SpscRing(data.requests);
+const completions = new SpscRing(data.completions);
+const heartbeat = new Int32Array(data.stats, 0, 1);
+const busy = new Float64Array(data.stats, 8, 1);
+const partitions = new Map<number, PartitionWriter>();
+/** Completions that did not fit the ring yet, in order. */
+const backlog: Uint8Array[] = [];
+const fsyncSeconds: number[] = [];
+
+setInterval(() => Atomics.add(heartbeat, StatSlot.HEARTBEAT, 1), 100);
+setInterval(() => {
+  if (fsyncSeconds.length > 0) parentPort!.postMessage({ fsync: fsyncSeconds.splice(0) });
+}, 1000).unref();
+
+// ---- completions ----
+
+function headerInto(view: DataView, kind: number, reqId: number, slot: number): void {
+  view.setInt32(0, kind, true);
+  view.setInt32(4, reqId, true);
+  view.setInt32(8, slot, true);
+}
+
+function send(record: Uint8Array): void {
+  if (backlog.length > 0 || !completions.tryPush(record)) {
+    backlog.push(record);
+    if (backlog.length === 1) void drainBacklog();
+  }
+}
+
+async function drainBacklog(): Promise<void> {
+  while (backlog.length > 0) {
+    if (completions.tryPush(backlog[0]!)) backlog.shift();
+    else await completions.waitWritable(1000);
+  }
+}
+
+function sendJson(kind: number, reqId: number, slot: number, body: unknown): void {
+  const json = Buffer.from(JSON.stringify(body));
+  const rec = new Uint8Array(HEADER_BYTES + json.length);
+  headerInto(new DataView(rec.buffer), kind, reqId, slot);
+  rec.set(json, HEADER_BYTES);
+  send(rec);
+}
+
+function stateOf(log: PartitionLog): { highWatermark: number; logStartOffset: number; flushedOffset: number } {
+  return { highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, flushedOffset: log.flushedOffset };
+}
+
+/** The hot path: written straight into the completion ring when there is room. */
+function sendProduced(reqId: number, slot: number, log: PartitionLog, out: ProduceOutcome): void {
+  let rec: Uint8Array;
+  let base: number;
+  const at = backlog.length === 0 ? completions.reserve(Produced.BYTES) : -1;
+  if (at >= 0) {
+    rec = completions.data;
+    base = at;
+  } else {
+    rec = new Uint8Array(Produced.BYTES);
+    base = 0;
+  }
+  const view = new DataView(rec.buffer, rec.byteOffset + base, Produced.BYTES);
+  headerInto(view, ResKind.PRODUCED, reqId, slot);
+  view.setInt32(Produced.FLAGS, out.duplicate ? ProducedFlag.DUPLICATE : 0, true);
+  view.setFloat64(Produced.BASE_OFFSET, out.baseOffset, true);
+  view.setFloat64(Produced.LAST_OFFSET, out.lastOffset, true);
+  view.setFloat64(Produced.LOG_APPEND_TIME, out.logAppendTime, true);
+  view.setFloat64(Produced.LOG_START_OFFSET, log.logStartOffset, true);
+  view.setFloat64(Produced.HIGH_WATERMARK, log.highWatermark, true);
+  view.setFloat64(Produced.SEGMENT_BASE, out.placement?.segmentBase ?? -1, true);
+  view.setFloat64(Produced.POSITION, out.placement?.position ?? -1, true);
+  view.setFloat64(Produced.SIZE, out.placement?.size ?? -1, true);
+  view.setFloat64(Produced.MAX_TIMESTAMP, out.placement?.maxTimestamp ?? -1, true);
+  view.setFloat64(Produced.FLUSHED_OFFSET, log.flushedOffset, true);
+  if (at >= 0) completions.commit();
+  else send(rec);
+}
+
+function failure(err: unknown): FailedPayload {
+  if (err instanceof KafkaError) return { errorName: err.errorName, message: err.message.slice(err.errorName.length + 2), kafka: true };
+  if (err instanceof StrataError) return { errorName: err.code, message: err.message, kafka: false };
+  return { errorName: 'UNKNOWN', message: err instanceof Error ? err.message : String(err), kafka: false };
+}
+
+// ---- requests ----
+
+function produce(reqId: number, slot: number, batch: Buffer): void {
+  const p = partitions.get(slot);
+  if (p === undefined) {
+    sendJson(ResKind.FAILED, reqId, slot, { errorName: 'NOT_LEADER_OR_FOLLOWER', message: `partition slot ${slot} is not open on writer ${data.id}`, kafka: true });
+    return;
+  }
+  // produce() patches and writes `batch` (a view into the request ring) before it
+  // returns; the ring space is released only after this call.
+  p.produce(batch).then(
+    (out) => sendProduced(reqId, slot, p.log, out),
+    (err: unknown) => sendJson(ResKind.FAILED, reqId, slot, failure(err)),
+  );
+}
+
+async function control(reqId: number, slot: number, c: ControlCommand): Promise<unknown> {
+  switch (c.cmd) {
+    case 'open': {
+      const log = PartitionLog.open(c.dir, c.config as Partial<LogConfig>, {
+        logger,
+        onFsync: (s) => fsyncSeconds.push(s),
+        onSealed: () => sendJson(ResKind.STATE, 0, slot, stateOf(log)),
+      });
+      partitions.set(slot, new PartitionWriter(log));
+      return { sizes: log.segmentSizes(), state: stateOf(log), recovery: log.recovery, indexIntervalBytes: log.config.indexIntervalBytes };
+    }
+    case 'shutdown': {
+      for (const p of partitions.values()) await p.log.close();
+      partitions.clear();
+      return {};
+    }
+    case 'crash':
+      setImmediate(() => {
+        throw new Error(`log writer ${data.id} crashed on request (test hook)`);
+      });
+      return {};
+    case 'hang':
+      setImmediate(() => {
+        for (;;) {
+          // Spins forever without yielding: what the watchdog must catch.
+        }
+      });
+      return {};
+    default:
+      break;
+  }
+  const p = partitions.get(slot);
+  if (p === undefined) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `partition slot ${slot} is not open on writer ${data.id}`);
+  switch (c.cmd) {
+    case 'close':
+      partitions.delete(slot);
+      await p.log.close();
+      return {};
+    case 'delete':
+      partitions.delete(slot);
+      await p.log.delete();
+      return {};
+    case 'reconfigure':
+      p.log.reconfigure(c.config as Partial<LogConfig>);
+      return { state: stateOf(p.log) };
+    case 'retention':
+      return { removed: p.log.applyRetention(c.now), state: stateOf(p.log) };
+    case 'deleteBelow':
+      return { removed: p.log.deleteSegmentsBelow(c.offset), state: stateOf(p.log) };
+  }
+}
+
+function handle(record: Uint8Array): void {
+  const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
+  const kind = view.getInt32(0, true);
+  const reqId = view.getInt32(4, true);
+  const slot = view.getInt32(8, true);
+  const payload = Buffer.from(record.buffer, record.byteOffset + HEADER_BYTES, record.byteLength - HEADER_BYTES);
+  if (kind === ReqKind.PRODUCE) {
+    produce(reqId, slot, payload);
+    return;
+  }
+  const command = JSON.parse(payload.toString('utf8')) as ControlCommand;
+  control(reqId, slot, command).then(
+    (reply) => sendJson(ResKind.REPLY, reqId, slot, reply),
+    (err: unknown) => sendJson(ResKind.FAILED, reqId, slot, failure(err)),
+  );
+}
+
+async function run(): Promise<void> {
+  for (;;) {
+    if (requests.closed) break;
+    if (!(await requests.waitReadableAsync(1000, data.spinMicros))) continue;
+    const started = performance.now();
+    requests.drain(handle);
+    busy[0] = busy[0]! + (performance.now() - started);
+  }
+  process.exit(0);
+}
+
+run().catch((err: unknown) => {
+  logger.error({ err }, 'log writer loop failed');
+  process.exit(1);
+});
