@@ -12,8 +12,10 @@
 //   --connections 1,4          client connections, each with --in-flight requests pipelined
 //   --in-flight 8              requests in flight per connection
 //   --duration-ms 3000         measuring time per point (after a 500 ms warm-up)
-//   --mode threaded            threaded | inline: only the current single-threaded broker
-//                              exists (the threaded hot path is issue 4); 'inline' is it
+//   --modes threaded,inline    threaded: partition logs on log writer threads (the default
+//                              broker); inline: `strata serve --inline`, all on the main thread
+//   --log-writers 1            writer threads in threaded mode
+// After the table, each threaded point is divided by the inline point with the same knobs.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,17 +35,14 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '1,4' },
     'in-flight': { type: 'string', default: '8' },
     'duration-ms': { type: 'string', default: '3000' },
-    mode: { type: 'string', default: 'inline' },
+    modes: { type: 'string', default: 'threaded,inline' },
+    'log-writers': { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n') + '\n');
   process.exit(0);
-}
-if (values.mode !== 'inline') {
-  console.error(`--mode ${values.mode}: only 'inline' exists so far (everything on the broker's main thread)`);
-  process.exit(2);
 }
 const list = (k: string): string[] => String(values[k as keyof typeof values]).split(',').filter(Boolean);
 const nums = (k: string): number[] => list(k).map((x) => {
@@ -56,15 +55,17 @@ const nums = (k: string): number[] => list(k).map((x) => {
 });
 
 interface Point {
+  mode: string;
   recordBytes: number; batchRecords: number; partitions: number; acks: string; sync: string; connections: number;
   mbPerSec: number; recordsPerSec: number; p50ms: number; p99ms: number; p999ms: number; brokerCpuPct: number; loadCpuPct: number; brokerRssMiB: number;
 }
 
 const pct = (s: number[], p: number): number => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 
-async function runPoint(recordBytes: number, batchRecords: number, partitions: number, acks: string, sync: string, connections: number): Promise<Point> {
+async function runPoint(mode: string, recordBytes: number, batchRecords: number, partitions: number, acks: string, sync: string, connections: number): Promise<Point> {
   const work = mkdtempSync(join(tmpdir(), 'strata-sweep-'));
-  const broker = await startBrokerProcess(join(work, 'data'), ['--sync-policy', sync]);
+  const modeArgs = mode === 'inline' ? ['--inline'] : ['--log-writers', String(values['log-writers'])];
+  const broker = await startBrokerProcess(join(work, 'data'), ['--sync-policy', sync, ...modeArgs]);
   try {
     const bootstrap = `127.0.0.1:${broker.port}`;
     const admin = await KafkaClient.connect(bootstrap);
@@ -107,7 +108,7 @@ async function runPoint(recordBytes: number, batchRecords: number, partitions: n
     clients.forEach((c) => c.close());
     latencies.sort((a, b) => a - b);
     return {
-      recordBytes, batchRecords, partitions, acks, sync, connections,
+      mode, recordBytes, batchRecords, partitions, acks, sync, connections,
       mbPerSec: (records * recordBytes) / 1e6 / seconds, recordsPerSec: records / seconds,
       p50ms: pct(latencies, 50), p99ms: pct(latencies, 99), p999ms: pct(latencies, 99.9),
       brokerCpuPct: (100 * (b1.cpu - b0.cpu)) / seconds, loadCpuPct: (100 * ((l1.user + l1.system) / 1e6)) / seconds, brokerRssMiB: b1.rssMiB,
@@ -127,9 +128,12 @@ function svg(points: Point[]): string {
   const x = (v: number): number => pad + (v / maxX) * (w - 2 * pad);
   const y = (v: number): number => h - pad - (v / maxY) * (h - 2 * pad);
   const colors: Record<string, string> = { interval: '#1f77b4', always: '#d62728', never: '#2ca02c' };
-  const dots = points.map((p) => `<circle cx="${x(p.mbPerSec).toFixed(1)}" cy="${y(p.p99ms).toFixed(1)}" r="${3 + Math.log2(p.connections) * 2}" fill="${colors[p.sync] ?? '#555'}" fill-opacity="0.75"><title>${p.recordBytes} B x${p.batchRecords}, ${p.partitions} partitions, acks=${p.acks}, sync=${p.sync}, ${p.connections} conn: ${p.mbPerSec.toFixed(1)} MB/s, p99 ${p.p99ms.toFixed(2)} ms</title></circle>`);
+  // Threaded points are filled, inline points are rings of the same colour.
+  const dots = points.map((p) => `<circle cx="${x(p.mbPerSec).toFixed(1)}" cy="${y(p.p99ms).toFixed(1)}" r="${3 + Math.log2(p.connections) * 2}" ${p.mode === 'inline' ? `fill="none" stroke="${colors[p.sync] ?? '#555'}" stroke-width="2"` : `fill="${colors[p.sync] ?? '#555'}" fill-opacity="0.75"`}><title>${p.mode}: ${p.recordBytes} B x${p.batchRecords}, ${p.partitions} partitions, acks=${p.acks}, sync=${p.sync}, ${p.connections} conn: ${p.mbPerSec.toFixed(1)} MB/s, p99 ${p.p99ms.toFixed(2)} ms</title></circle>`);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(maxX * f)}" y="${h - pad + 18}" font-size="11" text-anchor="middle">${(maxX * f).toFixed(0)}</text><text x="${pad - 8}" y="${y(maxY * f) + 4}" font-size="11" text-anchor="end">${(maxY * f).toFixed(1)}</text>`);
   const legend = Object.entries(colors).map(([k, c], i) => `<circle cx="${w - 150}" cy="${pad + i * 18}" r="5" fill="${c}"/><text x="${w - 140}" y="${pad + 4 + i * 18}" font-size="12">sync=${k}</text>`);
+  legend.push(`<circle cx="${w - 150}" cy="${pad + 60}" r="5" fill="#555"/><text x="${w - 140}" y="${pad + 64}" font-size="12">threaded</text>`);
+  legend.push(`<circle cx="${w - 150}" cy="${pad + 78}" r="5" fill="none" stroke="#555" stroke-width="2"/><text x="${w - 140}" y="${pad + 82}" font-size="12">--inline</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 <text x="${w / 2}" y="24" font-size="15" text-anchor="middle">Strata produce: throughput vs p99 latency (dot size: connections)</text>
@@ -144,20 +148,36 @@ ${legend.join('\n')}
 }
 
 const points: Point[] = [];
-for (const recordBytes of nums('record-sizes')) for (const batchRecords of nums('batch-records')) for (const partitions of nums('partitions'))
-  for (const acks of list('acks')) for (const sync of list('sync')) for (const connections of nums('connections')) {
-    const p = await runPoint(recordBytes, batchRecords, partitions, acks, sync, connections);
-    points.push(p);
-    console.error(`${recordBytes} B x${batchRecords}, ${partitions} partitions, acks=${acks}, sync=${sync}, ${connections} conn: ${p.mbPerSec.toFixed(1)} MB/s, p99 ${p.p99ms.toFixed(2)} ms`);
+for (const mode of list('modes')) {
+  if (mode !== 'threaded' && mode !== 'inline') {
+    console.error(`--modes: ${mode} is not threaded or inline`);
+    process.exit(2);
   }
-const header = ['record B', 'records/req', 'partitions', 'acks', 'sync', 'conns', 'MB/s', 'records/s', 'p50 ms', 'p99 ms', 'p999 ms', 'broker CPU %', 'load CPU %', 'broker RSS MiB'];
+}
+for (const recordBytes of nums('record-sizes')) for (const batchRecords of nums('batch-records')) for (const partitions of nums('partitions'))
+  for (const acks of list('acks')) for (const sync of list('sync')) for (const connections of nums('connections')) for (const mode of list('modes')) {
+    const p = await runPoint(mode, recordBytes, batchRecords, partitions, acks, sync, connections);
+    points.push(p);
+    console.error(`${mode}: ${recordBytes} B x${batchRecords}, ${partitions} partitions, acks=${acks}, sync=${sync}, ${connections} conn: ${p.mbPerSec.toFixed(1)} MB/s, p99 ${p.p99ms.toFixed(2)} ms`);
+  }
+const header = ['mode', 'record B', 'records/req', 'partitions', 'acks', 'sync', 'conns', 'MB/s', 'records/s', 'p50 ms', 'p99 ms', 'p999 ms', 'broker CPU %', 'load CPU %', 'broker RSS MiB'];
 const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
-const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...points.map((p) => `| ${[p.recordBytes, p.batchRecords, p.partitions, p.acks, p.sync, p.connections].join(' | ')} | ${[p.mbPerSec, p.recordsPerSec, p.p50ms, p.p99ms, p.p999ms, p.brokerCpuPct, p.loadCpuPct, p.brokerRssMiB].map(fmt).join(' | ')} |`)].join('\n');
+const md = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...points.map((p) => `| ${[p.mode, p.recordBytes, p.batchRecords, p.partitions, p.acks, p.sync, p.connections].join(' | ')} | ${[p.mbPerSec, p.recordsPerSec, p.p50ms, p.p99ms, p.p999ms, p.brokerCpuPct, p.loadCpuPct, p.brokerRssMiB].map(fmt).join(' | ')} |`)].join('\n');
 console.log(md);
+// Threaded vs inline with the same knobs, measured in this run (the machines are noisy).
+const ratios: string[] = [];
+for (const t of points.filter((p) => p.mode === 'threaded')) {
+  const i = points.find((p) => p.mode === 'inline' && p.recordBytes === t.recordBytes && p.batchRecords === t.batchRecords && p.partitions === t.partitions && p.acks === t.acks && p.sync === t.sync && p.connections === t.connections);
+  if (i !== undefined && i.mbPerSec > 0) {
+    ratios.push(`| ${[t.recordBytes, t.batchRecords, t.partitions, t.acks, t.sync, t.connections].join(' | ')} | ${(t.mbPerSec / i.mbPerSec).toFixed(2)}x | ${(t.p99ms / Math.max(i.p99ms, 1e-9)).toFixed(2)}x |`);
+  }
+}
+const ratioMd = ratios.length === 0 ? '' : ['', '| record B | records/req | partitions | acks | sync | conns | threaded/inline MB/s | threaded/inline p99 |', '|---|---|---|---|---|---|---|---|', ...ratios].join('\n');
+if (ratioMd !== '') console.log(ratioMd);
 const outDir = join(root, 'perf', 'results');
 mkdirSync(outDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-writeFileSync(join(outDir, `sweep-${stamp}.json`), JSON.stringify({ at: new Date().toISOString(), mode: values.mode, points }, null, 2));
-writeFileSync(join(outDir, `sweep-${stamp}.md`), md + '\n');
+writeFileSync(join(outDir, `sweep-${stamp}.json`), JSON.stringify({ at: new Date().toISOString(), logWriters: Number(values['log-writers']), points }, null, 2));
+writeFileSync(join(outDir, `sweep-${stamp}.md`), md + '\n' + ratioMd + '\n');
 writeFileSync(join(outDir, `sweep-${stamp}.svg`), svg(points));
 console.error(`wrote perf/results/sweep-${stamp}.{json,md,svg}`);

@@ -4,9 +4,13 @@
 // fdatasyncs across batches (group commit), then answers through the completion ring.
 // It waits on the ring with Atomics.waitAsync, not Atomics.wait: its fdatasyncs finish
 // on this thread's event loop, which a blocking wait would stall.
+import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { logFileName } from '../src/storage/names.js';
 import { KafkaError, StrataError } from '../src/errors.js';
-import { createLogger } from '../src/logger.js';
+import { pino } from 'pino';
 import { PartitionWriter, type ProduceOutcome } from '../src/broker/partition-writer.js';
 import { PartitionLog } from '../src/storage/partition-log.js';
 import type { LogConfig } from '../src/storage/log-config.js';
@@ -25,7 +29,8 @@ interface WriterData {
 }
 
 const data = workerData as WriterData;
-const logger = createLogger(data.logLevel).child({ writer: data.id });
+// Log lines go to the main thread, which writes them through the broker's own logger.
+const logger = pino({ level: data.logLevel, base: { writer: data.id } }, { write: (line: string) => parentPort!.postMessage({ log: line }) });
 const requests = new SpscRing(data.requests);
 const completions = new SpscRing(data.completions);
 const heartbeat = new Int32Array(data.stats, 0, 1);
@@ -48,8 +53,28 @@ function headerInto(view: DataView, kind: number, reqId: number, slot: number): 
   view.setInt32(8, slot, true);
 }
 
+let commitScheduled = false;
+
+/**
+ * Publishes completions once per microtask checkpoint: every append finished in this
+ * turn (a drained run of requests, or one group commit's waiters) shares one index store
+ * and at most one wake-up of the main thread.
+ */
+function scheduleCommit(): void {
+  if (commitScheduled) return;
+  commitScheduled = true;
+  queueMicrotask(() => {
+    commitScheduled = false;
+    completions.commit();
+  });
+}
+
 function send(record: Uint8Array): void {
-  if (backlog.length > 0 || !completions.tryPush(record)) {
+  const at = backlog.length === 0 ? completions.reserve(record.length) : -1;
+  if (at >= 0) {
+    completions.data.set(record, at);
+    scheduleCommit();
+  } else {
     backlog.push(record);
     if (backlog.length === 1) void drainBacklog();
   }
@@ -58,7 +83,10 @@ function send(record: Uint8Array): void {
 async function drainBacklog(): Promise<void> {
   while (backlog.length > 0) {
     if (completions.tryPush(backlog[0]!)) backlog.shift();
-    else await completions.waitWritable(1000);
+    else {
+      completions.commit();
+      await completions.waitWritable(1000);
+    }
   }
 }
 
@@ -99,7 +127,7 @@ function sendProduced(reqId: number, slot: number, log: PartitionLog, out: Produ
   view.setFloat64(Produced.SIZE, out.placement?.size ?? -1, true);
   view.setFloat64(Produced.MAX_TIMESTAMP, out.placement?.maxTimestamp ?? -1, true);
   view.setFloat64(Produced.FLUSHED_OFFSET, log.flushedOffset, true);
-  if (at >= 0) completions.commit();
+  if (at >= 0) scheduleCommit();
   else send(rec);
 }
 
@@ -142,6 +170,11 @@ async function control(reqId: number, slot: number, c: ControlCommand): Promise<
       return {};
     }
     case 'crash':
+      if (c.tornBytes !== undefined && c.tornBytes > 0) {
+        const p = partitions.get(slot);
+        const last = p?.log.segmentSizes().at(-1);
+        if (p !== undefined && last !== undefined) appendFileSync(join(p.log.dir, logFileName(last.baseOffset)), randomBytes(c.tornBytes));
+      }
       setImmediate(() => {
         throw new Error(`log writer ${data.id} crashed on request (test hook)`);
       });

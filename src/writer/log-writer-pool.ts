@@ -11,6 +11,12 @@ import type { RecoveryReport } from '../storage/recovery.js';
 import { LogWriterThread } from './log-writer-thread.js';
 import { ThreadedBackend } from './threaded-backend.js';
 
+/** Spin windows can be tuned for measurements (docs/perf.md); the defaults are what was measured best. */
+function spinFromEnv(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v >= 0 ? v : fallback;
+}
+
 export interface WriterPoolOptions {
   writers: number;
   ringBytes: number;
@@ -31,7 +37,7 @@ export class LogWriterPool {
     const spare = availableParallelism() > opts.writers;
     this.threads = Array.from({ length: opts.writers }, (_, id) => new LogWriterThread({
       id, ringBytes: opts.ringBytes, hangTimeoutMs: opts.hangTimeoutMs, logLevel: opts.logLevel, logger: opts.logger,
-      writerSpinMicros: spare ? 50 : 0, mainSpinMicros: 0,
+      writerSpinMicros: spinFromEnv('STRATA_WRITER_SPIN_MICROS', spare ? 50 : 0), mainSpinMicros: spinFromEnv('STRATA_MAIN_SPIN_MICROS', 0),
       onFsync: opts.onFsync, onRestart: (reason) => opts.onRestart(id, reason),
     }));
     this.load = this.threads.map(() => 0);

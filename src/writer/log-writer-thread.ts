@@ -123,12 +123,29 @@ export class LogWriterThread {
         logLevel: this.opts.logLevel, spinMicros: this.opts.writerSpinMicros,
       },
     });
-    this.worker.on('message', (m: { fsync?: number[] }) => {
+    this.worker.on('message', (m: { fsync?: number[]; log?: string }) => {
       for (const s of m.fsync ?? []) this.opts.onFsync(s);
+      if (m.log !== undefined) this.relayLog(m.log);
     });
     this.worker.on('error', (err) => this.opts.logger.error({ err, writer: this.id }, 'log writer thread failed'));
     this.worker.on('exit', (code) => this.onExit(gen, code));
     void this.pumpCompletions(gen);
+  }
+
+  /** A writer's log line, written through the broker's logger (same destination, same level). */
+  private relayLog(line: string): void {
+    try {
+      const { level, msg, time: _t, pid: _p, hostname: _h, ...fields } = JSON.parse(line) as Record<string, unknown>;
+      const lvl = Number(level);
+      const log = this.opts.logger;
+      const text = String(msg ?? '');
+      if (lvl >= 50) log.error(fields, text);
+      else if (lvl >= 40) log.warn(fields, text);
+      else if (lvl >= 30) log.info(fields, text);
+      else log.debug(fields, text);
+    } catch {
+      this.opts.logger.warn({ writer: this.id, line }, 'unparsable log line from a log writer');
+    }
   }
 
   // ---- sending ----

@@ -46,8 +46,9 @@ export type ControlCommand =
   | { cmd: 'retention'; now: number }
   | { cmd: 'deleteBelow'; offset: number }
   | { cmd: 'shutdown' }
-  /** Test hooks: a writer that dies, or one that stops answering. */
-  | { cmd: 'crash' }
+  /** Test hooks: a writer that dies (after leaving `tornBytes` of a half-written batch at the
+   * end of the slot's active segment), or one that stops answering. */
+  | { cmd: 'crash'; tornBytes?: number }
   | { cmd: 'hang' };
 
 export interface FailedPayload {

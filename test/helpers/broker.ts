@@ -9,8 +9,14 @@ import { silentLogger } from '../../src/logger.js';
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 
+/**
+ * STRATA_TEST_LOG_WRITERS runs every suite's brokers with that many log writer threads
+ * (0 = --inline); CI runs the client suites both ways.
+ */
+const writersFromEnv = process.env.STRATA_TEST_LOG_WRITERS === undefined ? {} : { logWriters: Number(process.env.STRATA_TEST_LOG_WRITERS) };
+
 export function testBroker(dataDir: string, options: StartOptions = {}): Promise<RunningBroker> {
-  return startBroker({ host: '127.0.0.1', port: 0, adminPort: 0, dataDir, logger: silentLogger, groupInitialRebalanceDelayMs: 200, ...options });
+  return startBroker({ host: '127.0.0.1', port: 0, adminPort: 0, dataDir, logger: silentLogger, groupInitialRebalanceDelayMs: 200, ...writersFromEnv, ...options });
 }
 
 export interface ChildBroker {
@@ -26,7 +32,8 @@ export interface ChildBroker {
 export function childBroker(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildBroker> {
   return new Promise((resolve, reject) => {
     const withAdmin = args.includes('--admin-port') ? args : [...args, '--admin-port', '0'];
-    const proc = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', ...withAdmin], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const writers = process.env.STRATA_TEST_LOG_WRITERS === undefined ? {} : { STRATA_LOG_WRITERS: process.env.STRATA_TEST_LOG_WRITERS };
+    const proc = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', ...withAdmin], { env: { ...process.env, ...writers, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
