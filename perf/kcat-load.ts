@@ -2,6 +2,10 @@
 // generator for throughput, the project's own protocol client for produce latency.
 // Usage: node dist/perf/kcat-load.js [--records N] [--size BYTES] [--partitions P]
 //        [--sync interval|always|never] [--latency-requests N] [--concurrency C]
+//        [--modes threaded,inline] [--log-writers N]
+// --modes runs the whole load once per mode (a fresh broker each): threaded = partition
+// logs on log writer threads (the default broker), inline = `strata serve --inline`; the
+// produce rows are then divided threaded/inline (same run, same machine).
 // Prints a markdown table and writes perf/results/kcat-load-<sync>.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +28,8 @@ const { values } = parseArgs({
     sync: { type: 'string', default: 'interval' },
     'latency-requests': { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '8' },
+    modes: { type: 'string', default: 'threaded' },
+    'log-writers': { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -82,33 +88,52 @@ const input = join(work, 'records.txt');
 const line = 'x'.repeat(size - 1) + '\n';
 writeFileSync(input, line.repeat(records));
 const megabytes = (records * size) / 1e6;
-const broker = await startBrokerProcess(join(work, 'data'), ['--sync-policy', sync, '--default-partitions', String(partitions)]);
 const rows: Array<Record<string, string | number>> = [];
+const modes = values.modes!.split(',');
+for (const m of modes) {
+  if (m !== 'threaded' && m !== 'inline') {
+    console.error(`--modes: ${m} is not threaded or inline`);
+    process.exit(2);
+  }
+}
+for (const mode of modes) {
+const modeArgs = mode === 'inline' ? ['--inline'] : ['--log-writers', values['log-writers']!];
+rmSync(join(work, 'data'), { recursive: true, force: true });
+const broker = await startBrokerProcess(join(work, 'data'), ['--sync-policy', sync, '--default-partitions', String(partitions), ...modeArgs]);
 try {
   for (const acks of [1, -1]) {
     const topic = `perf-acks${acks === 1 ? '1' : 'all'}`;
     const cpu0 = procStat(broker.pid).cpu;
     const r = kcat(`-b 127.0.0.1:${broker.port} -P -t ${topic} -X acks=${acks === 1 ? 1 : 'all'} -X linger.ms=5 -X batch.num.messages=10000 -X queue.buffering.max.kbytes=1048576`, input);
     const brokerCpu = procStat(broker.pid).cpu - cpu0;
-    rows.push({ test: `produce ${size} B, acks=${acks === 1 ? '1' : 'all'}, sync=${sync}`, 'MB/s': megabytes / r.wall, 'records/s': records / r.wall, 'broker CPU %': (100 * brokerCpu) / r.wall, 'kcat CPU %': (100 * r.cpu) / r.wall, 'broker RSS MiB': procStat(broker.pid).rssMiB });
+    rows.push({ mode, test: `produce ${size} B, acks=${acks === 1 ? '1' : 'all'}, sync=${sync}`, 'MB/s': megabytes / r.wall, 'records/s': records / r.wall, 'broker CPU %': (100 * brokerCpu) / r.wall, 'kcat CPU %': (100 * r.cpu) / r.wall, 'broker RSS MiB': procStat(broker.pid).rssMiB });
   }
   const cpu0 = procStat(broker.pid).cpu;
   const c = kcat(`-b 127.0.0.1:${broker.port} -C -t perf-acks1 -o beginning -e -q -f '%s\\n'`);
   const brokerCpu = procStat(broker.pid).cpu - cpu0;
-  rows.push({ test: `consume ${size} B records`, 'MB/s': megabytes / c.wall, 'records/s': records / c.wall, 'broker CPU %': (100 * brokerCpu) / c.wall, 'kcat CPU %': (100 * c.cpu) / c.wall, 'broker RSS MiB': procStat(broker.pid).rssMiB });
+  rows.push({ mode, test: `consume ${size} B records`, 'MB/s': megabytes / c.wall, 'records/s': records / c.wall, 'broker CPU %': (100 * brokerCpu) / c.wall, 'kcat CPU %': (100 * c.cpu) / c.wall, 'broker RSS MiB': procStat(broker.pid).rssMiB });
   await latency(broker.port, 'perf-latency-warmup', 1, 3000); // JIT warm-up, not reported
   for (const acks of [1, -1]) {
     const l = await latency(broker.port, `perf-latency-${acks}`, acks);
-    rows.push({ test: `produce latency, 1 record/request, ${values.concurrency} in flight, acks=${acks === 1 ? '1' : 'all'}`, 'requests/s': l.rps, 'p50 ms': l.p50, 'p99 ms': l.p99, 'p999 ms': l.p999 });
+    rows.push({ mode, test: `produce latency, 1 record/request, ${values.concurrency} in flight, acks=${acks === 1 ? '1' : 'all'}`, 'requests/s': l.rps, 'p50 ms': l.p50, 'p99 ms': l.p99, 'p999 ms': l.p999 });
   }
 } finally {
   await broker.stop();
-  rmSync(work, { recursive: true, force: true });
 }
+}
+rmSync(work, { recursive: true, force: true });
 const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
 const fmt = (v: unknown): string => (typeof v === 'number' ? (v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(3)) : String(v ?? ''));
 console.log(`| ${keys.join(' | ')} |\n|${keys.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${keys.map((k) => fmt(r[k])).join(' | ')} |`);
+if (modes.includes('threaded') && modes.includes('inline')) {
+  console.log('\n| test | threaded/inline MB/s or requests/s |\n|---|---|');
+  for (const t of rows.filter((r) => r.mode === 'threaded')) {
+    const i = rows.find((r) => r.mode === 'inline' && r.test === t.test);
+    const k = t['MB/s'] !== undefined ? 'MB/s' : 'requests/s';
+    if (i !== undefined) console.log(`| ${String(t.test)} | ${(Number(t[k]) / Number(i[k])).toFixed(2)}x |`);
+  }
+}
 const outDir = join(root, 'perf', 'results');
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, `kcat-load-${sync}.json`), JSON.stringify({ at: new Date().toISOString(), records, size, partitions, sync, rows }, null, 2));
+writeFileSync(join(outDir, `kcat-load-${sync}.json`), JSON.stringify({ at: new Date().toISOString(), records, size, partitions, sync, modes, rows }, null, 2));

@@ -15,7 +15,9 @@
 //   --modes threaded,inline    threaded: partition logs on log writer threads (the default
 //                              broker); inline: `strata serve --inline`, all on the main thread
 //   --log-writers 1            writer threads in threaded mode
-// After the table, each threaded point is divided by the inline point with the same knobs.
+// After the table, each threaded point is divided by the inline point with the same knobs,
+// and each sync=always point by the raw native durable-append ceiling measured in the same
+// run (perf/ceiling.ts: one write + fdatasync per partition file per round, all in flight).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { KafkaClient } from '../src/client/kafka-client.js';
 import { buildRecordBatch } from '../src/protocol/records/batch-builder.js';
 import { procStat, repoRoot as root, startBrokerProcess } from './broker-process.js';
+import { durableAppendCeiling, type Ceiling } from './ceiling.js';
 
 const { values } = parseArgs({
   options: {
@@ -174,10 +177,21 @@ for (const t of points.filter((p) => p.mode === 'threaded')) {
 }
 const ratioMd = ratios.length === 0 ? '' : ['', '| record B | records/req | partitions | acks | sync | conns | threaded/inline MB/s | threaded/inline p99 |', '|---|---|---|---|---|---|---|---|', ...ratios].join('\n');
 if (ratioMd !== '') console.log(ratioMd);
+// The durable-append ceiling for each (partitions, request bytes) of the sync=always points.
+const ceilings = new Map<string, Ceiling>();
+const ceilingLines: string[] = [];
+for (const p of points.filter((q) => q.sync === 'always')) {
+  const key = `${p.partitions}/${p.recordBytes * p.batchRecords}`;
+  if (!ceilings.has(key)) ceilings.set(key, await durableAppendCeiling(tmpdir(), p.partitions, p.recordBytes * p.batchRecords, Number(values['duration-ms'])));
+  const c = ceilings.get(key)!;
+  ceilingLines.push(`| ${p.mode} | ${p.partitions} | ${p.recordBytes * p.batchRecords} | ${p.connections} | ${fmt(p.mbPerSec)} | ${fmt(c.mbPerSec)} (${c.mode}, ${fmt(c.appendsPerSec)} appends/s) | ${((100 * p.mbPerSec) / c.mbPerSec).toFixed(0)}% |`);
+}
+const ceilingMd = ceilingLines.length === 0 ? '' : ['', '| mode | partitions | request bytes | conns | acks=all sync=always MB/s | raw durable-append ceiling MB/s | share |', '|---|---|---|---|---|---|---|', ...ceilingLines].join('\n');
+if (ceilingMd !== '') console.log(ceilingMd);
 const outDir = join(root, 'perf', 'results');
 mkdirSync(outDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 writeFileSync(join(outDir, `sweep-${stamp}.json`), JSON.stringify({ at: new Date().toISOString(), logWriters: Number(values['log-writers']), points }, null, 2));
-writeFileSync(join(outDir, `sweep-${stamp}.md`), md + '\n' + ratioMd + '\n');
+writeFileSync(join(outDir, `sweep-${stamp}.md`), md + '\n' + ratioMd + '\n' + ceilingMd + '\n');
 writeFileSync(join(outDir, `sweep-${stamp}.svg`), svg(points));
 console.error(`wrote perf/results/sweep-${stamp}.{json,md,svg}`);

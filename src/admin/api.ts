@@ -6,6 +6,7 @@ import { INTERNAL_PREFIX } from '../broker/topic-manager.js';
 import { TOPIC_CONFIGS } from '../broker/topic-config.js';
 import { KafkaError } from '../errors.js';
 import { nativeStatus } from '../native/index.js';
+import { ioMode } from '../native/durable-append.js';
 import { HttpError, field, isInt, isPositiveInt, isString } from './http.js';
 
 export interface Route {
@@ -70,7 +71,7 @@ export const routes: Route[] = [
     method: 'GET', path: '/api/v1/broker',
     run: ({ broker }) => [200, {
       nodeId: broker.node.nodeId, host: broker.node.host, port: broker.node.port, clusterId: broker.clusterId,
-      dataDir: broker.config.dataDir, syncPolicy: broker.config.syncPolicy, native: nativeStatus.mode, ioMode: 'pwrite',
+      dataDir: broker.config.dataDir, syncPolicy: broker.config.syncPolicy, native: nativeStatus.mode, ioMode,
       topics: broker.topics.list().length, version: process.env.npm_package_version ?? null, node: process.version,
     }],
   },

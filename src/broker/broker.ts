@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { ApiHandler } from '../handlers/handler.js';
 import { buildHandlerTable } from '../handlers/index.js';
 import { nativeStatus } from '../native/index.js';
+import { ioMode } from '../native/durable-append.js';
 import type { BrokerConfig } from './config.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import { FileMetadataStore, type ClusterMetadata, type MetadataStore } from './metadata-store.js';
@@ -44,7 +45,7 @@ export class Broker {
     this.store = new FileMetadataStore(config.dataDir);
     this.meta = this.store.load();
     this.clusterId = this.meta.clusterId;
-    logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail }, 'hot paths');
+    logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail, ioMode }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
     this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);
     if (config.logWriters > 0) {

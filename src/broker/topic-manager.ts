@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { PartitionLog } from '../storage/partition-log.js';
+import { SyncBatcher } from '../storage/sync-batcher.js';
 import type { BrokerConfig } from './config.js';
 import type { StorageProbe } from '../metrics/storage-probe.js';
 import type { ClusterMetadata, MetadataStore, TopicRecord } from './metadata-store.js';
@@ -31,6 +32,8 @@ export function checkTopicName(name: string): void {
 export class TopicManager {
   private readonly topics = new Map<string, Topic>();
   private retentionTimer: NodeJS.Timeout | undefined;
+  /** --inline: the partition logs of this thread share their fdatasync submissions. */
+  private readonly syncs = new SyncBatcher();
   /** Called after a topic is deleted (the tier removes its remote copies). */
   onDeleted: (record: TopicRecord) => void = () => undefined;
 
@@ -67,7 +70,7 @@ export class TopicManager {
         out.push(new Partition(record.name, p, this.writers.open(dir, config, (r) => this.probe.recovered(r))));
         continue;
       }
-      const log = PartitionLog.open(dir, config, { logger: this.logger, onFsync: (s) => this.probe.observeFsync(s) });
+      const log = PartitionLog.open(dir, config, { logger: this.logger, onFsync: (s) => this.probe.observeFsync(s), syncer: this.syncs.sync });
       this.probe.recovered(log.recovery);
       out.push(new Partition(record.name, p, new InlineBackend(log)));
     }

@@ -2,6 +2,7 @@
 import { statfsSync } from 'node:fs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RecoveryReport } from '../storage/recovery.js';
+import { ioMode } from '../native/durable-append.js';
 
 export interface LogView {
   topic: string;
@@ -47,9 +48,9 @@ export class StorageProbe {
     this.truncatedBytes = new Counter({ name: 'strata_log_recovery_truncated_bytes_total', help: 'Bytes cut from logs at recovery (torn tails, corruption)', registers });
     this.truncatedBatches = new Counter({ name: 'strata_log_recovery_truncated_batches_total', help: 'Whole batches cut from logs at recovery', registers });
     this.rebuilt = new Counter({ name: 'strata_log_indexes_rebuilt_total', help: 'Segment indexes rebuilt at open', registers });
-    this.ioMode = new Gauge({ name: 'strata_io_mode', help: 'How appends reach the disk (1 for the mode in use)', labelNames: ['mode'], registers });
+    this.ioMode = new Gauge({ name: 'strata_io_mode', help: 'How partition logs fdatasync (1 for the mode in use): uring = one io_uring submission for every dirty file, pwrite = the addon, one file after another, fs = Node fs', labelNames: ['mode'], registers });
     this.nativeMode = new Gauge({ name: 'strata_native_addon', help: 'Hot-path implementation in use (1): native addon or TypeScript fallback', labelNames: ['mode'], registers });
-    this.ioMode.set({ mode: 'pwrite' }, 1);
+    this.ioMode.set({ mode: ioMode }, 1);
   }
 
   /** Free and total bytes of the file system holding the data directory (disk pressure). */

@@ -3,8 +3,8 @@
 //   pwrite — the addon's fallback: pwrite + fdatasync, one file after another;
 //   fs     — Node's fs (no addon): the same, one after another, on libuv's pool.
 // STRATA_IO_MODE=uring|pwrite|fs forces one; the default takes the best available.
-// The partition log does not use this path yet (it writes synchronously and group-commits
-// fdatasyncs, ADR 0002); bench/durable-append compares the modes for the log writers.
+// Partition logs write synchronously and group-commit their fdatasyncs (ADR 0002) through
+// storage/sync-batcher.ts, which uses the same mode; bench/durable-append compares them.
 import { fdatasync, write } from 'node:fs';
 import { nativeIo } from './index.js';
 

@@ -24,6 +24,8 @@ export interface HotPaths {
 /** The addon's I/O functions (no TypeScript twin: src/native/durable-append.ts falls back to fs). */
 export interface NativeIo {
   durableAppend(fds: number[], bufs: Buffer[], offsets: number[], useUring: boolean): Promise<number>;
+  /** fdatasync of every file: all in flight at once with io_uring, else one after another. */
+  fdatasyncAll(fds: number[], useUring: boolean): Promise<number>;
   ioUringAvailable(): boolean;
   /** fallocate(FALLOC_FL_KEEP_SIZE): reserve disk blocks without growing the file. */
   preallocate(fd: number, length: number): void;

@@ -13,6 +13,7 @@ import { maxTimestampRecordIn, readBatches, recordForTimestampIn, type ReadResul
 import { walkBatches } from './batch-walk.js';
 import { fsyncDir, writeFileAtomic } from './dir-sync.js';
 import { GroupCommit } from './group-commit.js';
+import type { Syncer } from './sync-batcher.js';
 import { resolveLogConfig, type LogConfig } from './log-config.js';
 import { CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE } from './names.js';
 import { consumeCleanMarker, openSegments, readRecoveryPoint, type RecoveryReport } from './recovery.js';
@@ -67,6 +68,8 @@ export interface OpenOptions {
   onFsync?: (seconds: number) => void;
   /** Called when a rolled segment is on disk (a log writer tells the main thread's view). */
   onSealed?: () => void;
+  /** fdatasyncs files; shared by the logs of a thread so their syncs are submitted together (SyncBatcher). */
+  syncer?: Syncer;
 }
 
 /** Offsets within a segment are stored as 32-bit relative values. */
@@ -91,6 +94,7 @@ export class PartitionLog {
   private readonly now: () => number;
   private readonly onFsync: ((seconds: number) => void) | undefined;
   private readonly onSealed: (() => void) | undefined;
+  private readonly syncer: Syncer | undefined;
 
   private constructor(readonly dir: string, config: LogConfig, segments: Segment[], recovery: RecoveryReport, options: OpenOptions) {
     this.cfg = config;
@@ -100,6 +104,7 @@ export class PartitionLog {
     this.now = options.now ?? Date.now;
     this.onFsync = options.onFsync;
     this.onSealed = options.onSealed;
+    this.syncer = options.syncer;
     this.nextOffset = this.active.nextOffset;
     this.hw = this.nextOffset;
     this.commit = new GroupCommit(
@@ -299,7 +304,8 @@ export class PartitionLog {
     this.dirDirty = false;
     const started = performance.now();
     try {
-      await Promise.all(segments.map((s) => s.flush()));
+      if (this.syncer !== undefined) await this.syncer(segments.map((s) => s.fd));
+      else await Promise.all(segments.map((s) => s.flush()));
       if (dir) fsyncDir(this.dir);
       this.stats.flushes++;
       this.onFsync?.((performance.now() - started) / 1000);

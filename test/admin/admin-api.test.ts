@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RunningBroker } from '../../src/broker/start.js';
 import { testBroker } from '../helpers/broker.js';
+import { ioMode } from '../../src/native/durable-append.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 let running: RunningBroker;
@@ -88,7 +89,7 @@ describe('admin server', () => {
 
   it('reports broker info and exports metrics in Prometheus text format', async () => {
     const info = await call('GET', '/api/v1/broker');
-    expect(info.json).toMatchObject({ nodeId: 1, port: running.port, native: 'native', ioMode: 'pwrite' });
+    expect(info.json).toMatchObject({ nodeId: 1, port: running.port, native: 'native', ioMode });
     const res = await fetch(`${base}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
