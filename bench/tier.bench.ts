@@ -1,11 +1,12 @@
 // The S3 tier against s3rver (started here): upload MB/s of 1 MiB objects through the
 // throttle at two configured PUT rates (the rate must cap it), and remote-read MB/s from an
 // uploaded segment, cold (empty cache) and cached.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { silentLogger } from '../src/logger.js';
+import { hot } from '../src/native/index.js';
 import { buildRecordBatch } from '../src/protocol/records/batch-builder.js';
 import { PartitionLog } from '../src/storage/partition-log.js';
 import { RangeCache } from '../src/tier/range-cache.js';
@@ -44,7 +45,7 @@ for (let i = 0; i < 7000; i++) await log.append(buildRecordBatch([{ value: Buffe
 log.roll();
 await log.flush();
 const remote = new RemotePartition('bench', 'AAAAAAAAAAAAAAAAAAAAAA', 0, raw, new RangeCache(0), silentLogger);
-await remote.uploadClosed(log);
+await remote.uploadClosed(log, async (path) => hot.xxhash64(readFileSync(path)).toString(16).padStart(16, '0'));
 const segmentEnd = remote.uploadedUpTo;
 let cold = 0;
 tasks.push({

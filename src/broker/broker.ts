@@ -16,6 +16,7 @@ import { RemoteLogManager } from '../tier/remote-log-manager.js';
 import { buildObjectStore } from '../tier/tier-setup.js';
 import { isTiered } from './topic-config.js';
 import { LogWriterPool } from '../writer/log-writer-pool.js';
+import { CpuPool } from '../pool/cpu-pool.js';
 
 export interface NodeInfo {
   nodeId: number;
@@ -30,6 +31,8 @@ export class Broker {
   readonly tier: RemoteLogManager;
   /** Log writer threads; undefined in --inline mode. */
   readonly writers: LogWriterPool | undefined;
+  /** Recompression and segment hashing: Piscina threads, or this thread in --inline mode. */
+  readonly cpu: CpuPool;
   /** The throttled object store the tier uses (its buckets and breaker are observable). */
   readonly tierStore: import('../tier/throttled-object-store.js').ThrottledObjectStore;
   readonly handlers: ReadonlyMap<number, ApiHandler>;
@@ -63,7 +66,9 @@ export class Broker {
       this.writers = undefined;
       this.metrics.writers.watch(0, () => []);
     }
-    logger.info({ logWriters: config.logWriters, mode: config.logWriters > 0 ? 'threaded' : 'inline' }, 'log writers');
+    this.cpu = new CpuPool(config.logWriters > 0 ? config.cpuPoolThreads : 0);
+    this.metrics.writers.watchPool(() => this.cpu.stats());
+    logger.info({ logWriters: config.logWriters, cpuPoolThreads: this.cpu.inline ? 0 : config.cpuPoolThreads, mode: config.logWriters > 0 ? 'threaded' : 'inline' }, 'log writers');
     this.topics = new TopicManager(config, this.store, this.meta, logger, this.metrics.storage, this.writers);
     this.groups = new GroupCoordinator(config, logger, (s) => this.metrics.storage.observeFsync(s));
     this.metrics.groups.watch(
@@ -94,6 +99,7 @@ export class Broker {
       this.tier.forget(record.name, record.id, record.partitions).catch((err: unknown) => logger.warn({ err, topic: record.name }, 'could not delete remote segments'));
     };
     logger.info({ store: objects.description }, 'tier object store');
+    this.tier.hashFile = (path) => this.cpu.hashFile(path);
     this.tier.start();
     this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
     this.node = { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port };
@@ -104,5 +110,6 @@ export class Broker {
     await this.groups.close();
     await this.topics.close();
     await this.writers?.close();
+    await this.cpu.close();
   }
 }

@@ -56,6 +56,8 @@ export interface BrokerConfig {
   writerRingBytes: number;
   /** A writer whose heartbeat stops this long is replaced. */
   writerHangTimeoutMs: number;
+  /** Piscina threads for recompression and segment hashing (threaded mode; --inline runs them on the main thread). */
+  cpuPoolThreads: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -94,6 +96,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   logWriters: 1,
   writerRingBytes: 8 * 1024 * 1024,
   writerHangTimeoutMs: 10_000,
+  cpuPoolThreads: 2,
 });
 
 type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync';
@@ -105,7 +108,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   s3Endpoint: 'optional', s3Region: 'string', s3Bucket: 'optional', s3Prefix: 'optional', s3ForcePathStyle: 'bool',
   tierIntervalMs: 'int', tierBacklogMaxBytes: 'int', tierPutRate: 'int', tierGetRate: 'int', tierDeleteRate: 'int', tierListRate: 'int', tierRetries: 'int',
   tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int', tierDiskHighWaterPercent: 'int',
-  logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int',
+  logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int', cpuPoolThreads: 'int',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -197,6 +200,7 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.writerRingBytes < 65536 || c.writerRingBytes > 1 << 30 || (c.writerRingBytes & (c.writerRingBytes - 1)) !== 0) {
     bad('writerRingBytes', c.writerRingBytes, 'a power of two from 65536 to 1073741824');
   }
+  if (c.cpuPoolThreads < 1 || c.cpuPoolThreads > 64) bad('cpuPoolThreads', c.cpuPoolThreads, 'from 1 to 64');
   if (c.writerHangTimeoutMs < 100) bad('writerHangTimeoutMs', c.writerHangTimeoutMs, 'at least 100');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel)) bad('logLevel', c.logLevel, 'fatal, error, warn, info, debug, trace or silent');
   return c;

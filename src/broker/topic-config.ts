@@ -2,6 +2,7 @@
 // values Strata cannot honour yet are refused (INVALID_CONFIG) rather than ignored.
 import { KafkaError } from '../errors.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../storage/log-config.js';
+import { COMPRESSION_TYPES } from '../protocol/records/compression.js';
 
 export type TopicConfigs = Record<string, string>;
 
@@ -30,7 +31,7 @@ export const TOPIC_CONFIGS: Record<string, ConfigSpec> = {
     def: () => 'delete',
     validate: (v) => (v === 'delete' ? undefined : v.split(',').includes('compact') ? 'compact is not supported yet (only delete)' : 'delete'),
   },
-  'compression.type': { def: () => 'producer', validate: (v) => (v === 'producer' ? undefined : 'only producer is supported yet (batches are stored as sent)') },
+  'compression.type': { def: () => 'producer', validate: (v) => (v in COMPRESSION_TYPES ? undefined : Object.keys(COMPRESSION_TYPES).join(', ')) },
   'index.interval.bytes': { def: () => String(DEFAULT_LOG_CONFIG.indexIntervalBytes), validate: long(0) },
   'flush.ms': { def: (b) => String(b.flushIntervalMs), validate: long(1) },
   'strata.sync.policy': { def: (b) => b.syncPolicy, validate: (v) => (['always', 'interval', 'never'].includes(v) ? undefined : 'always, interval or never') },

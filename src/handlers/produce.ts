@@ -11,7 +11,9 @@ import {
 } from '../protocol/generated/produce-response.js';
 import { INTERNAL_PREFIX } from '../broker/topic-manager.js';
 import { isTiered } from '../broker/topic-config.js';
-import { BatchField } from '../protocol/records/batch-layout.js';
+import { BATCH_HEADER_SIZE, BatchField } from '../protocol/records/batch-layout.js';
+import { COMPRESSION_TYPES } from '../protocol/records/compression.js';
+import { batchCodec } from '../protocol/records/recompress.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
 
@@ -26,6 +28,19 @@ function tierBacklogFull(broker: import('../broker/broker.js').Broker, configs: 
   if (!isTiered(configs)) return false;
   const c = broker.config;
   return broker.tier.shouldPushBack(c.tierBacklogMaxBytes, c.dataDir, c.tierDiskHighWaterPercent);
+}
+
+/** Decompressed records of one batch may not exceed this (memory stays bounded). */
+const MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The batch as the topic stores it: recompressed (on the CPU pool) when the topic's
+ * compression.type names a codec other than the producer's, else unchanged.
+ */
+function storedForm(broker: import('../broker/broker.js').Broker, configs: Record<string, string>, batch: Buffer): Buffer | Promise<Buffer> {
+  const target = COMPRESSION_TYPES[configs['compression.type'] ?? 'producer'] ?? 'producer';
+  if (target === 'producer' || batch.length < BATCH_HEADER_SIZE || batchCodec(batch) === target) return batch;
+  return broker.cpu.recompress(batch, target, MAX_DECOMPRESSED_BATCH_BYTES);
 }
 
 function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null): PartitionProduceResponse {
@@ -77,7 +92,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
               return partitionResponse(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'tier uploads are behind (backlog over tierBacklogMaxBytes, or the disk past tierDiskHighWaterPercent); retry later');
             }
             try {
-              const out = await partition.produce(p.records);
+              const records = await storedForm(broker, topic!.record.configs, p.records);
+              const out = await partition.produce(records);
               if (!out.duplicate) broker.metrics.broker.produced(t.name, p.records.length, p.records.readInt32BE(BatchField.LAST_OFFSET_DELTA) + 1);
               return { ...partitionResponse(p.index, 0), baseOffset: out.baseOffset, logAppendTimeMs: out.logAppendTime, logStartOffset: out.logStartOffset };
             } catch (err) {

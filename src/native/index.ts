@@ -27,6 +27,11 @@ export interface NativeIo {
   /** fdatasync of every file: all in flight at once with io_uring, else one after another. */
   fdatasyncAll(fds: number[], useUring: boolean): Promise<number>;
   ioUringAvailable(): boolean;
+  /** Codecs Node lacks (src/protocol/records/compression.ts); decompression bounded by maxBytes. */
+  zstdCompress(data: Uint8Array, level: number): Buffer;
+  zstdDecompress(data: Uint8Array, maxBytes: number): Buffer;
+  snappyCompressBlock(data: Uint8Array): Buffer;
+  snappyDecompressBlock(data: Uint8Array, maxBytes: number): Buffer;
   /** fallocate(FALLOC_FL_KEEP_SIZE): reserve disk blocks without growing the file. */
   preallocate(fd: number, length: number): void;
 }

@@ -2,6 +2,8 @@
 // upload/retention cycle that runs every `tierIntervalMs`, remote reads for fetches below
 // the local log start, and the upload backlog that pushes back on producers.
 import { statfsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { hot } from '../native/index.js';
 import type { Logger } from '../logger.js';
 import type { TierProbe } from '../metrics/tier-probe.js';
 import type { Partition } from '../broker/partition.js';
@@ -34,6 +36,9 @@ export class RemoteLogManager {
     this.cache = new RangeCache(cacheBytes);
     probe.watch(() => ({ backlogBytes: this.backlogBytes(), cacheHits: this.cache.hits, cacheMisses: this.cache.misses, cacheBytes: this.cache.sizeBytes }));
   }
+
+  /** xxHash64 (hex) of a closed segment file; the broker points it at its CPU pool. */
+  hashFile: (path: string) => Promise<string> = async (path) => hot.xxhash64(await readFile(path)).toString(16).padStart(16, '0');
 
   private key(topic: string, partition: number): string {
     return `${topic}\u0000${partition}`;
@@ -78,7 +83,7 @@ export class RemoteLogManager {
       const log = ref.partition.log;
       const remote = await this.remote({ topic: ref.topic, topicId: ref.topicId, partition: ref.partition.index });
       try {
-        const up = await remote.uploadClosed(log);
+        const up = await remote.uploadClosed(log, this.hashFile);
         if (up.segments > 0) this.probe.uploaded(up.segments, up.bytes);
         const freed = await remote.applyLocalRetention(ref.partition.backend, ref.policy);
         if (freed > 0) this.probe.localDeleted(freed);

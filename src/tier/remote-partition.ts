@@ -4,7 +4,6 @@
 // batches below the local log start back with ranged GETs through the segment's index.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
-import { hot } from '../native/index.js';
 import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { OffsetIndex } from '../storage/offset-index.js';
 import type { ReadableLog } from '../storage/log-view.js';
@@ -78,14 +77,15 @@ export class RemotePartition {
   }
 
   /** Uploads every closed, flushed segment not uploaded yet, oldest first. */
-  async uploadClosed(log: ReadableLog): Promise<UploadOutcome> {
+  async uploadClosed(log: ReadableLog, hashFile: (path: string) => Promise<string>): Promise<UploadOutcome> {
     const out = { segments: 0, bytes: 0 };
     for (const seg of log.closedSegments()) {
       if (seg.nextOffset <= this.uploadedUpTo || !seg.flushed || seg.size === 0) continue;
+      // Hashed off the main thread (the pool reads the file itself); a closed segment does not change.
+      const digest = await hashFile(seg.logPath);
       const bytes = await readFile(seg.logPath);
       if (bytes.length !== seg.size) throw new Error(`segment ${seg.logPath} changed while uploading`);
       const keys = segmentKeys(this.topicId, this.partition, seg.baseOffset);
-      const digest = hot.xxhash64(bytes).toString(16).padStart(16, '0');
       const put = await this.store.put(keys.log, bytes);
       for (const [path, key] of [[seg.offsetIndexPath, keys.index], [seg.timeIndexPath, keys.timeIndex]] as const) {
         const idx = await readFile(path).catch(() => Buffer.alloc(0));

@@ -5,6 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/start.js';
 import { testBroker } from '../helpers/broker.js';
+import { KafkaClient } from '../../src/client/kafka-client.js';
+import { COMPRESSION_TYPES } from '../../src/protocol/records/compression.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,5 +78,25 @@ describe.runIf(hasKcat || required)('kcat (librdkafka 2.0.2)', () => {
     await kcat(['-P', '-t', 'kcg'], Array.from({ length: 20 }, (_, i) => `second ${i}`).join('\n') + '\n');
     const second = (await group()).trim().split('\n');
     expect(second.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `second ${i}`).sort());
+  });
+  it.each(['lz4', 'zstd', 'snappy', 'gzip', 'uncompressed'])('stores batches as compression.type=%s says, whatever codec the producer used, and they read back', async (target) => {
+    const topic = `codec-${target}`;
+    const admin = await KafkaClient.connect(running.address);
+    try {
+      await admin.createTopic(topic, 1, { 'compression.type': target });
+      const sent = Array.from({ length: 300 }, (_, i) => `message ${i} ${'z'.repeat(i % 50)}`);
+      const producerCodec = target === 'gzip' ? 'lz4' : 'gzip';
+      await kcat(['-P', '-t', topic, '-p', '0', '-z', producerCodec, '-X', 'linger.ms=20'], sent.join('\n') + '\n');
+      const got = (await kcat(['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q'])).trim().split('\n');
+      expect(got).toEqual(sent);
+      const parts = await admin.fetch(topic, new Map([[0, 0]]), 100);
+      const stored = parts[0]!.records!;
+      expect(stored.length).toBeGreaterThan(61);
+      for (let at = 0; at < stored.length; at += stored.readInt32BE(at + 8) + 12) {
+        expect(stored.readInt16BE(at + 21) & 7).toBe(COMPRESSION_TYPES[target]);
+      }
+    } finally {
+      admin.close();
+    }
   });
 });

@@ -133,6 +133,9 @@ describe('log writer threads', () => {
     expect(await metric(b, 'strata_log_writer_partitions', 'writer="0"')).toBe(2);
     expect(await metric(b, 'strata_log_writer_partitions', 'writer="1"')).toBe(2);
     expect(await metric(b, 'strata_log_writer_busy_seconds_total', 'writer="0"')).toBeGreaterThan(0);
+    expect(await metric(b, 'strata_cpu_pool_threads')).toBeGreaterThanOrEqual(1);
+    expect(await metric(b, 'strata_cpu_pool_queue_depth')).toBe(0);
+    expect(await metric(b, 'strata_cpu_pool_utilization_ratio')).toBeGreaterThanOrEqual(0);
   });
 
   it('runs the same broker with everything on the main thread (--inline)', async () => {
@@ -147,6 +150,7 @@ describe('log writer threads', () => {
       c.close();
     }
     expect(await metric(b, 'strata_log_writers')).toBe(0);
+    expect(await metric(b, 'strata_cpu_pool_threads')).toBe(0); // recompression runs here too
     const values = await readAll(b.address, 'i', 2);
     expect(values[0]).toEqual(Array.from({ length: 10 }, (_, k) => `v${2 * k}`));
   });

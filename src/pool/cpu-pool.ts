@@ -1,0 +1,63 @@
+// The pool for stateless CPU work (Piscina): recompression where a topic's
+// compression.type differs from the producer's, and xxHash64 of closed segments for the
+// tier. In --inline mode the same functions run on the main thread (the baseline).
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { CodecId } from '../protocol/records/compression.js';
+import { runCpuTask } from './cpu-tasks.js';
+
+const TASKS_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/workers/cpu-tasks.js', import.meta.url)
+  : new URL('../../workers/cpu-tasks.js', import.meta.url);
+
+export interface PoolStats {
+  threads: number;
+  queueSize: number;
+  /** Piscina's utilisation: run time over capacity since the pool started (0 to 1). */
+  utilization: number;
+  completed: number;
+}
+
+export class CpuPool {
+  private readonly piscina: Piscina | undefined;
+
+  /** threads = 0: run on the calling thread. */
+  constructor(threads: number) {
+    this.piscina = threads === 0 ? undefined : new Piscina({
+      filename: TASKS_URL.href,
+      minThreads: 1,
+      maxThreads: Math.min(threads, Math.max(1, availableParallelism())),
+      idleTimeout: 30_000,
+    });
+  }
+
+  get inline(): boolean {
+    return this.piscina === undefined;
+  }
+
+  /** The batch recompressed with `target`; the input buffer is not modified (it is copied once for transfer). */
+  async recompress(batch: Buffer, target: CodecId, maxRecordsBytes: number): Promise<Buffer> {
+    if (this.piscina === undefined) return (await runCpuTask({ kind: 'recompress', batch, target, maxRecordsBytes })) as Buffer;
+    // The request's bytes are a view into a larger socket buffer: copy them into an
+    // ArrayBuffer of their own, which is then moved to the pool thread without copying.
+    const own = new Uint8Array(batch.length);
+    own.set(batch);
+    const out = (await this.piscina.run({ kind: 'recompress', batch: own, target, maxRecordsBytes }, { transferList: [own.buffer] })) as Uint8Array;
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  }
+
+  async hashFile(path: string): Promise<string> {
+    if (this.piscina === undefined) return (await runCpuTask({ kind: 'hashFile', path })) as string;
+    return (await this.piscina.run({ kind: 'hashFile', path })) as string;
+  }
+
+  stats(): PoolStats {
+    const p = this.piscina;
+    if (p === undefined) return { threads: 0, queueSize: 0, utilization: 0, completed: 0 };
+    return { threads: p.threads.length, queueSize: p.queueSize, utilization: p.utilization, completed: p.completed };
+  }
+
+  async close(): Promise<void> {
+    await this.piscina?.destroy();
+  }
+}
