@@ -28,7 +28,7 @@ const { values } = parseArgs({
     sync: { type: 'string', default: 'interval' },
     'latency-requests': { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '8' },
-    modes: { type: 'string', default: 'threaded' },
+    modes: { type: 'string', default: 'inline' },
     'log-writers': { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },

@@ -15,9 +15,12 @@
 //   --modes threaded,inline    threaded: partition logs on log writer threads (the default
 //                              broker); inline: `strata serve --inline`, all on the main thread
 //   --log-writers 1            writer threads in threaded mode
+//   --topic-configs ''         topic configs for every point, e.g. compression.type=zstd
+//                              (the client sends uncompressed batches: the broker recompresses)
 // After the table, each threaded point is divided by the inline point with the same knobs,
 // and each sync=always point by the raw native durable-append ceiling measured in the same
 // run (perf/ceiling.ts: one write + fdatasync per partition file per round, all in flight).
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +43,7 @@ const { values } = parseArgs({
     'duration-ms': { type: 'string', default: '3000' },
     modes: { type: 'string', default: 'threaded,inline' },
     'log-writers': { type: 'string', default: '1' },
+    'topic-configs': { type: 'string', default: '' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -47,6 +51,14 @@ if (values.help) {
   process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n') + '\n');
   process.exit(0);
 }
+const topicConfigs: Record<string, string> = Object.fromEntries(String(values['topic-configs']).split(',').filter(Boolean).map((kv) => {
+  const at = kv.indexOf('=');
+  if (at <= 0) {
+    console.error(`--topic-configs: ${kv} is not name=value`);
+    process.exit(2);
+  }
+  return [kv.slice(0, at), kv.slice(at + 1)];
+}));
 const list = (k: string): string[] => String(values[k as keyof typeof values]).split(',').filter(Boolean);
 const nums = (k: string): number[] => list(k).map((x) => {
   const n = Number(x);
@@ -72,10 +84,12 @@ async function runPoint(mode: string, recordBytes: number, batchRecords: number,
   try {
     const bootstrap = `127.0.0.1:${broker.port}`;
     const admin = await KafkaClient.connect(bootstrap);
-    await admin.createTopic('sweep', partitions, {});
+    await admin.createTopic('sweep', partitions, topicConfigs);
     admin.close();
     const clients = await Promise.all(Array.from({ length: connections }, () => KafkaClient.connect(bootstrap, 'strata-sweep')));
-    const value = Buffer.alloc(recordBytes, 0x61);
+    // Base64 of random bytes: compresses about as well as typical text payloads (to ~75%),
+    // so a recompressing topic costs what it would in real use.
+    const value = Buffer.from(randomBytes(recordBytes).toString('base64').slice(0, recordBytes));
     const inFlight = Number(values['in-flight']);
     const duration = Number(values['duration-ms']);
     const acksNum = acks === 'all' ? -1 : Number(acks);
@@ -191,7 +205,7 @@ if (ceilingMd !== '') console.log(ceilingMd);
 const outDir = join(root, 'perf', 'results');
 mkdirSync(outDir, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-writeFileSync(join(outDir, `sweep-${stamp}.json`), JSON.stringify({ at: new Date().toISOString(), logWriters: Number(values['log-writers']), points }, null, 2));
+writeFileSync(join(outDir, `sweep-${stamp}.json`), JSON.stringify({ at: new Date().toISOString(), logWriters: Number(values['log-writers']), topicConfigs, points }, null, 2));
 writeFileSync(join(outDir, `sweep-${stamp}.md`), md + '\n' + ratioMd + '\n' + ceilingMd + '\n');
 writeFileSync(join(outDir, `sweep-${stamp}.svg`), svg(points));
 console.error(`wrote perf/results/sweep-${stamp}.{json,md,svg}`);

@@ -50,7 +50,11 @@ export interface BrokerConfig {
   /** Producers to tiered topics also get a retriable error while uploads lag and the data
    * directory's file system is fuller than this percentage (0: off). */
   tierDiskHighWaterPercent: number;
-  /** Log writer threads that own the partition logs; 0 = --inline (everything on the main thread). */
+  /**
+   * Log writer threads that own the partition logs; 0 = --inline (everything on the main
+   * thread). Default 0: on the 2-core machines measured, threaded mode lost to inline
+   * (docs/perf.md, "Threaded vs --inline"); the numbers decide the default.
+   */
   logWriters: number;
   /** Bytes of each writer's request ring and completion ring (a power of two). */
   writerRingBytes: number;
@@ -93,7 +97,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   tierBreakerFailures: 5,
   tierBreakerCoolDownMs: 10_000,
   tierDiskHighWaterPercent: 90,
-  logWriters: 1,
+  logWriters: 0,
   writerRingBytes: 8 * 1024 * 1024,
   writerHangTimeoutMs: 10_000,
   cpuPoolThreads: 2,

@@ -12,14 +12,14 @@ then STRATA_* environment variables, then flags.
 options:
   --config FILE                 JSON file with any of the settings below (camelCase keys)
 ${CONFIG_KEYS.map((k) => `  --${flagName(k)} VALUE`.padEnd(32) + `(${envName(k)})`).join('\n')}
-  --inline                      every partition log on the main thread (= --log-writers 0):
-                                the baseline the threaded mode is measured against
+  --inline                      every partition log on the main thread (= --log-writers 0, the
+                                default; --log-writers N moves logs to N writer threads)
   -h, --help                    this text
 
 examples:
   strata serve                                   127.0.0.1:9092, data in ./data
   strata serve --port 19092 --data-dir /var/lib/strata --sync-policy always
-  strata serve --inline                          no log writer threads
+  strata serve --log-writers 2                   partition logs on two writer threads
 `;
 
 function die(message: string, code = 2): never {
