@@ -51,8 +51,10 @@ export class Broker {
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail, ioMode }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
     this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);
+    this.cpu = new CpuPool(config.logWriters > 0 ? config.cpuPoolThreads : 0);
     if (config.logWriters > 0) {
       this.writers = new LogWriterPool({
+        rebuildIndexes: (dir, base, size, interval) => this.cpu.rebuildIndexes(dir, base, size, interval),
         writers: config.logWriters, ringBytes: config.writerRingBytes, hangTimeoutMs: config.writerHangTimeoutMs, logLevel: config.logLevel, logger,
         onFsync: (s) => this.metrics.storage.observeFsync(s),
         onRestart: (writer, reason) => this.metrics.writers.restarted(writer, reason),
@@ -66,7 +68,6 @@ export class Broker {
       this.writers = undefined;
       this.metrics.writers.watch(0, () => []);
     }
-    this.cpu = new CpuPool(config.logWriters > 0 ? config.cpuPoolThreads : 0);
     this.metrics.writers.watchPool(() => this.cpu.stats());
     logger.info({ logWriters: config.logWriters, cpuPoolThreads: this.cpu.inline ? 0 : config.cpuPoolThreads, mode: config.logWriters > 0 ? 'threaded' : 'inline' }, 'log writers');
     this.topics = new TopicManager(config, this.store, this.meta, logger, this.metrics.storage, this.writers);

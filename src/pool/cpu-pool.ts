@@ -1,6 +1,6 @@
 // The pool for stateless CPU work (Piscina): recompression where a topic's
-// compression.type differs from the producer's, and xxHash64 of closed segments for the
-// tier. In --inline mode the same functions run on the main thread (the baseline).
+// compression.type differs from the producer's, xxHash64 of closed segments for the
+// tier, and index rebuilds for the main thread's log views. In --inline mode the same functions run on the main thread (the baseline).
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { CodecId } from '../protocol/records/compression.js';
@@ -44,6 +44,13 @@ export class CpuPool {
     own.set(batch);
     const out = (await this.piscina.run({ kind: 'recompress', batch: own, target, maxRecordsBytes }, { transferList: [own.buffer] })) as Uint8Array;
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  }
+
+  /** A segment's offset and time indexes rebuilt from its batches (Segment.indexSnapshot form). */
+  async rebuildIndexes(dir: string, baseOffset: number, size: number, indexIntervalBytes: number): Promise<Uint8Array> {
+    const task = { kind: 'rebuildIndexes' as const, dir, baseOffset, size, indexIntervalBytes };
+    if (this.piscina === undefined) return (await runCpuTask(task)) as Uint8Array;
+    return (await this.piscina.run(task)) as Uint8Array;
   }
 
   async hashFile(path: string): Promise<string> {

@@ -58,6 +58,31 @@ export class LogView implements ReadableLog {
     return new LogView(dir, segments, indexIntervalBytes, state);
   }
 
+  /**
+   * The same, with segments whose index files are missing or stale rebuilt by `rebuild`
+   * (the CPU pool: a scan of the whole segment that must not block the main thread).
+   */
+  static async openWith(
+    dir: string,
+    sizes: ReadonlyArray<{ baseOffset: number; size: number }>,
+    indexIntervalBytes: number,
+    state: WriterLogState,
+    rebuild: (dir: string, baseOffset: number, size: number, indexIntervalBytes: number) => Promise<Uint8Array>,
+  ): Promise<LogView> {
+    const segments: Segment[] = [];
+    try {
+      for (const { baseOffset, size } of sizes) {
+        const seg = Segment.openReadOnly(dir, baseOffset, size, indexIntervalBytes);
+        segments.push(seg);
+        if (!seg.loadIndexes()) seg.adoptIndexSnapshot(await rebuild(dir, baseOffset, size, indexIntervalBytes));
+      }
+    } catch (err) {
+      for (const s of segments) s.close();
+      throw err;
+    }
+    return new LogView(dir, segments, indexIntervalBytes, state);
+  }
+
   get logStartOffset(): number {
     return this.segments[0]!.baseOffset;
   }

@@ -181,6 +181,40 @@ export class Segment {
     return true;
   }
 
+  /**
+   * The in-memory index state as one buffer: [nextOffset, maxTimestamp, bytesSinceIndexEntry,
+   * offset-index bytes] as float64, then the offset index, then the time index. How a pool
+   * thread that rebuilt a segment's indexes hands them back (one transferable buffer).
+   */
+  indexSnapshot(): Uint8Array {
+    const offsets = this.offsetIndex.toBuffer();
+    const times = this.timeIndex.toBuffer();
+    const out = new Uint8Array(32 + offsets.length + times.length);
+    const head = new DataView(out.buffer);
+    head.setFloat64(0, this.nextOffset);
+    head.setFloat64(8, this.maxTimestamp);
+    head.setFloat64(16, this.bytesSinceIndexEntry);
+    head.setFloat64(24, offsets.length);
+    out.set(offsets, 32);
+    out.set(times, 32 + offsets.length);
+    return out;
+  }
+
+  /** Takes index state another thread rebuilt (indexSnapshot) for this segment's `size` bytes. */
+  adoptIndexSnapshot(snapshot: Uint8Array): void {
+    const head = new DataView(snapshot.buffer, snapshot.byteOffset, 32);
+    const offsetBytes = head.getFloat64(24);
+    const buf = Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
+    const offsetIndex = OffsetIndex.fromBuffer(buf.subarray(32, 32 + offsetBytes), Math.max(this.size, 1));
+    const timeIndex = TimeIndex.fromBuffer(buf.subarray(32 + offsetBytes), 0);
+    if (offsetIndex === undefined || timeIndex === undefined) throw new StrataError('STRATA_LOG_FAILED', `rebuilt indexes of ${this.logPath} do not parse`);
+    this.offsetIndex = offsetIndex;
+    this.timeIndex = timeIndex;
+    this.nextOffset = head.getFloat64(0);
+    this.maxTimestamp = head.getFloat64(8);
+    this.bytesSinceIndexEntry = head.getFloat64(16);
+  }
+
   /** Byte position of the batch holding `offset`, or -1 when no batch holds it. */
   findBatchPosition(offset: number, limit = this.size): number {
     let position = this.offsetIndex.lookup(offset - this.baseOffset).position;

@@ -9,7 +9,7 @@ import { LogView } from '../storage/log-view.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { RecoveryReport } from '../storage/recovery.js';
 import { LogWriterThread } from './log-writer-thread.js';
-import { ThreadedBackend } from './threaded-backend.js';
+import { ThreadedBackend, type IndexRebuilder } from './threaded-backend.js';
 
 /** Spin windows can be tuned for measurements (docs/perf.md); the defaults are what was measured best. */
 function spinFromEnv(name: string, fallback: number): number {
@@ -25,6 +25,8 @@ export interface WriterPoolOptions {
   logger: Logger;
   onFsync: (seconds: number) => void;
   onRestart: (writer: number, reason: string) => void;
+  /** Index rebuilds for the views of recovered logs (the CPU pool). */
+  rebuildIndexes: IndexRebuilder;
 }
 
 export class LogWriterPool {
@@ -57,7 +59,7 @@ export class LogWriterPool {
     let w = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[w]!) w = i;
     this.load[w]!++;
-    return new ThreadedBackend(this.threads[w]!, this.nextSlot++, dir, resolveLogConfig(config), view, onRecovered);
+    return new ThreadedBackend(this.threads[w]!, this.nextSlot++, dir, resolveLogConfig(config), view, onRecovered, this.opts.rebuildIndexes);
   }
 
   async close(): Promise<void> {

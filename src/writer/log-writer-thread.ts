@@ -158,8 +158,23 @@ export class LogWriterThread {
     return this.send(ReqKind.CONTROL, slot, Buffer.from(JSON.stringify(command)));
   }
 
+  /**
+   * The largest payload the rings take: a record may not wrap, so one larger than half the
+   * ring could wait forever for contiguous room.
+   */
+  get maxPayloadBytes(): number {
+    return this.opts.ringBytes / 2 - HEADER_BYTES - 16;
+  }
+
+  get logger(): Logger {
+    return this.opts.logger;
+  }
+
   private send<T>(kind: number, slot: number, payload: Uint8Array): Promise<T> {
     if (this.stopping) return Promise.reject(new StrataError('STRATA_LOG_CLOSED', `log writer ${this.id} is stopping`));
+    if (payload.length > this.maxPayloadBytes) {
+      return Promise.reject(new KafkaError('MESSAGE_TOO_LARGE', `a ${payload.length}-byte batch does not fit the log writer's ring (writerRingBytes=${this.opts.ringBytes} takes batches up to ${this.maxPayloadBytes} bytes)`));
+    }
     return new Promise<T>((resolve, reject) => {
       const reqId = this.nextReqId;
       this.nextReqId = this.nextReqId === MAX_REQ_ID ? 1 : this.nextReqId + 1;
@@ -312,16 +327,27 @@ export class LogWriterThread {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       clearInterval(this.watchdog);
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await this.control(0, { cmd: 'shutdown' });
+        // A hung writer must not hang the broker's shutdown: its logs recover at next start.
+        await Promise.race([
+          this.control(0, { cmd: 'shutdown' }),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${this.opts.hangTimeoutMs} ms`)), this.opts.hangTimeoutMs);
+          }),
+        ]);
       } catch (err) {
-        this.opts.logger.warn({ err, writer: this.id }, 'log writer did not shut down cleanly');
+        this.opts.logger.warn({ err, writer: this.id }, 'log writer did not shut down cleanly; its logs will be recovered at the next start');
+      } finally {
+        clearTimeout(timer);
       }
       this.stopping = true;
       this.generation++;
       this.requests.close();
       this.completions.close();
       await this.worker.terminate();
+      for (const p of this.inflight.values()) p.reject(new StrataError('STRATA_LOG_CLOSED', `log writer ${this.id} stopped`));
+      this.inflight.clear();
     })();
     return this.stopped;
   }

@@ -15,6 +15,8 @@ interface OpenReply {
   indexIntervalBytes: number;
 }
 
+export type IndexRebuilder = (dir: string, baseOffset: number, size: number, indexIntervalBytes: number) => Promise<Uint8Array>;
+
 interface StateReply {
   removed?: number;
   state: WriterLogState;
@@ -32,10 +34,13 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
     public config: LogConfig,
     private view: LogView,
     private readonly onRecovered: (report: RecoveryReport) => void,
+    private readonly rebuildIndexes: IndexRebuilder,
   ) {
     writer.clients.set(slot, this);
     // Sent now, served before any produce that follows it on the ring.
-    writer.control<OpenReply>(slot, { cmd: 'open', dir, config: { ...config } }).catch(() => undefined);
+    writer.control<OpenReply>(slot, { cmd: 'open', dir, config: { ...config } }).catch((err: unknown) => {
+      writer.logger.error({ err, dir, writer: writer.id }, 'the log writer could not open the log; produce to it fails until the broker restarts');
+    });
   }
 
   get log(): LogView {
@@ -72,7 +77,8 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
     const reply = await this.writer.control<OpenReply>(this.slot, { cmd: 'open', dir: this.dir, config: { ...this.config } });
     this.onRecovered(reply.recovery);
     const old = this.view;
-    this.view = LogView.open(this.dir, reply.sizes, reply.indexIntervalBytes, reply.state);
+    // The new writer's recovery wrote index files; any it could not are rebuilt on the CPU pool.
+    this.view = await LogView.openWith(this.dir, reply.sizes, reply.indexIntervalBytes, reply.state, this.rebuildIndexes);
     old.close();
     this.online = true;
     this.onProgress();

@@ -138,6 +138,24 @@ describe('log writer threads', () => {
     expect(await metric(b, 'strata_cpu_pool_utilization_ratio')).toBeGreaterThanOrEqual(0);
   });
 
+  it('refuses a batch larger than half the writer ring with MESSAGE_TOO_LARGE instead of waiting forever', async () => {
+    const b = await testBroker(tmp(), { logWriters: 1, writerRingBytes: 65536 });
+    brokers.push(b);
+    const c = await KafkaClient.connect(b.address);
+    try {
+      await c.createTopic('big', 1, {});
+      const err = (await c.produce('big', 0, buildRecordBatch([{ value: Buffer.alloc(40_000, 1) }]), -1).then(() => undefined, (e: unknown) => e)) as Error | undefined;
+      expect(err?.message).toMatch(/MESSAGE_TOO_LARGE/);
+      await c.produce('big', 0, buildRecordBatch([{ value: Buffer.alloc(10_000, 1) }]), -1);
+      // Many batches through a small ring: backpressure, not loss or reordering.
+      for (let i = 0; i < 200; i++) await c.produce('big', 0, buildRecordBatch([{ value: Buffer.from(`n${i}`) }]), -1);
+    } finally {
+      c.close();
+    }
+    const values = (await readAll(b.address, 'big', 1))[0]!;
+    expect(values.slice(1)).toEqual(Array.from({ length: 200 }, (_, i) => `n${i}`));
+  });
+
   it('runs the same broker with everything on the main thread (--inline)', async () => {
     const b = await testBroker(tmp(), { logWriters: 0 });
     brokers.push(b);
