@@ -2,6 +2,7 @@
 // check each one against what the broker exports.
 const NOT_METRICS = new Set([
   'sum', 'avg', 'min', 'max', 'count', 'rate', 'irate', 'increase', 'deriv', 'delta', 'absent', 'histogram_quantile',
+  'max_over_time', 'min_over_time', 'avg_over_time',
   'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'topk', 'bottomk',
   'clamp_min', 'clamp_max', 'abs', 'time', 'vector', 'scalar', 'label_replace',
 ]);
