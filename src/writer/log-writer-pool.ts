@@ -32,7 +32,6 @@ export interface WriterPoolOptions {
 export class LogWriterPool {
   readonly threads: LogWriterThread[];
   private nextSlot = 1;
-  private readonly load: number[];
 
   constructor(private readonly opts: WriterPoolOptions) {
     // Spinning only pays when the waiting thread has a core of its own.
@@ -42,7 +41,6 @@ export class LogWriterPool {
       writerSpinMicros: spinFromEnv('STRATA_WRITER_SPIN_MICROS', spare ? 50 : 0), mainSpinMicros: spinFromEnv('STRATA_MAIN_SPIN_MICROS', 0),
       onFsync: opts.onFsync, onRestart: (reason) => opts.onRestart(id, reason),
     }));
-    this.load = this.threads.map(() => 0);
   }
 
   /**
@@ -56,9 +54,9 @@ export class LogWriterPool {
     const state = { highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, flushedOffset: log.flushedOffset };
     log.closeFresh();
     const view = LogView.open(dir, sizes, log.config.indexIntervalBytes, state);
+    // The writer with the fewest open partitions (deleted topics free their places).
     let w = 0;
-    for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[w]!) w = i;
-    this.load[w]!++;
+    for (let i = 1; i < this.threads.length; i++) if (this.threads[i]!.clients.size < this.threads[w]!.clients.size) w = i;
     return new ThreadedBackend(this.threads[w]!, this.nextSlot++, dir, resolveLogConfig(config), view, onRecovered, this.opts.rebuildIndexes);
   }
 
