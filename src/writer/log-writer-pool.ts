@@ -34,8 +34,11 @@ export class LogWriterPool {
   private nextSlot = 1;
 
   constructor(private readonly opts: WriterPoolOptions) {
-    // Spinning only pays when the waiting thread has a core of its own.
-    const spare = availableParallelism() > opts.writers;
+    // Spinning only pays when the waiting thread has a core of its own: one each for the
+    // main thread and every writer. On 2 cores with 1 writer the spin took CPU the main
+    // thread and clients needed (measured: 15.3k / 14.1k single-record requests/s with a
+    // 50 µs spin against 17.6k / 18.9k without; docs/perf.md).
+    const spare = availableParallelism() > opts.writers + 1;
     this.threads = Array.from({ length: opts.writers }, (_, id) => new LogWriterThread({
       id, ringBytes: opts.ringBytes, hangTimeoutMs: opts.hangTimeoutMs, logLevel: opts.logLevel, logger: opts.logger,
       writerSpinMicros: spinFromEnv('STRATA_WRITER_SPIN_MICROS', spare ? 50 : 0), mainSpinMicros: spinFromEnv('STRATA_MAIN_SPIN_MICROS', 0),
