@@ -1,5 +1,7 @@
 // ListOffsets: earliest (-2), latest (-1), max timestamp (-3), or the first record at
-// or after a timestamp. Latest is the high watermark (no transactions: LSO = HW).
+// or after a timestamp. Latest is the high watermark (no transactions: LSO = HW). For
+// tiered partitions, earliest, timestamp and max-timestamp lookups include segments that
+// now exist only in the object store.
 import { KafkaError } from '../errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
@@ -18,24 +20,30 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
   maxVersion: 9,
   read: readListOffsetsRequest,
   write: writeListOffsetsResponse,
-  handle(req, { broker, version }) {
+  async handle(req, { broker, version }) {
     const res = defaultListOffsetsResponse();
-    res.topics = req.topics.map((t) => ({
+    res.topics = await Promise.all(req.topics.map(async (t) => ({
       name: t.name,
-      partitions: t.partitions.map((p): ListOffsetsPartitionResponse => {
+      partitions: await Promise.all(t.partitions.map(async (p): Promise<ListOffsetsPartitionResponse> => {
         const out: ListOffsetsPartitionResponse = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: 0 };
         const partition = broker.topics.partition(t.name, p.partitionIndex);
         if (partition === undefined) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, leaderEpoch: -1 };
         const log = partition.log;
+        const remote = broker.tier.loaded(t.name, p.partitionIndex);
         try {
           if (p.timestamp === LATEST) out.offset = log.highWatermark;
           else if (p.timestamp === EARLIEST) out.offset = Math.min(log.logStartOffset, broker.tier.loaded(t.name, p.partitionIndex)?.remoteStartOffset ?? Infinity);
           else if (p.timestamp === MAX_TIMESTAMP) {
             if (version < 7) throw new KafkaError('UNSUPPORTED_VERSION', 'max timestamp needs ListOffsets v7');
             const m = log.maxTimestampRecord();
-            if (m !== undefined) Object.assign(out, m);
+            // Segments that exist only in the tier may hold the largest timestamp.
+            const remoteBest = remote?.maxTimestampBelow(log.logStartOffset) ?? -1;
+            const fromRemote = remote !== undefined && remoteBest > (m?.timestamp ?? -1) ? await remote.recordForTimestamp(remoteBest, log.logStartOffset) : undefined;
+            const best = fromRemote ?? m;
+            if (best !== undefined) Object.assign(out, best);
           } else {
-            const found = log.recordForTimestamp(p.timestamp);
+            // Older records first: the tier's segments below the local log start, then the local log.
+            const found = (remote === undefined ? undefined : await remote.recordForTimestamp(p.timestamp, log.logStartOffset)) ?? log.recordForTimestamp(p.timestamp);
             if (found !== undefined) Object.assign(out, found);
           }
         } catch (err) {
@@ -43,8 +51,8 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
         }
         if (version === 0) out.oldStyleOffsets = out.offset >= 0 ? [out.offset] : [];
         return out;
-      }),
-    }));
+      })),
+    })));
     return res;
   },
 });

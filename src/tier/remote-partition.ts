@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
 import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { OffsetIndex } from '../storage/offset-index.js';
+import { TimeIndex } from '../storage/time-index.js';
+import { firstRecordAtOrAfter, type OffsetAndTimestamp } from '../protocol/records/record-scan.js';
 import type { ReadableLog } from '../storage/log-view.js';
 
 /** What the tier needs of a partition: its closed segments, and a way to delete them locally. */
@@ -194,6 +196,50 @@ export class RemotePartition {
       end += size;
     }
     return buf.subarray(at, end);
+  }
+
+  /** The largest record timestamp among remote segments that start below `localStart`, or -1. */
+  maxTimestampBelow(localStart: number): number {
+    let best = -1;
+    for (const s of this.manifest.segments) if (s.baseOffset < localStart && s.maxTimestamp > best) best = s.maxTimestamp;
+    return best;
+  }
+
+  /**
+   * The first record with timestamp >= `timestamp` in the remote segments that start below
+   * `localStart` (ListOffsets by time over data that may exist only remotely): the segment's
+   * time index says where to start, then batches are read with ranged GETs (cached).
+   */
+  async recordForTimestamp(timestamp: number, localStart: number): Promise<OffsetAndTimestamp | undefined> {
+    for (const seg of this.manifest.segments) {
+      if (seg.baseOffset >= localStart) break;
+      if (seg.maxTimestamp < timestamp || seg.size === 0) continue;
+      const keys = segmentKeys(this.topicId, this.partition, seg.baseOffset);
+      const timeIndex = TimeIndex.fromBuffer(await this.cache.get(keys.timeIndex, () => this.store.get(keys.timeIndex)), 0) ?? new TimeIndex();
+      let position = (await this.index(seg)).lookup(timeIndex.lookup(timestamp)).position;
+      while (position + LOG_OVERHEAD <= seg.size) {
+        const end = Math.min(seg.size, position + 1024 * 1024);
+        const buf = await this.range(keys.log, position, end - 1);
+        let at = 0;
+        while (at + LOG_OVERHEAD <= buf.length) {
+          const size = buf.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+          if (at + size > buf.length) break;
+          const found = firstRecordAtOrAfter(buf.subarray(at, at + size), timestamp);
+          if (found !== undefined) return found;
+          at += size;
+        }
+        if (at === 0) {
+          // One batch larger than the window: read exactly that batch.
+          const size = buf.readInt32BE(BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+          const whole = await this.range(keys.log, position, Math.min(seg.size, position + size) - 1);
+          const found = firstRecordAtOrAfter(whole, timestamp);
+          if (found !== undefined) return found;
+          at = size;
+        }
+        position += at;
+      }
+    }
+    return undefined;
   }
 
   /** Removes every remote object of the partition (topic deletion). */
