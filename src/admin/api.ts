@@ -143,15 +143,18 @@ export const routes: Route[] = [
       const wanted = (body as { partitions?: unknown }).partitions;
       if (wanted !== undefined && !(Array.isArray(wanted) && wanted.every(isInt))) throw new HttpError(400, 'INVALID_FIELD', '"partitions" must be a list of partition numbers');
       const parts = wanted === undefined ? topic.partitions : (wanted as number[]).map((p) => topic.partitions[p] ?? (() => { throw new HttpError(404, 'UNKNOWN_TOPIC_OR_PARTITION', `partition ${p} does not exist`); })());
-      const entries = parts.map((p) => {
+      const entries = await Promise.all(parts.map(async (p) => {
         const log = p.log;
+        // Tiered partitions start at their oldest remote segment, and a time may fall there.
+        const remote = broker.tier.loaded(topic.record.name, p.index);
+        const start = Math.min(log.logStartOffset, remote?.remoteStartOffset ?? Infinity);
         let offset: number;
-        if (to === 'earliest') offset = log.logStartOffset;
+        if (to === 'earliest') offset = start;
         else if (to === 'latest') offset = log.highWatermark;
-        else if (to === 'offset') offset = Math.min(Math.max(value as number, log.logStartOffset), log.highWatermark);
-        else offset = log.recordForTimestamp(value as number)?.offset ?? log.highWatermark;
+        else if (to === 'offset') offset = Math.min(Math.max(value as number, start), log.highWatermark);
+        else offset = ((await remote?.recordForTimestamp(value as number, log.logStartOffset)) ?? log.recordForTimestamp(value as number))?.offset ?? log.highWatermark;
         return { topic: topic.record.name, partition: p.index, value: { offset, leaderEpoch: -1, metadata: null, commitTimestamp: Date.now() } };
-      });
+      }));
       await broker.groups.commit(group, '', -1, null, entries);
       return [200, describeGroup(broker, group)];
     },

@@ -112,6 +112,17 @@ async function run(name: string, options: StartOptions): Promise<void> {
       expect(byTime.find((o) => o.partition === p)?.offset).toBe(String(expected));
     }
   }
+  // The admin API's offset resets see the tier too: earliest is 0, a time maps into it.
+  const reset = async (to: string, value?: number): Promise<Array<{ partition: number; committed: number }>> => {
+    const r = await fetch(`http://${broker.adminAddress}/api/v1/groups/tier-reset/reset-offsets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'history', to, value }) });
+    expect(r.status).toBe(200);
+    return ((await r.json()) as { offsets: Array<{ partition: number; committed: number }> }).offsets.sort((a, b) => a.partition - b.partition);
+  };
+  expect((await reset('earliest')).map((o) => o.committed)).toEqual([0, 0]);
+  const byTimeReset = await reset('timestamp', t0 + 1234);
+  for (const p of [0, 1]) {
+    expect(byTimeReset[p]!.committed).toBe(Math.min(...all.filter((g) => g.partition === p && Number(g.message.timestamp) >= t0 + 1234).map((g) => Number(g.message.offset))));
+  }
   await admin2.disconnect();
   // Restart: the manifests come back from the object store.
   await broker.close();
