@@ -85,7 +85,7 @@ describe('log writer threads', () => {
   });
 
   it('fails in-flight requests of a hung writer with a retriable error, then serves again', async () => {
-    const b = await testBroker(tmp(), { logWriters: 1, writerHangTimeoutMs: 400 });
+    const b = await testBroker(tmp(), { logWriters: 1, writerHangTimeoutMs: 1000 });
     brokers.push(b);
     const c = await KafkaClient.connect(b.address);
     try {
