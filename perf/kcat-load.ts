@@ -1,11 +1,12 @@
 // End-to-end load: the broker in a child process, librdkafka (kcat) as the load
 // generator for throughput, the project's own protocol client for produce latency.
-// Usage: node dist/perf/kcat-load.js [--records N] [--size BYTES] [--partitions P]
+// Usage: npm run perf -- (or node dist/perf/kcat-load.js) [--records N] [--size BYTES] [--partitions P]
 //        [--sync interval|always|never] [--latency-requests N] [--concurrency C]
 //        [--modes threaded,inline] [--log-writers N]
-// --modes runs the whole load once per mode (a fresh broker each): threaded = partition
-// logs on log writer threads (the default broker), inline = `strata serve --inline`; the
-// produce rows are then divided threaded/inline (same run, same machine).
+// --modes (default inline) runs the whole load once per mode, a fresh broker each:
+// inline = `strata serve --inline` (the default broker), threaded = partition logs on
+// --log-writers N writer threads; with both, the rows are divided threaded/inline (same
+// run, same machine).
 // Prints a markdown table and writes perf/results/kcat-load-<sync>.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +35,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).join('\n'));
+  // The file's leading comment block is the help text.
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n'));
   process.exit(0);
 }
 const records = Number(values.records);

@@ -12,8 +12,9 @@
 //   --connections 1,4          client connections, each with --in-flight requests pipelined
 //   --in-flight 8              requests in flight per connection
 //   --duration-ms 3000         measuring time per point (after a 500 ms warm-up)
-//   --modes threaded,inline    threaded: partition logs on log writer threads (the default
-//                              broker); inline: `strata serve --inline`, all on the main thread
+//   --modes threaded,inline    threaded: `strata serve --log-writers N`, partition logs on
+//                              writer threads; inline: `--inline`, all on the main thread
+//                              (the default broker)
 //   --log-writers 1            writer threads in threaded mode
 //   --topic-configs ''         topic configs for every point, e.g. compression.type=zstd
 //                              (the client sends uncompressed batches: the broker recompresses)
@@ -48,7 +49,10 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n') + '\n');
+  // The file's leading comment block is the help text.
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  const head = lines.slice(0, lines.findIndex((l) => !l.startsWith('//')));
+  process.stdout.write(head.map((l) => l.slice(3)).join('\n') + '\n');
   process.exit(0);
 }
 const topicConfigs: Record<string, string> = Object.fromEntries(String(values['topic-configs']).split(',').filter(Boolean).map((kv) => {
