@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { startBroker } from '../broker/start.js';
 import { CONFIG_KEYS, envName, flagName, type BrokerConfig } from '../broker/config.js';
 import { StrataError } from '../errors.js';
+import { flushLogs } from '../logger.js';
 
 const USAGE = `usage: strata serve [options]
 
@@ -63,10 +64,14 @@ export async function serve(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     running.broker.logger.info({ signal }, 'shutting down');
-    running.close().then(() => process.exit(0), (err: unknown) => {
-      running.broker.logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
+    const logger = running.broker.logger;
+    running.close().then(
+      () => flushLogs(logger).then(() => process.exit(0)),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        void flushLogs(logger).then(() => process.exit(1));
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

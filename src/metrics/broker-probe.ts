@@ -1,4 +1,5 @@
 // Requests, connections and traffic per topic.
+import { droppedLogLines } from '../logger.js';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { API_SCHEMAS } from '../protocol/generated/api-keys.js';
 
@@ -23,6 +24,13 @@ export class BrokerProbe {
     this.malformed = new Counter({ name: 'strata_malformed_requests_total', help: 'Requests that did not decode or were too large; their connections were closed', registers });
     this.accepted = new Counter({ name: 'strata_connections_accepted_total', help: 'Client connections accepted', registers });
     this.connections = new Gauge({ name: 'strata_connections', help: 'Open client connections', registers });
+    new Counter({
+      name: 'strata_log_lines_dropped_total', help: 'Log lines dropped because stdout was not read and the 16 MiB log buffer was full', registers,
+      collect() {
+        this.reset();
+        this.inc(droppedLogLines());
+      },
+    });
     this.producedBytes = new Counter({ name: 'strata_produced_bytes_total', help: 'Record batch bytes appended, by topic', labelNames: ['topic'], registers });
     this.producedRecords = new Counter({ name: 'strata_produced_records_total', help: 'Records appended, by topic', labelNames: ['topic'], registers });
     this.fetchedBytes = new Counter({ name: 'strata_fetched_bytes_total', help: 'Record batch bytes returned by Fetch, by topic', labelNames: ['topic'], registers });

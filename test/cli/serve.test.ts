@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { CLEAN_SHUTDOWN_FILE } from '../../src/storage/names.js';
 import { childBroker, cli } from '../helpers/broker.js';
+import { KafkaClient } from '../../src/client/kafka-client.js';
+import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
 import { useTmpDirs } from '../helpers/tmp.js';
 
 const tmp = useTmpDirs();
@@ -63,6 +65,29 @@ describe('strata serve', () => {
     expect(existsSync(join(dir, 'data', 'auto-1', CLEAN_SHUTDOWN_FILE))).toBe(true); // defaultPartitions from the file
     expect(existsSync(join(dir, 'from-file'))).toBe(false); // the flag won
     expect(broker.output()).toMatch(/strata broker stopped/);
+  });
+
+  it('keeps serving when nobody reads its log output', async () => {
+    const b = await childBroker(['--port', '0', '--data-dir', tmp()]);
+    try {
+      // Stop reading the broker's stdout: the pipe fills (64 KiB) and stays full.
+      b.proc.stdout!.removeAllListeners('data');
+      b.proc.stdout!.pause();
+      const c = await KafkaClient.connect(b.address);
+      try {
+        const work = (async () => {
+          // One ~370-byte log line per topic: 600 of them are three pipes full.
+          for (let i = 0; i < 600; i++) await c.createTopic(`${'l'.repeat(240)}-${i}`, 1, {});
+          await c.produce(`${'l'.repeat(240)}-7`, 0, buildRecordBatch([{ value: Buffer.from('still here') }]), -1);
+        })();
+        const stuck = new Promise((_, reject) => setTimeout(() => reject(new Error('the broker stopped answering while its stdout was not read')), 60_000));
+        await Promise.race([work, stuck]);
+      } finally {
+        c.close();
+      }
+    } finally {
+      await b.kill();
+    }
   });
 
   it('exits non-zero when the port is taken', async () => {
