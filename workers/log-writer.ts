@@ -17,7 +17,7 @@ import { SyncBatcher } from '../src/storage/sync-batcher.js';
 import type { LogConfig } from '../src/storage/log-config.js';
 import { SpscRing } from '../src/ring/spsc-ring.js';
 import {
-  HEADER_BYTES, Produced, ProducedFlag, ReqKind, ResKind, StatSlot, type ControlCommand, type FailedPayload,
+  HEADER_BYTES, Produced, ProducedFlag, ReqKind, ResKind, StatSlot, STATS_BUSY_BYTE_OFFSET, type ControlCommand, type FailedPayload,
 } from '../src/writer/messages.js';
 
 interface WriterData {
@@ -35,7 +35,7 @@ const logger = pino({ level: data.logLevel, base: { writer: data.id } }, { write
 const requests = new SpscRing(data.requests);
 const completions = new SpscRing(data.completions);
 const heartbeat = new Int32Array(data.stats, 0, 1);
-const busy = new Float64Array(data.stats, 8, 1);
+const busy = new Float64Array(data.stats, STATS_BUSY_BYTE_OFFSET, 1);
 const partitions = new Map<number, PartitionWriter>();
 /** Completions that did not fit the ring yet, in order. */
 const backlog: Uint8Array[] = [];

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { SpscRing, RingClosedError } from '../ring/spsc-ring.js';
 import type { ErrorCodeName } from '../protocol/generated/error-codes.js';
 import {
-  HEADER_BYTES, Produced, ProducedFlag, ReqKind, ResKind, StatSlot, STATS_BYTES, type ControlCommand, type FailedPayload,
+  HEADER_BYTES, Produced, ProducedFlag, ReqKind, ResKind, StatSlot, STATS_BUSY_BYTE_OFFSET, STATS_BYTES, type ControlCommand, type FailedPayload,
 } from './messages.js';
 
 export interface ProducedFields {
@@ -114,7 +114,7 @@ export class LogWriterThread {
     this.requestView = new DataView(this.requests.data.buffer, this.requests.data.byteOffset, this.requests.data.byteLength);
     this.stats = new SharedArrayBuffer(STATS_BYTES);
     this.heartbeat = new Int32Array(this.stats, 0, 1);
-    this.busy = new Float64Array(this.stats, 8, 1);
+    this.busy = new Float64Array(this.stats, STATS_BUSY_BYTE_OFFSET, 1);
     this.lastBeat = 0;
     this.lastBeatAt = Date.now();
     this.worker = new Worker(WORKER_URL, {
@@ -303,6 +303,9 @@ export class LogWriterThread {
 
   private onExit(gen: number, code: number): void {
     if (gen !== this.generation) return;
+    // What the writer published before it died stands (a durable append, a control reply):
+    // answer it before failing the rest.
+    this.completions.drain((rec) => this.onCompletion(rec));
     this.requests.close();
     this.completions.close();
     if (this.stopping) return;

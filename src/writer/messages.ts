@@ -29,13 +29,13 @@ export const Produced = {
 
 export const ProducedFlag = { DUPLICATE: 1 } as const;
 
-/** Shared per-writer statistics (Int32 slots then Float64 slots on one small SharedArrayBuffer). */
-export const StatSlot = {
-  /** Int32: bumped by the writer's timer; a value that stops moving means a hung writer. */
-  HEARTBEAT: 0,
-  /** Float64 index: milliseconds spent handling requests (utilisation = its rate). */
-  BUSY_MS: 1,
-} as const;
+/**
+ * Shared per-writer statistics on one 16-byte SharedArrayBuffer: an Int32 heartbeat at byte
+ * 0 (bumped by the writer's timer; a value that stops moving means a hung writer) and a
+ * Float64 at byte 8, the milliseconds spent handling requests (utilisation = its rate).
+ */
+export const StatSlot = { HEARTBEAT: 0 } as const;
+export const STATS_BUSY_BYTE_OFFSET = 8;
 export const STATS_BYTES = 16;
 
 export type ControlCommand =

@@ -24,7 +24,6 @@ interface StateReply {
 
 export class ThreadedBackend implements PartitionBackend, WriterClient {
   onProgress: () => void = () => undefined;
-  private online = true;
   private gone = false;
 
   constructor(
@@ -48,7 +47,7 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
   }
 
   async produce(batch: Buffer): Promise<ProduceOutcome> {
-    if (!this.online) throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.dir} is being recovered after its log writer stopped; retry`);
+    if (this.view.offline) throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.dir} is being recovered after its log writer stopped; retry`);
     const f = await this.writer.produce(this.slot, batch);
     return { baseOffset: f.baseOffset, lastOffset: f.lastOffset, logAppendTime: f.logAppendTime, logStartOffset: f.logStartOffset, duplicate: f.duplicate };
   }
@@ -66,7 +65,6 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
   }
 
   onWriterLost(): void {
-    this.online = false;
     this.view.offline = true;
     this.onProgress();
   }
@@ -80,7 +78,6 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
     // The new writer's recovery wrote index files; any it could not are rebuilt on the CPU pool.
     this.view = await LogView.openWith(this.dir, reply.sizes, reply.indexIntervalBytes, reply.state, this.rebuildIndexes);
     old.close();
-    this.online = true;
     this.onProgress();
   }
 
