@@ -5,6 +5,7 @@ import { KafkaError } from '../errors.js';
 import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { firstRecordAtOrAfter, type OffsetAndTimestamp } from '../protocol/records/record-scan.js';
 import { walkBatches } from './batch-walk.js';
+import type { ClosedSegment } from './partition-log.js';
 import type { Segment } from './segment.js';
 
 export interface ReadResult {
@@ -97,6 +98,20 @@ export function recordForTimestampIn(segments: readonly Segment[], timestamp: nu
     }
   }
   return undefined;
+}
+
+/** Bytes of batches stored in `segments`. */
+export function totalSize(segments: readonly Segment[]): number {
+  return segments.reduce((n, s) => n + s.size, 0);
+}
+
+/** Every segment but the active one, oldest first; `flushed` says which are on disk. */
+export function closedSegmentsOf(segments: readonly Segment[], flushed: (s: Segment) => boolean): ClosedSegment[] {
+  return segments.slice(0, -1).map((s) => ({
+    baseOffset: s.baseOffset, nextOffset: s.nextOffset, size: s.size, maxTimestamp: s.maxTimestamp,
+    logPath: s.logPath, offsetIndexPath: s.offsetIndexPath, timeIndexPath: s.timeIndexPath,
+    flushed: flushed(s),
+  }));
 }
 
 /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), the first if tied. */

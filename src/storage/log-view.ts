@@ -6,7 +6,7 @@
 // batch can never be read through it.
 import { KafkaError } from '../errors.js';
 import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
-import { maxTimestampRecordIn, readBatches, recordForTimestampIn, type ReadResult } from './log-reads.js';
+import { closedSegmentsOf, maxTimestampRecordIn, readBatches, recordForTimestampIn, totalSize, type ReadResult } from './log-reads.js';
 import type { ClosedSegment, Placement } from './partition-log.js';
 import { Segment } from './segment.js';
 
@@ -31,6 +31,30 @@ export interface WriterLogState {
   flushedOffset: number;
 }
 
+/** Runs `step`; on failure closes every segment opened so far and rethrows. */
+function closingOnError(segments: Segment[], step: () => void): void {
+  try {
+    step();
+  } catch (err) {
+    for (const seg of segments) seg.close();
+    throw err;
+  }
+}
+
+/** Opens each reported segment read-only and loads its index files; `stale` lists those whose files were missing or implausible. */
+function openReadOnly(dir: string, sizes: ReadonlyArray<{ baseOffset: number; size: number }>, indexIntervalBytes: number): { segments: Segment[]; stale: Segment[] } {
+  const segments: Segment[] = [];
+  const stale: Segment[] = [];
+  closingOnError(segments, () => {
+    for (const { baseOffset, size } of sizes) {
+      const seg = Segment.openReadOnly(dir, baseOffset, size, indexIntervalBytes);
+      segments.push(seg);
+      if (!seg.loadIndexes()) stale.push(seg);
+    }
+  });
+  return { segments, stale };
+}
+
 export class LogView implements ReadableLog {
   private hw: number;
   private flushed: number;
@@ -44,17 +68,10 @@ export class LogView implements ReadableLog {
 
   /** Opens the segments the writer reported (bases and sizes), loading or rebuilding their indexes. */
   static open(dir: string, sizes: ReadonlyArray<{ baseOffset: number; size: number }>, indexIntervalBytes: number, state: WriterLogState): LogView {
-    const segments: Segment[] = [];
-    try {
-      for (const { baseOffset, size } of sizes) {
-        const seg = Segment.openReadOnly(dir, baseOffset, size, indexIntervalBytes);
-        segments.push(seg);
-        if (!seg.loadIndexes()) seg.rebuildFromFile(size);
-      }
-    } catch (err) {
-      for (const s of segments) s.close();
-      throw err;
-    }
+    const { segments, stale } = openReadOnly(dir, sizes, indexIntervalBytes);
+    closingOnError(segments, () => {
+      for (const seg of stale) seg.rebuildFromFile(seg.size);
+    });
     return new LogView(dir, segments, indexIntervalBytes, state);
   }
 
@@ -69,15 +86,11 @@ export class LogView implements ReadableLog {
     state: WriterLogState,
     rebuild: (dir: string, baseOffset: number, size: number, indexIntervalBytes: number) => Promise<Uint8Array>,
   ): Promise<LogView> {
-    const segments: Segment[] = [];
+    const { segments, stale } = openReadOnly(dir, sizes, indexIntervalBytes);
     try {
-      for (const { baseOffset, size } of sizes) {
-        const seg = Segment.openReadOnly(dir, baseOffset, size, indexIntervalBytes);
-        segments.push(seg);
-        if (!seg.loadIndexes()) seg.adoptIndexSnapshot(await rebuild(dir, baseOffset, size, indexIntervalBytes));
-      }
+      for (const seg of stale) seg.adoptIndexSnapshot(await rebuild(dir, seg.baseOffset, seg.size, indexIntervalBytes));
     } catch (err) {
-      for (const s of segments) s.close();
+      for (const seg of segments) seg.close();
       throw err;
     }
     return new LogView(dir, segments, indexIntervalBytes, state);
@@ -96,7 +109,7 @@ export class LogView implements ReadableLog {
   }
 
   get sizeBytes(): number {
-    return this.segments.reduce((n, s) => n + s.size, 0);
+    return totalSize(this.segments);
   }
 
   get segmentCount(): number {
@@ -155,11 +168,7 @@ export class LogView implements ReadableLog {
   }
 
   closedSegments(): ClosedSegment[] {
-    return this.segments.slice(0, -1).map((s) => ({
-      baseOffset: s.baseOffset, nextOffset: s.nextOffset, size: s.size, maxTimestamp: s.maxTimestamp,
-      logPath: s.logPath, offsetIndexPath: s.offsetIndexPath, timeIndexPath: s.timeIndexPath,
-      flushed: s.nextOffset <= this.flushed,
-    }));
+    return closedSegmentsOf(this.segments, (s) => s.nextOffset <= this.flushed);
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { hot } from '../native/index.js';
 import { BatchField, BatchStatus } from '../protocol/records/batch-layout.js';
 import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
-import { maxTimestampRecordIn, readBatches, recordForTimestampIn, type ReadResult } from './log-reads.js';
+import { closedSegmentsOf, maxTimestampRecordIn, readBatches, recordForTimestampIn, totalSize, type ReadResult } from './log-reads.js';
 import { walkBatches } from './batch-walk.js';
 import { fsyncDir, writeFileAtomic } from './dir-sync.js';
 import { GroupCommit } from './group-commit.js';
@@ -177,7 +177,7 @@ export class PartitionLog {
   }
 
   get sizeBytes(): number {
-    return this.segments.reduce((n, s) => n + s.size, 0);
+    return totalSize(this.segments);
   }
 
   get segmentCount(): number {
@@ -397,11 +397,7 @@ export class PartitionLog {
 
   /** Closed (rolled) segments, oldest first: what the tier may upload. */
   closedSegments(): ClosedSegment[] {
-    return this.segments.slice(0, -1).map((s) => ({
-      baseOffset: s.baseOffset, nextOffset: s.nextOffset, size: s.size, maxTimestamp: s.maxTimestamp,
-      logPath: s.logPath, offsetIndexPath: s.offsetIndexPath, timeIndexPath: s.timeIndexPath,
-      flushed: !this.dirty.has(s),
-    }));
+    return closedSegmentsOf(this.segments, (s) => !this.dirty.has(s));
   }
 
   /** Every stored batch in offset order (views valid until the next step): for state rebuilds. */
