@@ -15,10 +15,9 @@ export class GroupCoordinator {
   constructor(config: BrokerConfig, logger: Logger, onFsync?: (seconds: number) => void) {
     this.offsets = new OffsetsStore(config.dataDir, logger, onFsync);
     this.timing = { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1_800_000 };
-    for (const [groupId, snapshot] of this.offsets.snapshots) {
-      if (snapshot.members.length === 0) continue;
-      this.group(groupId).restore(snapshot);
-    }
+    // Empty groups come back too: their generation must not restart at 0, or a stale
+    // member of an old generation could match a new one.
+    for (const [groupId, snapshot] of this.offsets.snapshots) this.group(groupId).restore(snapshot);
     this.logger = logger;
   }
 

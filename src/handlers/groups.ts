@@ -57,7 +57,7 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
       res.errorCode = ErrorCode.UNKNOWN_MEMBER_ID;
       return res;
     }
-    const r = await group.sync(req.memberId, req.generationId, req.groupInstanceId, req.assignments);
+    const r = await group.sync(req.memberId, req.generationId, req.groupInstanceId, req.assignments, { type: req.protocolType, name: req.protocolName });
     Object.assign(res, { errorCode: code(r.error), protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment });
     return res;
   },
