@@ -81,20 +81,37 @@ export class Partition {
 
   /** Resolves when the high watermark moves, or after `ms`. */
   waitForData(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return waitForAnyData([this], ms, signal);
+  }
+
+  /** Registers `fn` to run on the next wake-up; returns its removal. */
+  onWake(fn: () => void): () => void {
+    this.waiters.add(fn);
+    return () => this.waiters.delete(fn);
   }
 
   wake(): void {
     for (const w of [...this.waiters]) w();
   }
+}
+
+/**
+ * Resolves when any of `partitions` wakes (its high watermark or log start moved, or it was
+ * deleted), after `ms`, or when `signal` aborts: one timer and one abort listener however
+ * many partitions a long poll covers.
+ */
+export function waitForAnyData(partitions: readonly Partition[], ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const removals: Array<() => void> = [];
+    const done = (): void => {
+      clearTimeout(timer);
+      for (const remove of removals) remove();
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const p of partitions) removals.push(p.onWake(done));
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

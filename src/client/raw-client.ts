@@ -33,6 +33,7 @@ export class RawClient {
           p.reject(err as Error);
         }
       }
+      if (this.splitter.failure !== undefined) socket.destroy(this.splitter.failure);
     });
     const fail = (err: Error): void => {
       this.closedError = err;

@@ -2,7 +2,7 @@
 // limits (the first partition with data always gets at least one whole batch, KIP-74),
 // waiting up to maxWaitMs for minBytes. Long polls are woken by appends, not by timers.
 // v0-3 are advertised for old librdkafka but answered UNSUPPORTED_VERSION.
-import { KafkaError } from '../errors.js';
+import { KafkaError, StrataError } from '../errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { readFetchRequest, type FetchRequest } from '../protocol/generated/fetch-request.js';
@@ -10,10 +10,9 @@ import {
   defaultEpochEndOffset, defaultFetchResponse, defaultLeaderIdAndEpoch, defaultSnapshotId, writeFetchResponse,
   type FetchResponse, type PartitionData,
 } from '../protocol/generated/fetch-response.js';
-import type { Partition } from '../broker/partition.js';
+import { waitForAnyData, type Partition } from '../broker/partition.js';
 import { BATCH_HEADER_SIZE, BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { defineHandler } from './handler.js';
-import { errorCodeOf } from './error-code.js';
 
 const FIRST_SUPPORTED = 4;
 const MAX_WAIT_CAP_MS = 30_000;
@@ -38,6 +37,7 @@ function partitionData(index: number, errorCode: number): PartitionData {
 }
 
 interface Slot {
+  topic: string;
   partition: Partition | undefined;
   index: number;
   fetchOffset: number;
@@ -46,14 +46,29 @@ interface Slot {
   remote?: Buffer;
   /** The partition's first offset counting remote segments. */
   logStart?: number;
+  /** The tier read failed: this partition's error code. */
+  remoteError?: number;
 }
 
-function readAll(slots: Slot[][], maxBytes: number): { data: PartitionData[][]; bytes: number } {
+/**
+ * A partition's read failure as its Kafka error: a topic deleted under the fetch is
+ * UNKNOWN_TOPIC_OR_PARTITION, any other non-Kafka failure (I/O) KAFKA_STORAGE_ERROR. One
+ * partition's failure never fails the request, let alone the connection.
+ */
+function readErrorCode(err: unknown, live: boolean): number {
+  if (!live) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  if (err instanceof KafkaError) return err.errorCode;
+  if (err instanceof StrataError && err.code === 'STRATA_LOG_CLOSED') return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  return ErrorCode.KAFKA_STORAGE_ERROR;
+}
+
+function readAll(slots: Slot[][], maxBytes: number, isLive: (s: Slot) => boolean): { data: PartitionData[][]; bytes: number } {
   let total = 0;
   let first = true;
   const data = slots.map((topic) =>
     topic.map((s): PartitionData => {
-      if (s.partition === undefined) return partitionData(s.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (s.partition === undefined || !isLive(s)) return partitionData(s.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (s.remoteError !== undefined) return partitionData(s.index, s.remoteError);
       const log = s.partition.log;
       const out = partitionData(s.index, 0);
       if (s.remote !== undefined) {
@@ -80,10 +95,8 @@ function readAll(slots: Slot[][], maxBytes: number): { data: PartitionData[][]; 
           first = false;
         }
       } catch (err) {
-        out.errorCode = errorCodeOf(err);
-        out.highWatermark = log.highWatermark;
-        out.logStartOffset = log.logStartOffset;
-        if (!(err instanceof KafkaError)) throw err;
+        const code = readErrorCode(err, isLive(s));
+        return partitionData(s.index, code);
       }
       return out;
     }),
@@ -105,9 +118,11 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       return res;
     }
     const slots: Slot[][] = req.topics.map((t) =>
-      t.partitions.map((p) => ({ partition: broker.topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
+      t.partitions.map((p) => ({ topic: t.topic, partition: broker.topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
     );
     const maxBytes = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+    // A partition whose topic was deleted (or recreated) since the request arrived is gone.
+    const isLive = (s: Slot): boolean => s.partition !== undefined && broker.topics.partition(s.topic, s.index) === s.partition;
     // Offsets below the local log start of a tiered partition come from the object store;
     // decided synchronously, so a fetch of local data takes no extra asynchronous step.
     const remoteReads: Array<Promise<void>> = [];
@@ -120,28 +135,32 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       remoteReads.push(remote.read(s.fetchOffset, s.maxBytes).then((bytes) => {
         s.remote = bytes;
         broker.metrics.tier.remoteRead(bytes.length);
+      }, (err: unknown) => {
+        s.remoteError = readErrorCode(err, isLive(s));
       }));
     }
     if (remoteReads.length > 0) await Promise.all(remoteReads);
     const deadline = Date.now() + Math.min(Math.max(req.maxWaitMs, 0), MAX_WAIT_CAP_MS);
-    let result = readAll(slots, maxBytes);
+    let result = readAll(slots, maxBytes, isLive);
     while (result.bytes < Math.max(req.minBytes, 1) && !signal.aborted) {
       const left = deadline - Date.now();
       const errors = result.data.some((t) => t.some((p) => p.errorCode !== 0));
       if (left <= 0 || errors) break;
-      const controller = new AbortController();
-      const stop = (): void => controller.abort();
-      signal.addEventListener('abort', stop, { once: true });
       const live = slots.flat().map((s) => s.partition).filter((p): p is Partition => p !== undefined);
-      await Promise.race(live.length === 0 ? [new Promise((r) => setTimeout(r, left))] : live.map((p) => p.waitForData(left, controller.signal)));
-      controller.abort();
-      signal.removeEventListener('abort', stop);
-      result = readAll(slots, maxBytes);
+      await waitForAnyData(live, left, signal);
+      result = readAll(slots, maxBytes, isLive);
     }
     res.responses = req.topics.map((t, i) => ({ topic: t.topic, topicId: t.topicId, partitions: result.data[i]! }));
     for (const t of res.responses) {
       for (const p of t.partitions) if (p.records !== null && p.records.length > 0) broker.metrics.broker.fetched(t.topic, p.records.length, countRecords(p.records));
     }
+    return res;
+  },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultFetchResponse();
+    res.errorCode = errorCode;
+    res.sessionId = 0;
+    res.responses = req.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map((p) => partitionData(p.partition, errorCode)) }));
     return res;
   },
 });

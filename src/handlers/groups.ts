@@ -42,6 +42,7 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
     }
     return res;
   },
+  errorResponse: (_req, _version, errorCode) => ({ ...defaultJoinGroupResponse(), errorCode }),
 });
 
 export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupResponse>({
@@ -61,6 +62,7 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
     Object.assign(res, { errorCode: code(r.error), protocolType: r.protocolType, protocolName: r.protocolName, assignment: r.assignment });
     return res;
   },
+  errorResponse: (_req, _version, errorCode) => ({ ...defaultSyncGroupResponse(), errorCode }),
 });
 
 export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatResponse>({
@@ -80,6 +82,7 @@ export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatRespons
     }
     return res;
   },
+  errorResponse: (_req, _version, errorCode) => ({ ...defaultHeartbeatResponse(), errorCode }),
 });
 
 export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
@@ -97,6 +100,11 @@ export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResp
       errorCode: group === undefined ? ErrorCode.UNKNOWN_MEMBER_ID : code(group.leave(m.memberId, m.groupInstanceId)),
     }));
     if (version < 3) res.errorCode = res.members[0]!.errorCode;
+    return res;
+  },
+  errorResponse(req, version, errorCode) {
+    const res = { ...defaultLeaveGroupResponse(), errorCode };
+    if (version >= 3) res.members = req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode }));
     return res;
   },
 });
@@ -117,6 +125,7 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
       .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: 'classic' }));
     return res;
   },
+  errorResponse: (_req, _version, errorCode) => ({ ...defaultListGroupsResponse(), errorCode }),
 });
 
 export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
@@ -143,6 +152,11 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
     });
     return res;
   },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultDescribeGroupsResponse();
+    res.groups = req.groups.map((groupId) => ({ errorCode, groupId, groupState: '', protocolType: '', protocolData: '', authorizedOperations: -2147483648, members: [] }));
+    return res;
+  },
 });
 
 export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
@@ -162,5 +176,8 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
       }
     }
     return res;
+  },
+  errorResponse(req, _version, errorCode) {
+    return { ...defaultDeleteGroupsResponse(), results: req.groupsNames.map((groupId) => ({ groupId, errorCode })) };
   },
 });

@@ -23,6 +23,12 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
   read(r: Reader, version: number): Req;
   write(w: Writer, version: number, res: Res): void;
   handle(req: Req, ctx: RequestContext): Promise<Res | undefined> | Res | undefined;
+  /**
+   * The answer to `req` when `handle` failed unexpectedly: `errorCode` on every item, as
+   * Kafka's getErrorResponse does, so the connection and the other requests on it live on.
+   * A handler without one has its connection closed on an unexpected failure.
+   */
+  errorResponse?(req: Req, version: number, errorCode: number): Res;
 }
 
 export function defineHandler<Req, Res>(h: ApiHandler<Req, Res>): ApiHandler<Req, Res> {

@@ -55,4 +55,12 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
     })));
     return res;
   },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultListOffsetsResponse();
+    res.topics = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 })),
+    }));
+    return res;
+  },
 });

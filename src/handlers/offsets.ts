@@ -40,6 +40,11 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
     }));
     return res;
   },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultOffsetCommitResponse();
+    res.topics = req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
+    return res;
+  },
 });
 
 function fetchGroupOffsets(broker: Broker, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): Array<{ name: string; partitions: OffsetFetchResponsePartitions[] }> {
@@ -76,6 +81,12 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
       if (req.topics === null && version < 2) throw new KafkaError('INVALID_REQUEST', 'OffsetFetch v0-1 needs topics');
       res.topics = fetchGroupOffsets(broker, req.groupId, req.topics);
     }
+    return res;
+  },
+  errorResponse(req, version, errorCode) {
+    const res = defaultOffsetFetchResponse();
+    if (version >= 8) res.groups = req.groups.map((g) => ({ groupId: g.groupId, errorCode, topics: [] }));
+    else res.errorCode = errorCode;
     return res;
   },
 });

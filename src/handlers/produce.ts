@@ -109,4 +109,9 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     );
     return req.acks === 0 ? undefined : res;
   },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultProduceResponse();
+    res.responses = req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, errorCode)) }));
+    return res;
+  },
 });

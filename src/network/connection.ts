@@ -11,12 +11,15 @@ import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { writeApiVersionsResponse, defaultApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { decodeRequest, encodeResponse, peekHeader } from '../protocol/frame.js';
+import { errorCodeOf } from '../handlers/error-code.js';
 import { FrameSplitter } from './frame-splitter.js';
 
 /** Requests decoded but not yet answered before reading pauses. */
 const MAX_IN_FLIGHT = 256;
 /** Unsent response bytes before reading pauses. */
 const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+/** How long the answers owed before a malformed frame may take to be written. */
+const FAIL_FLUSH_TIMEOUT_MS = 5_000;
 
 interface Slot {
   ready: boolean;
@@ -34,6 +37,9 @@ export class Connection {
   private readonly abort = new AbortController();
   private closed = false;
   private paused = false;
+  /** A malformed frame arrived: nothing more is read; the connection closes once the answers to the requests before it are written. */
+  private failing = false;
+  private failTimer: NodeJS.Timeout | undefined;
   readonly clientHost: string;
 
   constructor(private readonly socket: Socket, private readonly broker: Broker, private readonly stats: ConnectionStats, private readonly onClose: () => void) {
@@ -48,17 +54,12 @@ export class Connection {
   }
 
   private onData(data: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.splitter.push(data);
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
+    const frames = this.splitter.push(data);
     for (const frame of frames) {
-      if (this.closed) return;
+      if (this.closed || this.failing) return;
       this.dispatch(frame);
     }
+    if (this.splitter.failure !== undefined) this.fail(this.splitter.failure);
     this.maybePause();
   }
 
@@ -85,26 +86,50 @@ export class Connection {
       correlationId = header.correlationId;
       request = handler.read(decoded.body, peek.apiVersion);
     } catch (err) {
+      this.queue.pop(); // this request gets no answer: Kafka closes on an undecodable one
       this.fail(err);
       return;
     }
     const ctx = { broker: this.broker, version: peek.apiVersion, header, clientHost: this.clientHost, signal: this.abort.signal };
     const started = performance.now();
+    const answer = (response: unknown): void => {
+      const chunks = response === undefined ? undefined : encodeResponse(peek.apiKey, peek.apiVersion, correlationId, (w) => handler.write(w, peek.apiVersion, response));
+      this.broker.metrics.broker.request(peek.apiKey, peek.apiVersion, (performance.now() - started) / 1000);
+      this.finish(slot, chunks);
+    };
+    const failed = (err: unknown): void => {
+      this.broker.logger.error({ err, apiKey: peek.apiKey, client: this.clientHost }, 'request handler failed');
+      if (handler.errorResponse === undefined) {
+        // No way to answer this API with an error: the client must not wait for ever.
+        this.finish(slot, undefined);
+        this.fail(err, 'handler_failed');
+        return;
+      }
+      let response: unknown;
+      try {
+        response = handler.errorResponse(request, peek.apiVersion, errorCodeOf(err));
+        answer(response);
+      } catch (inner) {
+        this.finish(slot, undefined);
+        this.fail(inner, 'handler_failed');
+      }
+    };
     let pending: ReturnType<ApiHandler['handle']>;
     try {
       pending = handler.handle(request, ctx);
     } catch (err) {
-      this.handlerFailed(err, peek.apiKey);
+      failed(err);
       return;
     }
-    Promise.resolve(pending).then(
-      (response) => {
-        const chunks = response === undefined ? undefined : encodeResponse(peek.apiKey, peek.apiVersion, correlationId, (w) => handler.write(w, peek.apiVersion, response));
-        this.broker.metrics.broker.request(peek.apiKey, peek.apiVersion, (performance.now() - started) / 1000);
-        this.finish(slot, chunks);
-      },
-      (err: unknown) => this.handlerFailed(err, peek.apiKey),
-    );
+    // Synchronous answers (most produce and fetch calls) skip a microtask hop.
+    if (pending instanceof Promise) pending.then(answer, failed);
+    else {
+      try {
+        answer(pending);
+      } catch (err) {
+        failed(err);
+      }
+    }
   }
 
   /**
@@ -124,11 +149,6 @@ export class Connection {
     return encodeResponse(apiKey, apiVersion, correlationId, (w) => w.int16(ErrorCode.UNSUPPORTED_VERSION));
   }
 
-  private handlerFailed(err: unknown, apiKey: number): void {
-    this.broker.logger.error({ err, apiKey, client: this.clientHost }, 'request handler failed; closing the connection');
-    this.close();
-  }
-
   private finish(slot: Slot, chunks: Buffer[] | undefined): void {
     slot.ready = true;
     slot.chunks = chunks;
@@ -140,6 +160,7 @@ export class Connection {
         this.socket.uncork();
       }
     }
+    if (this.failing && this.queue.length === 0) this.endAfterFlush();
     this.maybeResume();
   }
 
@@ -159,12 +180,32 @@ export class Connection {
     }
   }
 
-  /** A malformed or oversized frame: only this client's connection is closed. */
-  private fail(err: unknown): void {
-    this.stats.malformed++;
-    this.broker.metrics.broker.malformedRequest();
-    this.broker.logger.debug({ err: String(err), client: this.clientHost }, 'closing connection after a malformed request');
-    this.close();
+  /**
+   * A malformed or oversized frame: only this client's connection is closed, and only after
+   * the requests decoded before it are answered, in order, as Kafka does. Long polls among
+   * them are cut short (answered with what they have) so the close is not delayed.
+   */
+  private fail(err: unknown, reason = 'malformed'): void {
+    if (this.failing || this.closed) return;
+    this.failing = true;
+    if (reason === 'malformed') {
+      this.stats.malformed++;
+      this.broker.metrics.broker.malformedRequest();
+    }
+    this.broker.logger.debug({ err: String(err), client: this.clientHost, reason }, 'closing connection after a bad request');
+    this.socket.pause();
+    this.abort.abort();
+    if (this.queue.length === 0) this.endAfterFlush();
+    else this.failTimer = setTimeout(() => this.close(), FAIL_FLUSH_TIMEOUT_MS).unref();
+  }
+
+  /** Everything owed is queued on the socket: send it, then close. */
+  private endAfterFlush(): void {
+    if (this.closed) return;
+    clearTimeout(this.failTimer);
+    this.socket.end(() => this.close());
+    // A client that never reads its answers cannot hold the socket open.
+    this.failTimer = setTimeout(() => this.close(), FAIL_FLUSH_TIMEOUT_MS).unref();
   }
 
   /** Response bytes waiting in this socket's buffer. */
@@ -175,6 +216,7 @@ export class Connection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.failTimer);
     this.broker.metrics.broker.connectionClosed();
     this.abort.abort();
     this.socket.destroy();

@@ -15,6 +15,8 @@ export class FrameSplitter {
   private buffered = 0;
   /** Length of the frame being assembled, or -1 while its prefix is incomplete. */
   private need = -1;
+  /** Set once a length prefix is out of bounds: the stream cannot be resynchronised. */
+  failure: FrameTooLargeError | undefined;
 
   constructor(private readonly maxFrameBytes: number) {}
 
@@ -23,8 +25,13 @@ export class FrameSplitter {
     return this.buffered;
   }
 
-  /** Feeds bytes; returns every frame completed by them (views when possible). */
+  /**
+   * Feeds bytes; returns every frame completed by them (views when possible). A length
+   * prefix out of bounds sets `failure`: the frames before it are still returned (they are
+   * owed answers), and nothing after it ever is.
+   */
   push(data: Buffer): Buffer[] {
+    if (this.failure !== undefined) return [];
     this.chunks.push(data);
     this.buffered += data.length;
     const frames: Buffer[] = [];
@@ -32,7 +39,12 @@ export class FrameSplitter {
       if (this.need < 0) {
         if (this.buffered < 4) break;
         const size = this.peekInt32();
-        if (size < 0 || size > this.maxFrameBytes) throw new FrameTooLargeError(size, this.maxFrameBytes);
+        if (size < 0 || size > this.maxFrameBytes) {
+          this.failure = new FrameTooLargeError(size, this.maxFrameBytes);
+          this.chunks = [];
+          this.buffered = 0;
+          break;
+        }
         this.need = size;
       }
       if (this.buffered < 4 + this.need) break;

@@ -100,7 +100,9 @@ async function run(actions: Action[]): Promise<void> {
   const handedOut = new Map<number, string>(); // generation → the assignment its answers came from
   const pending: Pending[] = [];
   const clients: Client[] = Array.from({ length: CLIENTS }, () => ({ memberId: '', joinGen: 0, leader: false, joinMembers: [], stableGen: 0, owned: [], position: new Map(), busy: false }));
-  const reset = (c: Client): void => Object.assign(c, { joinGen: 0, leader: false, joinMembers: [], stableGen: 0, owned: [] });
+  const reset = (c: Client): void => {
+    Object.assign(c, { joinGen: 0, leader: false, joinMembers: [], stableGen: 0, owned: [] });
+  };
 
   const failures: unknown[] = [];
   /** Checks made inside an answer's callback are collected and rethrown by checkInvariants. */
