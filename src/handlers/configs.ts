@@ -4,6 +4,7 @@ import { KafkaError } from '../errors.js';
 import type { Broker } from '../broker/broker.js';
 import { CONFIG_KEYS, flagName } from '../broker/config.js';
 import { TOPIC_CONFIGS, type TopicConfigs } from '../broker/topic-config.js';
+import { checkTopicName } from '../broker/topic-manager.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { readDescribeConfigsRequest, type DescribeConfigsRequest } from '../protocol/generated/describe-configs-request.js';
 import { defaultDescribeConfigsResponse, writeDescribeConfigsResponse, type DescribeConfigsResourceResult, type DescribeConfigsResponse } from '../protocol/generated/describe-configs-response.js';
@@ -23,6 +24,12 @@ const SOURCE_DEFAULT = 5;
 const OP_SET = 0;
 const OP_DELETE = 1;
 const TYPE_STRING = 2;
+
+/** As Kafka's controller: no default (empty-named) topic resource, and a legal name. */
+function checkAlterableTopicName(name: string): void {
+  if (name === '') throw new KafkaError('INVALID_REQUEST', 'default topic resources are not allowed');
+  checkTopicName(name);
+}
 
 export function describeTopicConfigs(broker: Broker, configs: TopicConfigs, keys: string[] | null): DescribeConfigsResourceResult[] {
   return Object.entries(TOPIC_CONFIGS)
@@ -48,6 +55,7 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
       const base = { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] as DescribeConfigsResourceResult[] };
       try {
         if (r.resourceType === RESOURCE_TOPIC) {
+          checkTopicName(r.resourceName);
           const topic = broker.topics.get(r.resourceName);
           if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
           base.configs = describeTopicConfigs(broker, topic.record.configs, r.configurationKeys);
@@ -80,6 +88,7 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
       const base = { errorCode: 0, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
       try {
         if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered');
+        checkAlterableTopicName(r.resourceName);
         const topic = broker.topics.get(r.resourceName);
         if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
         const next = { ...topic.record.configs };
@@ -119,6 +128,7 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
       const base = { errorCode: 0, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
       try {
         if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered');
+        checkAlterableTopicName(r.resourceName);
         if (broker.topics.get(r.resourceName) === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
         const next: Record<string, string> = {};
         for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;

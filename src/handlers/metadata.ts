@@ -5,7 +5,7 @@ import { readMetadataRequest, type MetadataRequest } from '../protocol/generated
 import { defaultMetadataResponse, writeMetadataResponse, type MetadataResponse, type MetadataResponseTopic } from '../protocol/generated/metadata-response.js';
 import { ZERO_UUID } from '../protocol/primitives/reader.js';
 import type { Topic } from '../broker/topic-manager.js';
-import { INTERNAL_PREFIX } from '../broker/topic-manager.js';
+import { checkTopicName, INTERNAL_PREFIX } from '../broker/topic-manager.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf } from './error-code.js';
 
@@ -50,7 +50,10 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       }
       try {
         const t = broker.topics.getOrCreate(q.name, allowCreate);
-        if (t === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', q.name);
+        if (t === undefined) {
+          checkTopicName(q.name); // as Kafka: an illegal name is INVALID_TOPIC_EXCEPTION, not unknown
+          throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', q.name);
+        }
         return describe(t);
       } catch (err) {
         return failed(errorCodeOf(err));

@@ -1,6 +1,7 @@
 // OffsetCommit and OffsetFetch: committed consumer positions, stored durably.
 import { KafkaError } from '../errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { readOffsetCommitRequest, type OffsetCommitRequest } from '../protocol/generated/offset-commit-request.js';
 import { defaultOffsetCommitResponse, writeOffsetCommitResponse, type OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
 import { readOffsetFetchRequest, type OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
@@ -18,22 +19,28 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
   async handle(req, { broker }) {
     const res = defaultOffsetCommitResponse();
     const now = Date.now();
+    // As Kafka: partitions that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION and
+    // never reach the coordinator (nothing is stored for them).
+    const exists = (topic: string, partition: number): boolean => broker.topics.partition(topic, partition) !== undefined;
     const entries = req.topics.flatMap((t) =>
-      t.partitions.map((p) => ({
+      t.partitions.filter((p) => exists(t.name, p.partitionIndex)).map((p) => ({
         topic: t.name, partition: p.partitionIndex,
         value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata, commitTimestamp: p.commitTimestamp > 0 ? p.commitTimestamp : now },
       })),
     );
     let perPartition: Map<string, KafkaError | undefined> | undefined;
     let failure: unknown;
-    try {
-      perPartition = await broker.groups.commit(req.groupId, req.memberId, req.generationIdOrMemberEpoch, req.groupInstanceId, entries);
-    } catch (err) {
-      failure = err;
+    if (entries.length > 0) {
+      try {
+        perPartition = await broker.groups.commit(req.groupId, req.memberId, req.generationIdOrMemberEpoch, req.groupInstanceId, entries);
+      } catch (err) {
+        failure = err;
+      }
     }
     res.topics = req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
+        if (!exists(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         const err = failure ?? perPartition?.get(`${t.name}\u0000${p.partitionIndex}`);
         return { partitionIndex: p.partitionIndex, errorCode: err === undefined ? 0 : errorCodeOf(err) };
       }),
