@@ -5,11 +5,15 @@ import { API_SCHEMAS } from '../protocol/generated/api-keys.js';
 
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** Why the broker closed a client's connection. */
+export type CloseReason = 'malformed' | 'oversized' | 'handler_failed';
+
 export class BrokerProbe {
   private readonly requests: Counter<'api' | 'version'>;
   private readonly latency: Histogram<'api' | 'version'>;
   private readonly malformed: Counter;
   private readonly accepted: Counter;
+  private readonly closedBad: Counter<'reason'>;
   readonly connections: Gauge;
   private readonly producedBytes: Counter<'topic'>;
   private readonly producedRecords: Counter<'topic'>;
@@ -22,6 +26,7 @@ export class BrokerProbe {
     this.requests = new Counter({ name: 'strata_requests_total', help: 'Kafka requests answered, by API and version', labelNames: ['api', 'version'], registers });
     this.latency = new Histogram({ name: 'strata_request_duration_seconds', help: 'Time from a decoded request to its encoded response', labelNames: ['api', 'version'], buckets: LATENCY_BUCKETS, registers });
     this.malformed = new Counter({ name: 'strata_malformed_requests_total', help: 'Requests that did not decode or were too large; their connections were closed', registers });
+    this.closedBad = new Counter({ name: 'strata_connections_closed_total', help: 'Connections the broker closed because the client misbehaved, by reason (malformed, oversized, handler_failed)', labelNames: ['reason'], registers });
     this.accepted = new Counter({ name: 'strata_connections_accepted_total', help: 'Client connections accepted', registers });
     this.connections = new Gauge({ name: 'strata_connections', help: 'Open client connections', registers });
     new Counter({
@@ -46,6 +51,11 @@ export class BrokerProbe {
 
   malformedRequest(): void {
     this.malformed.inc();
+  }
+
+  /** A connection closed by the broker for what its client sent. */
+  connectionRefused(reason: CloseReason): void {
+    this.closedBad.inc({ reason });
   }
 
   connectionOpened(): void {

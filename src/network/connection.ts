@@ -12,7 +12,12 @@ import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { writeApiVersionsResponse, defaultApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { decodeRequest, encodeResponse, peekHeader } from '../protocol/frame.js';
 import { errorCodeOf } from '../handlers/error-code.js';
+import type { CloseReason } from '../metrics/broker-probe.js';
 import { FrameSplitter } from './frame-splitter.js';
+import { RateLimitedLog } from './rate-limited-log.js';
+
+/** Closes for misbehaviour are logged at info, at most a few per second broker-wide. */
+const closeLog = new RateLimitedLog('closing a client connection after a bad request', 5, 1000);
 
 /** Requests decoded but not yet answered before reading pauses. */
 const MAX_IN_FLIGHT = 256;
@@ -59,7 +64,7 @@ export class Connection {
       if (this.closed || this.failing) return;
       this.dispatch(frame);
     }
-    if (this.splitter.failure !== undefined) this.fail(this.splitter.failure);
+    if (this.splitter.failure !== undefined) this.fail(this.splitter.failure, 'oversized');
     this.maybePause();
   }
 
@@ -67,7 +72,7 @@ export class Connection {
     this.stats.requests++;
     const peek = peekHeader(frame);
     if (peek === undefined) {
-      this.fail(new KafkaError('INVALID_REQUEST', 'frame shorter than a request header'));
+      this.fail(new KafkaError('INVALID_REQUEST', 'frame shorter than a request header'), 'malformed');
       return;
     }
     const handler = this.broker.handlers.get(peek.apiKey);
@@ -87,7 +92,7 @@ export class Connection {
       request = handler.read(decoded.body, peek.apiVersion);
     } catch (err) {
       this.queue.pop(); // this request gets no answer: Kafka closes on an undecodable one
-      this.fail(err);
+      this.fail(err, 'malformed');
       return;
     }
     const ctx = { broker: this.broker, version: peek.apiVersion, header, clientHost: this.clientHost, signal: this.abort.signal };
@@ -185,14 +190,15 @@ export class Connection {
    * the requests decoded before it are answered, in order, as Kafka does. Long polls among
    * them are cut short (answered with what they have) so the close is not delayed.
    */
-  private fail(err: unknown, reason = 'malformed'): void {
+  private fail(err: unknown, reason: CloseReason): void {
     if (this.failing || this.closed) return;
     this.failing = true;
-    if (reason === 'malformed') {
+    if (reason !== 'handler_failed') {
       this.stats.malformed++;
       this.broker.metrics.broker.malformedRequest();
     }
-    this.broker.logger.debug({ err: String(err), client: this.clientHost, reason }, 'closing connection after a bad request');
+    this.broker.metrics.broker.connectionRefused(reason);
+    closeLog.log(this.broker.logger, { err: String(err), client: this.clientHost, reason });
     this.socket.pause();
     this.abort.abort();
     if (this.queue.length === 0) this.endAfterFlush();

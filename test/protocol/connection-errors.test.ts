@@ -165,4 +165,11 @@ describe('connection errors', () => {
     huge.writeInt32BE(512 * 1024 * 1024, 0);
     expect(await pipeline([...expected.map(apiVersionsFrame), huge])).toEqual(expected);
   });
+
+  it('counts the connections it closed by reason', async () => {
+    const text = await (await globalThis.fetch(`http://127.0.0.1:${running.adminPort}/metrics`)).text();
+    const count = (reason: string): number => Number(new RegExp(`strata_connections_closed_total\\{reason="${reason}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    expect(count('malformed')).toBeGreaterThanOrEqual(1);
+    expect(count('oversized')).toBeGreaterThanOrEqual(1);
+  });
 });
