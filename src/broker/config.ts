@@ -22,6 +22,10 @@ export interface BrokerConfig {
   /** group.initial.rebalance.delay.ms */
   groupInitialRebalanceDelayMs: number;
   retentionCheckIntervalMs: number;
+  /** Partitions this broker may hold in all (CreateTopics/CreatePartitions past it: POLICY_VIOLATION). */
+  maxPartitions: number;
+  /** Partitions one CreateTopics or CreatePartitions request may add. */
+  maxPartitionsPerRequest: number;
   logLevel: string;
   /** Admin HTTP server (/metrics, /health, /ready, /api/v1). */
   adminHost: string;
@@ -78,6 +82,8 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   socketRequestMaxBytes: 104_857_600,
   groupInitialRebalanceDelayMs: 3000,
   retentionCheckIntervalMs: 300_000,
+  maxPartitions: 20_000,
+  maxPartitionsPerRequest: 10_000,
   logLevel: 'info',
   adminHost: '127.0.0.1',
   adminPort: 9644,
@@ -108,6 +114,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
   autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
   socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
+  maxPartitions: 'int', maxPartitionsPerRequest: 'int',
   adminHost: 'string', adminPort: 'port',
   s3Endpoint: 'optional', s3Region: 'string', s3Bucket: 'optional', s3Prefix: 'optional', s3ForcePathStyle: 'bool',
   tierIntervalMs: 'int', tierBacklogMaxBytes: 'int', tierPutRate: 'int', tierGetRate: 'int', tierDeleteRate: 'int', tierListRate: 'int', tierRetries: 'int',
@@ -191,6 +198,8 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   }
   const c = out as unknown as BrokerConfig;
   if (c.defaultPartitions < 1) bad('defaultPartitions', c.defaultPartitions, 'at least 1');
+  if (c.maxPartitions < 1) bad('maxPartitions', c.maxPartitions, 'at least 1');
+  if (c.maxPartitionsPerRequest < 1) bad('maxPartitionsPerRequest', c.maxPartitionsPerRequest, 'at least 1');
   if (c.socketRequestMaxBytes < 1024) bad('socketRequestMaxBytes', c.socketRequestMaxBytes, 'at least 1024');
   if (c.flushIntervalMs < 1) bad('flushIntervalMs', c.flushIntervalMs, 'at least 1');
   if (c.tierIntervalMs < 10) bad('tierIntervalMs', c.tierIntervalMs, 'at least 10');

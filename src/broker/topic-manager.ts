@@ -1,5 +1,6 @@
 // Topics and their partitions: creation, deletion, partition growth, configs, and the
 // periodic retention pass. Partition logs live in <dataDir>/<topic>-<partition>.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -77,6 +78,44 @@ export class TopicManager {
     return out;
   }
 
+  /**
+   * Opens new partitions (of a new topic, or added to one) all or nothing: when one fails
+   * (out of file descriptors, a full disk), every log this call opened is closed and its
+   * directory removed, so the failure costs nothing and a later, smaller request can work.
+   */
+  private openNewPartitions(record: TopicRecord, from: number, to: number): Partition[] {
+    const opened: Partition[] = [];
+    try {
+      for (let p = from; p < to; p++) opened.push(...this.openPartitions(record, p, p + 1));
+      return opened;
+    } catch (err) {
+      this.probe.partitionOpenFailed();
+      this.logger.error({ err, topic: record.name, partitions: `${from}..${to - 1}`, opened: opened.length }, 'could not open new partitions; rolling back');
+      // Inline logs are given back at once; a writer thread's logs when the writer confirms.
+      for (const p of opened) {
+        if (p.backend instanceof InlineBackend) p.backend.log.discardFresh();
+        else p.backend.delete().catch((cleanup: unknown) => this.logger.error({ err: cleanup, topic: record.name, partition: p.index }, 'rollback of a new partition failed'));
+      }
+      rmSync(this.partitionDir(record.name, from + opened.length), { recursive: true, force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new KafkaError('KAFKA_STORAGE_ERROR', `could not open partition ${from + opened.length} of ${record.name}${code === undefined ? '' : ` (${code})`}; nothing was created`);
+    }
+  }
+
+  private totalPartitions(): number {
+    let n = 0;
+    for (const t of this.topics.values()) n += t.partitions.length;
+    return n;
+  }
+
+  /** The broker-wide partition budget (maxPartitions), checked before anything is created. */
+  private checkBudget(adding: number): void {
+    const total = this.totalPartitions();
+    if (total + adding > this.config.maxPartitions) {
+      throw new KafkaError('POLICY_VIOLATION', `${adding} more partitions would make ${total + adding}; this broker allows ${this.config.maxPartitions} (maxPartitions)`);
+    }
+  }
+
   private partitionDir(topic: string, partition: number): string {
     return join(this.config.dataDir, `${topic}-${partition}`);
   }
@@ -97,13 +136,14 @@ export class TopicManager {
   create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Topic | undefined {
     checkTopicName(name);
     if (this.topics.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 100_000) {
-      throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be from 1 to 100000`);
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be at least 1`);
     }
+    this.checkBudget(partitions);
     validateTopicConfigs(configs);
     if (validateOnly) return undefined;
     const record: TopicRecord = { name, id: newKafkaUuid(), partitions, configs: { ...configs } };
-    const topic: Topic = { record, partitions: this.openPartitions(record, 0, partitions) };
+    const topic: Topic = { record, partitions: this.openNewPartitions(record, 0, partitions) };
     this.topics.set(name, topic);
     this.persist();
     this.logger.info({ topic: name, partitions }, 'topic created');
@@ -137,9 +177,9 @@ export class TopicManager {
     if (!Number.isInteger(total) || total <= current) {
       throw new KafkaError('INVALID_PARTITIONS', `topic ${name} has ${current} partitions; the new count must be larger, got ${total}`);
     }
-    if (total > 100_000) throw new KafkaError('INVALID_PARTITIONS', 'at most 100000 partitions');
+    this.checkBudget(total - current);
     if (validateOnly) return;
-    topic.partitions.push(...this.openPartitions(topic.record, current, total));
+    topic.partitions.push(...this.openNewPartitions(topic.record, current, total));
     topic.record.partitions = total;
     this.persist();
   }

@@ -13,6 +13,20 @@ import { describeTopicConfigs } from './configs.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
 
+/**
+ * How many partitions one request may still add (maxPartitionsPerRequest): a topic that
+ * would go past it is refused with POLICY_VIOLATION before anything of it is created.
+ */
+function requestBudget(max: number): { take(n: number): void } {
+  let left = max;
+  return {
+    take(n: number): void {
+      if (n > left) throw new KafkaError('POLICY_VIOLATION', `${n} partitions would exceed the ${max} one request may add (maxPartitionsPerRequest)`);
+      left -= n;
+    },
+  };
+}
+
 export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
   apiKey: ApiKey.CreateTopics,
   minVersion: 2,
@@ -22,6 +36,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   handle(req, { broker }) {
     const res = defaultCreateTopicsResponse();
     const seen = new Set<string>();
+    const budget = requestBudget(broker.config.maxPartitionsPerRequest);
     res.topics = req.topics.map((t): CreatableTopicResult => {
       const result: CreatableTopicResult = {
         name: t.name, topicId: ZERO_UUID, errorCode: 0, errorMessage: null, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: null,
@@ -39,6 +54,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
         const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.config.defaultPartitions : t.numPartitions;
         const configs: Record<string, string> = {};
         for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
+        budget.take(partitions);
         const topic = broker.topics.create(t.name, partitions, configs, req.validateOnly);
         result.topicId = topic?.record.id ?? ZERO_UUID;
         result.numPartitions = partitions;
@@ -88,8 +104,11 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
   write: writeCreatePartitionsResponse,
   handle(req, { broker }) {
     const res = defaultCreatePartitionsResponse();
+    const budget = requestBudget(broker.config.maxPartitionsPerRequest);
     res.results = req.topics.map((t) => {
       try {
+        const current = broker.topics.get(t.name)?.partitions.length;
+        if (current !== undefined && Number.isInteger(t.count) && t.count > current) budget.take(t.count - current);
         broker.topics.addPartitions(t.name, t.count, req.validateOnly);
         return { name: t.name, errorCode: 0, errorMessage: null };
       } catch (err) {

@@ -19,6 +19,7 @@ const FSYNC_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 export class StorageProbe {
   private readonly fsync: Histogram;
   private readonly recoveries: Counter<'clean'>;
+  private readonly openFailures: Counter;
   private readonly truncatedBytes: Counter;
   private readonly truncatedBatches: Counter;
   private readonly rebuilt: Counter;
@@ -44,6 +45,7 @@ export class StorageProbe {
     perLog('strata_log_size_bytes', 'Bytes of record batches stored, per partition', (v) => v.sizeBytes);
     perLog('strata_log_segments', 'Segment files, per partition', (v) => v.segments);
     this.fsync = new Histogram({ name: 'strata_fsync_duration_seconds', help: 'fdatasync rounds of partition logs (one round covers every dirty segment)', buckets: FSYNC_BUCKETS, registers });
+    this.openFailures = new Counter({ name: 'strata_partition_open_failures_total', help: 'Topic creations or partition additions that could not open their logs (out of file descriptors, disk) and were rolled back', registers });
     this.recoveries = new Counter({ name: 'strata_log_recoveries_total', help: 'Partition logs opened, by whether the last shutdown was clean', labelNames: ['clean'], registers });
     this.truncatedBytes = new Counter({ name: 'strata_log_recovery_truncated_bytes_total', help: 'Bytes cut from logs at recovery (torn tails, corruption)', registers });
     this.truncatedBatches = new Counter({ name: 'strata_log_recovery_truncated_batches_total', help: 'Whole batches cut from logs at recovery', registers });
@@ -74,6 +76,10 @@ export class StorageProbe {
 
   observeFsync(seconds: number): void {
     this.fsync.observe(seconds);
+  }
+
+  partitionOpenFailed(): void {
+    this.openFailures.inc();
   }
 
   recovered(r: RecoveryReport): void {

@@ -487,6 +487,17 @@ export class PartitionLog {
     writeFileAtomic(this.dir, CLEAN_SHUTDOWN_FILE, '');
   }
 
+  /**
+   * Removes a log just created and never written, synchronously: how a failed topic
+   * creation gives back its file descriptors and directories before it answers.
+   */
+  discardFresh(): void {
+    this.stopTimer();
+    this.closed = true;
+    for (const s of this.segments) s.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   /** Removes the log and its directory. */
   async delete(): Promise<void> {
     this.stopTimer();
