@@ -5,9 +5,11 @@ mod checksum;
 mod codecs;
 mod durable_append;
 mod hash;
+mod records;
 
 pub use batch::{check_batch, patch_batch};
 pub use checksum::crc32c;
 pub use codecs::{snappy_compress_block, snappy_decompress_block, zstd_compress, zstd_decompress};
 pub use durable_append::{durable_append, fdatasync_all, io_uring_available, preallocate};
 pub use hash::xxhash64;
+pub use records::validate_records;

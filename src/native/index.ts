@@ -6,9 +6,10 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BatchStatusCode } from '../protocol/records/batch-layout.js';
+import type { BatchStatusCode, RecordsStatusCode } from '../protocol/records/batch-layout.js';
 import { checkBatchJs, patchBatchJs } from './fallback-batch.js';
 import { crc32cJs } from './fallback-crc32c.js';
+import { validateRecordsJs } from './fallback-records.js';
 import { xxhash64Js } from './fallback-xxhash64.js';
 
 export interface HotPaths {
@@ -19,6 +20,8 @@ export interface HotPaths {
   checkBatch(buf: Buffer, maxBytes: number): BatchStatusCode;
   /** Writes baseOffset in place; logAppendTimeMs >= 0 also stamps LogAppendTime. */
   patchBatch(buf: Buffer, baseOffset: number, logAppendTimeMs: number): void;
+  /** Walks `count` records of an uncompressed records section; returns a RecordsStatus code. */
+  validateRecords(records: Buffer, count: number): RecordsStatusCode;
 }
 
 /** The addon's I/O functions (no TypeScript twin: src/native/durable-append.ts falls back to fs). */
@@ -41,6 +44,7 @@ export const fallback: HotPaths = {
   xxhash64: xxhash64Js,
   checkBatch: checkBatchJs,
   patchBatch: patchBatchJs,
+  validateRecords: validateRecordsJs,
 };
 
 export interface NativeStatus {
@@ -100,6 +104,7 @@ function withFastOffsetPatch(addon: HotPaths): HotPaths {
     crc32c: addon.crc32c,
     xxhash64: addon.xxhash64,
     checkBatch: addon.checkBatch,
+    validateRecords: addon.validateRecords,
     patchBatch: (buf, baseOffset, logAppendTimeMs) => {
       if (logAppendTimeMs >= 0) addon.patchBatch(buf, baseOffset, logAppendTimeMs);
       else fallback.patchBatch(buf, baseOffset, logAppendTimeMs);

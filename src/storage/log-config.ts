@@ -16,8 +16,13 @@ export interface LogConfig {
   retentionMs: number;
   /** retention.bytes; -1 keeps any size. */
   retentionBytes: number;
-  /** max.message.bytes: the largest batch accepted. */
+  /** max.message.bytes: the largest batch accepted (compressed batches: also the most their records may decompress to). */
   maxBatchBytes: number;
+  /**
+   * Walk every record of an appended batch (Kafka's LogValidator). Only the perf scripts
+   * turn it off (STRATA_UNSAFE_SKIP_RECORD_VALIDATION=1), to measure what it costs.
+   */
+  validateRecords: boolean;
   /** message.timestamp.type */
   timestampType: TimestampType;
   /** always: fdatasync before an append resolves (group commit); interval: every flushIntervalMs; never. */
@@ -32,6 +37,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   retentionMs: 7 * 24 * 60 * 60 * 1000,
   retentionBytes: -1,
   maxBatchBytes: DEFAULT_MAX_BATCH_BYTES,
+  validateRecords: process.env.STRATA_UNSAFE_SKIP_RECORD_VALIDATION !== '1',
   timestampType: 'CreateTime',
   syncPolicy: 'interval',
   flushIntervalMs: 1000,

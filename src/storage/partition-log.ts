@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { hot } from '../native/index.js';
 import { BatchField, BatchStatus } from '../protocol/records/batch-layout.js';
 import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
+import { validateBatchRecords } from '../protocol/records/validate-records.js';
 import { closedSegmentsOf, maxTimestampRecordIn, readBatches, recordForTimestampIn, totalSize, type ReadResult } from './log-reads.js';
 import { walkBatches } from './batch-walk.js';
 import { fsyncDir, writeFileAtomic } from './dir-sync.js';
@@ -206,6 +207,7 @@ export class PartitionLog {
     this.checkUsable();
     const status = hot.checkBatch(batch, this.cfg.maxBatchBytes);
     if (status !== BatchStatus.OK) throw batchStatusError(status, batch.length, this.cfg.maxBatchBytes);
+    if (this.cfg.validateRecords) validateBatchRecords(batch, this.cfg.maxBatchBytes);
     const lastOffsetDelta = batch.readInt32BE(BatchField.LAST_OFFSET_DELTA);
     this.maybeRoll(batch.length, lastOffsetDelta);
     const baseOffset = this.nextOffset;

@@ -45,6 +45,26 @@ export const BatchStatus = {
 } as const;
 export type BatchStatusCode = (typeof BatchStatus)[keyof typeof BatchStatus];
 
+/** Status codes of validateRecords (native and fallback alike): what is wrong inside a batch. */
+export const RecordsStatus = {
+  OK: 0,
+  /** The bytes end before recordCount records were read. */
+  TRUNCATED: 7,
+  /** A varint runs past 5 bytes (varlong: 10) or past its record. */
+  BAD_VARINT: 8,
+  /** A record's length is not positive, runs past the batch, or disagrees with its fields. */
+  BAD_SIZE: 9,
+  /** A record's offset delta is not its position in the batch. */
+  BAD_OFFSET_DELTA: 10,
+  /** A negative header count or header key length, or a header past its record. */
+  BAD_HEADERS: 11,
+  /** Bytes remain after the last record the header counts. */
+  TRAILING_BYTES: 12,
+  /** A key or value length below -1 or past its record. */
+  BAD_FIELD_LENGTH: 13,
+} as const;
+export type RecordsStatusCode = (typeof RecordsStatus)[keyof typeof RecordsStatus];
+
 /** Header fields the log needs, read without touching the records. */
 export interface BatchHeader {
   baseOffset: number;

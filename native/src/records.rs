@@ -1,0 +1,121 @@
+//! The records inside a magic-2 batch, walked as Kafka's LogValidator and DefaultRecord
+//! read them: every record's length, varints, attributes, timestamp and offset deltas,
+//! key, value and headers must frame exactly, `count` records must fill the bytes
+//! exactly, and offset deltas must run 0, 1, 2, ... Nothing is copied.
+//! Record layout: length varint | attributes i8 | timestampDelta varlong |
+//!   offsetDelta varint | keyLength varint + key | valueLength varint + value |
+//!   headerCount varint | (headerKeyLength varint + key | headerValueLength varint + value)*
+use napi_derive::napi;
+
+// Status codes shared with the TypeScript twin (src/native/fallback-records.ts).
+pub const RECORDS_OK: u32 = 0;
+/// The bytes end before `count` records were read.
+pub const RECORDS_TRUNCATED: u32 = 7;
+/// A varint runs past 5 bytes (varlong: 10) or past the bytes.
+pub const RECORDS_BAD_VARINT: u32 = 8;
+/// A record's length is not positive, runs past the bytes, or disagrees with its fields.
+pub const RECORDS_BAD_SIZE: u32 = 9;
+/// A record's offset delta is not its position in the batch.
+pub const RECORDS_BAD_OFFSET_DELTA: u32 = 10;
+/// A header count is negative, or a header key length is negative.
+pub const RECORDS_BAD_HEADERS: u32 = 11;
+/// Bytes remain after the `count`th record.
+pub const RECORDS_TRAILING_BYTES: u32 = 12;
+/// A key or value length is below -1 or runs past its record.
+pub const RECORDS_BAD_FIELD_LENGTH: u32 = 13;
+
+struct Cursor<'a> {
+    buf: &'a [u8],
+    at: usize,
+    end: usize,
+}
+
+impl Cursor<'_> {
+    /// A zigzag varint of at most `max_bytes` bytes (5: int32, 10: int64).
+    fn varint(&mut self, max_bytes: usize) -> Result<i64, u32> {
+        let mut raw: u64 = 0;
+        for i in 0..max_bytes {
+            if self.at >= self.end {
+                return Err(RECORDS_BAD_VARINT);
+            }
+            let b = self.buf[self.at];
+            self.at += 1;
+            raw |= ((b & 0x7f) as u64) << (7 * i);
+            if b & 0x80 == 0 {
+                return Ok(((raw >> 1) as i64) ^ -((raw & 1) as i64));
+            }
+        }
+        Err(RECORDS_BAD_VARINT)
+    }
+
+    fn int32(&mut self) -> Result<i64, u32> {
+        let v = self.varint(5)?;
+        if v < i32::MIN as i64 || v > i32::MAX as i64 {
+            return Err(RECORDS_BAD_VARINT);
+        }
+        Ok(v)
+    }
+
+    /// Skips a length-prefixed field; `min` is the smallest legal length (-1 = null allowed).
+    fn skip_field(&mut self, min: i64, bad: u32) -> Result<(), u32> {
+        let len = self.int32()?;
+        if len < min || len > (self.end - self.at) as i64 {
+            return Err(bad);
+        }
+        if len > 0 {
+            self.at += len as usize;
+        }
+        Ok(())
+    }
+}
+
+fn walk(buf: &[u8], count: i32) -> Result<(), u32> {
+    let mut c = Cursor { buf, at: 0, end: buf.len() };
+    for i in 0..count {
+        if c.at >= c.end {
+            return Err(RECORDS_TRUNCATED);
+        }
+        let length = c.int32()?;
+        if length <= 0 || length > (c.end - c.at) as i64 {
+            return Err(RECORDS_BAD_SIZE);
+        }
+        let record_end = c.at + length as usize;
+        let mut r = Cursor { buf, at: c.at, end: record_end };
+        r.at += 1; // attributes: unused in magic 2
+        r.varint(10)?; // timestamp delta
+        if r.int32()? != i as i64 {
+            return Err(RECORDS_BAD_OFFSET_DELTA);
+        }
+        r.skip_field(-1, RECORDS_BAD_FIELD_LENGTH)?; // key
+        r.skip_field(-1, RECORDS_BAD_FIELD_LENGTH)?; // value
+        let headers = r.int32()?;
+        if headers < 0 {
+            return Err(RECORDS_BAD_HEADERS);
+        }
+        for _ in 0..headers {
+            r.skip_field(0, RECORDS_BAD_HEADERS)?; // header key: never null
+            r.skip_field(-1, RECORDS_BAD_HEADERS)?; // header value
+        }
+        if r.at != record_end {
+            return Err(RECORDS_BAD_SIZE);
+        }
+        c.at = record_end;
+    }
+    if c.at != c.end {
+        return Err(RECORDS_TRAILING_BYTES);
+    }
+    Ok(())
+}
+
+/// Checks the records section (uncompressed bytes) of a batch declaring `count` records;
+/// returns a status code (0 = OK).
+#[napi]
+pub fn validate_records(records: &[u8], count: i32) -> u32 {
+    if count < 0 {
+        return RECORDS_TRUNCATED;
+    }
+    match walk(records, count) {
+        Ok(()) => RECORDS_OK,
+        Err(status) => status,
+    }
+}
