@@ -13,9 +13,9 @@ export interface BrokerProcess {
 }
 
 /** Starts `strata serve` (of the build under `root`) on free ports with `args` and waits for its listening line. */
-export function startBrokerProcess(dataDir: string, args: string[], root = repoRoot): Promise<BrokerProcess> {
+export function startBrokerProcess(dataDir: string, args: string[], root = repoRoot, env: NodeJS.ProcessEnv = {}): Promise<BrokerProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--admin-port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--admin-port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString();

@@ -12,4 +12,4 @@ pub use checksum::crc32c;
 pub use codecs::{snappy_compress_block, snappy_decompress_block, zstd_compress, zstd_decompress};
 pub use durable_append::{durable_append, fdatasync_all, io_uring_available, preallocate};
 pub use hash::xxhash64;
-pub use records::validate_records;
+pub use records::{validate_lz4_records, validate_records, validate_zstd_records};

@@ -23,6 +23,8 @@ pub const RECORDS_BAD_HEADERS: u32 = 11;
 pub const RECORDS_TRAILING_BYTES: u32 = 12;
 /// A key or value length is below -1 or runs past its record.
 pub const RECORDS_BAD_FIELD_LENGTH: u32 = 13;
+/// The compressed records do not decompress, or not within the byte limit.
+pub const RECORDS_DECOMPRESS_FAILED: u32 = 14;
 
 struct Cursor<'a> {
     buf: &'a [u8],
@@ -118,4 +120,78 @@ pub fn validate_records(records: &[u8], count: i32) -> u32 {
         Ok(()) => RECORDS_OK,
         Err(status) => status,
     }
+}
+
+thread_local! {
+    /// One zstd context and one output buffer per thread, reused: creating a context per
+    /// batch costs more than decompressing a small batch.
+    static ZSTD: std::cell::RefCell<Option<(zstd::bulk::Decompressor<'static>, Vec<u8>)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Decompresses a zstd records section into a reused buffer of at most `max_bytes` and
+/// walks it as `validate_records` does; nothing is handed back to JavaScript.
+#[napi]
+pub fn validate_zstd_records(data: &[u8], count: i32, max_bytes: u32) -> u32 {
+    if count < 0 {
+        return RECORDS_TRUNCATED;
+    }
+    ZSTD.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            match zstd::bulk::Decompressor::new() {
+                Ok(d) => *slot = Some((d, Vec::new())),
+                Err(_) => return RECORDS_DECOMPRESS_FAILED,
+            }
+        }
+        let (decompressor, buf) = slot.as_mut().unwrap();
+        buf.clear();
+        buf.reserve_exact(max_bytes as usize);
+        // Output goes into the spare capacity (no zeroing); a frame that needs more than
+        // the capacity fails, and one that fits a larger capacity is checked below.
+        let written = match decompressor.decompress_to_buffer(data, buf) {
+            Ok(n) => n,
+            Err(_) => return RECORDS_DECOMPRESS_FAILED,
+        };
+        if written > max_bytes as usize {
+            return RECORDS_DECOMPRESS_FAILED;
+        }
+        let status = match walk(&buf[..written], count) {
+            Ok(()) => RECORDS_OK,
+            Err(status) => status,
+        };
+        // Keep the memory for the next batch, but not a huge one a single batch needed.
+        if buf.capacity() > 16 << 20 {
+            *buf = Vec::new();
+        }
+        status
+    })
+}
+
+thread_local! {
+    static LZ4_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// As `validate_zstd_records`, for LZ4 frames (the form Kafka's clients write).
+#[napi]
+pub fn validate_lz4_records(data: &[u8], count: i32, max_bytes: u32) -> u32 {
+    use std::io::Read;
+    if count < 0 {
+        return RECORDS_TRUNCATED;
+    }
+    LZ4_BUF.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        buf.clear();
+        let mut decoder = lz4_flex::frame::FrameDecoder::new(data).take(max_bytes as u64 + 1);
+        if decoder.read_to_end(&mut buf).is_err() || buf.len() > max_bytes as usize {
+            return RECORDS_DECOMPRESS_FAILED;
+        }
+        let status = match walk(&buf, count) {
+            Ok(()) => RECORDS_OK,
+            Err(status) => status,
+        };
+        if buf.capacity() > 16 << 20 {
+            *buf = Vec::new();
+        }
+        status
+    })
 }

@@ -33,6 +33,10 @@ export interface NativeIo {
   /** Codecs Node lacks (src/protocol/records/compression.ts); decompression bounded by maxBytes. */
   zstdCompress(data: Uint8Array, level: number): Buffer;
   zstdDecompress(data: Uint8Array, maxBytes: number): Buffer;
+  /** zstd-compressed records decompressed into a reused native buffer (at most maxBytes) and walked: a RecordsStatus code. */
+  validateZstdRecords(data: Uint8Array, count: number, maxBytes: number): RecordsStatusCode;
+  /** The same for LZ4 frames. */
+  validateLz4Records(data: Uint8Array, count: number, maxBytes: number): RecordsStatusCode;
   snappyCompressBlock(data: Uint8Array): Buffer;
   snappyDecompressBlock(data: Uint8Array, maxBytes: number): Buffer;
   /** fallocate(FALLOC_FL_KEEP_SIZE): reserve disk blocks without growing the file. */

@@ -62,6 +62,8 @@ export const RecordsStatus = {
   TRAILING_BYTES: 12,
   /** A key or value length below -1 or past its record. */
   BAD_FIELD_LENGTH: 13,
+  /** Compressed records that do not decompress, or not within the byte limit. */
+  DECOMPRESS_FAILED: 14,
 } as const;
 export type RecordsStatusCode = (typeof RecordsStatus)[keyof typeof RecordsStatus];
 

@@ -4,7 +4,7 @@
 // partition. So every record is walked, compressed batches after decompression bounded
 // by max.message.bytes, before anything is appended.
 import { KafkaError } from '../../errors.js';
-import { hot } from '../../native/index.js';
+import { hot, nativeIo } from '../../native/index.js';
 import { BATCH_HEADER_SIZE, BatchField, COMPRESSION_MASK, RecordsStatus, type RecordsStatusCode } from './batch-layout.js';
 import { Codec, decompress } from './compression.js';
 
@@ -17,6 +17,7 @@ const WHAT: Record<RecordsStatusCode, string> = {
   [RecordsStatus.BAD_HEADERS]: 'a record header count or header key length is negative or runs past its record',
   [RecordsStatus.TRAILING_BYTES]: 'bytes remain after the last record the batch header declares',
   [RecordsStatus.BAD_FIELD_LENGTH]: 'a key or value length is below -1 or runs past its record',
+  [RecordsStatus.DECOMPRESS_FAILED]: 'the records do not decompress',
 };
 
 /**
@@ -28,7 +29,16 @@ export function validateBatchRecords(batch: Buffer, maxBytes: number): void {
   const count = batch.readInt32BE(BatchField.RECORD_COUNT);
   const codec = batch.readInt16BE(BatchField.ATTRIBUTES) & COMPRESSION_MASK;
   const section = batch.subarray(BATCH_HEADER_SIZE);
-  const records = codec === Codec.NONE ? section : decompress(codec, section, maxBytes);
-  const status = hot.validateRecords(records, count);
+  let status: RecordsStatusCode;
+  if ((codec === Codec.ZSTD || codec === Codec.LZ4) && nativeIo !== undefined) {
+    // The common compressed cases stay in the addon: decompressed into a reused native
+    // buffer, walked there, no decompressed Buffer for the GC.
+    status = codec === Codec.ZSTD ? nativeIo.validateZstdRecords(section, count, maxBytes) : nativeIo.validateLz4Records(section, count, maxBytes);
+    if (status === RecordsStatus.DECOMPRESS_FAILED) {
+      throw new KafkaError('CORRUPT_MESSAGE', `${codec === Codec.ZSTD ? 'zstd' : 'lz4'} records do not decompress within max.message.bytes=${maxBytes}`);
+    }
+  } else {
+    status = hot.validateRecords(codec === Codec.NONE ? section : decompress(codec, section, maxBytes), count);
+  }
   if (status !== RecordsStatus.OK) throw new KafkaError('INVALID_RECORD', `invalid record batch: ${WHAT[status] ?? `status ${status}`}`);
 }
