@@ -6,6 +6,7 @@
 // median MB/s and broker CPU per MB of each, and the on/off ratios per codec.
 // Usage: npm run build && node dist/perf/validation-cost.js [--mb 400] [--rounds 5] [--codecs none,lz4,zstd]
 //        [--data-root DIR]   e.g. /dev/shm: page-cache writeback noise dwarfs what is measured
+//        [--log-writers N]   0 = --inline (validation on the main thread); N: on the writer threads
 // Prints a markdown table and writes perf/results/validation-cost.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     codecs: { type: 'string', default: 'none,lz4,zstd' },
     'data-root': { type: 'string', default: tmpdir() },
+    'log-writers': { type: 'string', default: '0' },
   },
 });
 const RECORDS_PER_BATCH = 900; // ~0.9 MiB uncompressed: under max.message.bytes
@@ -80,7 +82,7 @@ async function produce(port: number, topic: string, batches: Buffer[], requests:
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]);
+if (values['log-writers'] === '0') spawnSync('taskset', ['-p', '-c', '0', String(process.pid)]);
 const requests = Math.ceil((Number(values.mb) * 1e6) / (RECORDS_PER_BATCH * 1024));
 const work = mkdtempSync(join(values['data-root'], 'strata-validation-'));
 const rows: Array<{ codec: string; onMBs: number; offMBs: number; ratio: number; onCpuMsPerMB: number; offCpuMsPerMB: number; runs: unknown }> = [];
@@ -96,9 +98,11 @@ try {
       for (const setting of order) {
         const dataDir = join(work, `data-${name}-${round}-${setting}`);
         const env = setting === 'off' ? { STRATA_UNSAFE_SKIP_RECORD_VALIDATION: '1' } : {};
-        const broker = await startBrokerProcess(dataDir, ['--inline', '--default-partitions', String(PARTITIONS)], repoRoot, env);
-        // The broker on one core, the client on the other: less interference, less noise.
-        spawnSync('taskset', ['-a', '-p', '-c', '1', String(broker.pid)]);
+        const writers = values['log-writers'];
+        const broker = await startBrokerProcess(dataDir, [...(writers === '0' ? ['--inline'] : ['--log-writers', writers]), '--default-partitions', String(PARTITIONS)], repoRoot, env);
+        // Inline: the broker on one core, the client on the other (less noise). Threaded
+        // brokers keep both cores: moving work off the main thread is their point.
+        if (writers === '0') spawnSync('taskset', ['-a', '-p', '-c', '1', String(broker.pid)]);
         try {
           await produce(broker.port, 'warmup', batches, Math.ceil(requests / 4));
           const cpu0 = procStat(broker.pid).cpu;
@@ -122,4 +126,4 @@ try {
 console.log('| codec | validation on MB/s | off MB/s | on/off | broker CPU ms/MB on | off | off/on CPU per MB |\n|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.codec} | ${r.onMBs.toFixed(1)} | ${r.offMBs.toFixed(1)} | ${r.ratio.toFixed(2)}x | ${r.onCpuMsPerMB.toFixed(2)} | ${r.offCpuMsPerMB.toFixed(2)} | ${(r.offCpuMsPerMB / r.onCpuMsPerMB).toFixed(2)}x |`);
 mkdirSync(join(repoRoot, 'perf', 'results'), { recursive: true });
-writeFileSync(join(repoRoot, 'perf', 'results', 'validation-cost.json'), JSON.stringify({ at: new Date().toISOString(), mb: Number(values.mb), recordsPerBatch: RECORDS_PER_BATCH, rows }, null, 2));
+writeFileSync(join(repoRoot, 'perf', 'results', `validation-cost-writers${values['log-writers']}.json`), JSON.stringify({ at: new Date().toISOString(), mb: Number(values.mb), recordsPerBatch: RECORDS_PER_BATCH, logWriters: Number(values['log-writers']), rows }, null, 2));

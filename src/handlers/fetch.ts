@@ -62,7 +62,7 @@ function readErrorCode(err: unknown, live: boolean): number {
   return ErrorCode.KAFKA_STORAGE_ERROR;
 }
 
-function readAll(slots: Slot[][], maxBytes: number, isLive: (s: Slot) => boolean): { data: PartitionData[][]; bytes: number } {
+function readAll(slots: Slot[][], maxBytes: number, isLive: (s: Slot) => boolean, onStorageError: (s: Slot, err: unknown) => void): { data: PartitionData[][]; bytes: number } {
   let total = 0;
   let first = true;
   const data = slots.map((topic) =>
@@ -96,6 +96,7 @@ function readAll(slots: Slot[][], maxBytes: number, isLive: (s: Slot) => boolean
         }
       } catch (err) {
         const code = readErrorCode(err, isLive(s));
+        if (code === ErrorCode.KAFKA_STORAGE_ERROR) onStorageError(s, err);
         return partitionData(s.index, code);
       }
       return out;
@@ -123,6 +124,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     const maxBytes = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
     // A partition whose topic was deleted (or recreated) since the request arrived is gone.
     const isLive = (s: Slot): boolean => s.partition !== undefined && broker.topics.partition(s.topic, s.index) === s.partition;
+    const storageError = (s: Slot, err: unknown): void => broker.logger.error({ err, topic: s.topic, partition: s.index }, 'fetch could not read the partition log');
     // Offsets below the local log start of a tiered partition come from the object store;
     // decided synchronously, so a fetch of local data takes no extra asynchronous step.
     const remoteReads: Array<Promise<void>> = [];
@@ -141,14 +143,14 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
     if (remoteReads.length > 0) await Promise.all(remoteReads);
     const deadline = Date.now() + Math.min(Math.max(req.maxWaitMs, 0), MAX_WAIT_CAP_MS);
-    let result = readAll(slots, maxBytes, isLive);
+    let result = readAll(slots, maxBytes, isLive, storageError);
     while (result.bytes < Math.max(req.minBytes, 1) && !signal.aborted) {
       const left = deadline - Date.now();
       const errors = result.data.some((t) => t.some((p) => p.errorCode !== 0));
       if (left <= 0 || errors) break;
       const live = slots.flat().map((s) => s.partition).filter((p): p is Partition => p !== undefined);
       await waitForAnyData(live, left, signal);
-      result = readAll(slots, maxBytes, isLive);
+      result = readAll(slots, maxBytes, isLive, storageError);
     }
     res.responses = req.topics.map((t, i) => ({ topic: t.topic, topicId: t.topicId, partitions: result.data[i]! }));
     for (const t of res.responses) {

@@ -3,6 +3,7 @@ import { statfsSync } from 'node:fs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RecoveryReport } from '../storage/recovery.js';
 import { ioMode } from '../native/durable-append.js';
+import { fdCache } from '../storage/fd-cache.js';
 
 export interface LogView {
   topic: string;
@@ -45,6 +46,32 @@ export class StorageProbe {
     perLog('strata_log_size_bytes', 'Bytes of record batches stored, per partition', (v) => v.sizeBytes);
     perLog('strata_log_segments', 'Segment files, per partition', (v) => v.segments);
     this.fsync = new Histogram({ name: 'strata_fsync_duration_seconds', help: 'fdatasync rounds of partition logs (one round covers every dirty segment)', buckets: FSYNC_BUCKETS, registers });
+    new Gauge({
+      name: 'strata_open_segment_files', help: 'Segment files the main thread holds open (the descriptor cache; each log writer thread keeps its own)', registers,
+      collect() {
+        this.set(fdCache.openCount);
+      },
+    });
+    new Gauge({
+      name: 'strata_segment_file_budget', help: 'How many segment files the main thread may hold open before closing the least recently used (shrinks after running out of descriptors)', registers,
+      collect() {
+        this.set(fdCache.budget);
+      },
+    });
+    new Counter({
+      name: 'strata_segment_file_evictions_total', help: 'Segment files closed by the descriptor cache to stay within its budget', registers,
+      collect() {
+        this.reset();
+        this.inc(fdCache.evictions);
+      },
+    });
+    new Counter({
+      name: 'strata_fd_exhaustions_total', help: 'Times opening a segment file found the process out of descriptors (the cache shrank and the open was retried)', registers,
+      collect() {
+        this.reset();
+        this.inc(fdCache.exhaustions);
+      },
+    });
     this.openFailures = new Counter({ name: 'strata_partition_open_failures_total', help: 'Topic creations or partition additions that could not open their logs (out of file descriptors, disk) and were rolled back', registers });
     this.recoveries = new Counter({ name: 'strata_log_recoveries_total', help: 'Partition logs opened, by whether the last shutdown was clean', labelNames: ['clean'], registers });
     this.truncatedBytes = new Counter({ name: 'strata_log_recovery_truncated_bytes_total', help: 'Bytes cut from logs at recovery (torn tails, corruption)', registers });

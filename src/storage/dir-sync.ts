@@ -1,9 +1,10 @@
 // fsync of a directory makes file creations, renames and deletions in it durable.
 import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { retryOnEmfile } from './fd-cache.js';
 
 export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
+  const fd = retryOnEmfile(() => openSync(dir, 'r'));
   try {
     fsyncSync(fd);
   } finally {
@@ -13,8 +14,8 @@ export function fsyncDir(dir: string): void {
 
 /** Writes a whole file and forces its contents to disk. */
 export function writeFileDurably(path: string, data: string | Buffer): void {
-  writeFileSync(path, data);
-  const fd = openSync(path, 'r');
+  retryOnEmfile(() => writeFileSync(path, data));
+  const fd = retryOnEmfile(() => openSync(path, 'r'));
   try {
     fsyncSync(fd);
   } finally {

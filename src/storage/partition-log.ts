@@ -306,7 +306,8 @@ export class PartitionLog {
     this.dirDirty = false;
     const started = performance.now();
     try {
-      if (this.syncer !== undefined) await this.syncer(segments.map((s) => s.fd));
+      // The syncer pins each segment open while its fdatasync is in flight.
+      if (this.syncer !== undefined) await this.syncer(segments);
       else await Promise.all(segments.map((s) => s.flush()));
       if (dir) fsyncDir(this.dir);
       this.stats.flushes++;
@@ -405,9 +406,15 @@ export class PartitionLog {
   /** Every stored batch in offset order (views valid until the next step): for state rebuilds. */
   *batches(): Generator<Buffer> {
     for (const seg of this.segments) {
-      for (const b of walkBatches(seg.fd, 0, seg.size)) {
-        if (!b.complete) break;
-        yield b.bytes;
+      // The caller runs between yields and may open other files: keep this one open.
+      seg.pin();
+      try {
+        for (const b of walkBatches(seg.fd, 0, seg.size)) {
+          if (!b.complete) break;
+          yield b.bytes;
+        }
+      } finally {
+        seg.unpin();
       }
     }
   }

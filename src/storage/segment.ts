@@ -4,6 +4,7 @@
 import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataError } from '../errors.js';
+import { fdCache, retryOnEmfile, type CachedFile } from './fd-cache.js';
 import { BatchField, readBatchHeader } from '../protocol/records/batch-layout.js';
 import { walkBatches } from './batch-walk.js';
 import { writeFileDurably } from './dir-sync.js';
@@ -22,7 +23,12 @@ export interface AppendInfo {
 /** Header fields needed to walk a segment: read from the first 27 bytes of a batch. */
 const WALK_HEADER_BYTES = BatchField.LAST_OFFSET_DELTA + 4;
 
-export class Segment {
+/** Opens a file, and once more after closing cached descriptors when the process ran out. */
+function openFile(path: string, flags: string): number {
+  return retryOnEmfile(() => openSync(path, flags));
+}
+
+export class Segment implements CachedFile {
   /** Bytes of whole batches in the file. */
   size: number;
   /** The offset after the last batch; baseOffset when empty. */
@@ -32,11 +38,17 @@ export class Segment {
   offsetIndex: OffsetIndex;
   timeIndex: TimeIndex;
   private bytesSinceIndexEntry = 0;
+  /** The open descriptor, or -1 while the cache has it closed (src/storage/fd-cache.ts). */
+  private openFd: number;
+  private pins = 0;
+  private isClosed = false;
 
   private constructor(
     readonly dir: string,
     readonly baseOffset: number,
-    readonly fd: number,
+    fd: number,
+    /** How the file is reopened after the cache closed it: 'r+' (the log's own) or 'r' (a view's). */
+    private readonly reopenFlags: 'r+' | 'r',
     readonly createdAtMs: number,
     private readonly indexIntervalBytes: number,
   ) {
@@ -45,6 +57,42 @@ export class Segment {
     this.maxTimestamp = -1;
     this.offsetIndex = new OffsetIndex();
     this.timeIndex = new TimeIndex();
+    this.openFd = fd;
+    fdCache.opened(this);
+  }
+
+  /**
+   * The file's descriptor, reopened if the cache closed it. Valid until another segment's
+   * file is opened: an operation that keeps it across an await or a yield pins the segment.
+   */
+  get fd(): number {
+    if (this.openFd >= 0) {
+      fdCache.touch(this);
+      return this.openFd;
+    }
+    if (this.isClosed) throw new StrataError('STRATA_LOG_CLOSED', `segment ${this.logPath} is closed`);
+    this.openFd = openFile(this.logPath, this.reopenFlags);
+    fdCache.opened(this);
+    return this.openFd;
+  }
+
+  get pinned(): boolean {
+    return this.pins > 0;
+  }
+
+  /** Keeps the descriptor open until the matching unpin (an fdatasync in flight). */
+  pin(): void {
+    this.pins++;
+  }
+
+  unpin(): void {
+    this.pins--;
+  }
+
+  evictFd(): void {
+    if (this.openFd < 0) return;
+    closeSync(this.openFd);
+    this.openFd = -1;
   }
 
   get logPath(): string {
@@ -60,15 +108,15 @@ export class Segment {
   }
 
   static create(dir: string, baseOffset: number, indexIntervalBytes: number, nowMs: number): Segment {
-    const fd = openSync(join(dir, logFileName(baseOffset)), 'wx+');
-    return new Segment(dir, baseOffset, fd, nowMs, indexIntervalBytes);
+    const fd = openFile(join(dir, logFileName(baseOffset)), 'wx+');
+    return new Segment(dir, baseOffset, fd, 'r+', nowMs, indexIntervalBytes);
   }
 
   /** Opens an existing segment file; its indexes are empty until loaded or rebuilt. */
   static open(dir: string, baseOffset: number, indexIntervalBytes: number): Segment {
-    const fd = openSync(join(dir, logFileName(baseOffset)), 'r+');
+    const fd = openFile(join(dir, logFileName(baseOffset)), 'r+');
     const st = fstatSync(fd);
-    const seg = new Segment(dir, baseOffset, fd, st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs, indexIntervalBytes);
+    const seg = new Segment(dir, baseOffset, fd, 'r+', st.birthtimeMs > 0 ? st.birthtimeMs : st.mtimeMs, indexIntervalBytes);
     seg.size = st.size;
     return seg;
   }
@@ -78,8 +126,8 @@ export class Segment {
    * `size` is what the writer vouches for; bytes past it are not looked at.
    */
   static openReadOnly(dir: string, baseOffset: number, size: number, indexIntervalBytes: number): Segment {
-    const fd = openSync(join(dir, logFileName(baseOffset)), 'r');
-    const seg = new Segment(dir, baseOffset, fd, Date.now(), indexIntervalBytes);
+    const fd = openFile(join(dir, logFileName(baseOffset)), 'r');
+    const seg = new Segment(dir, baseOffset, fd, 'r', Date.now(), indexIntervalBytes);
     seg.size = size;
     return seg;
   }
@@ -239,7 +287,9 @@ export class Segment {
   }
 
   flush(): Promise<void> {
-    return new Promise((resolve, reject) => fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
+    const fd = this.fd;
+    this.pin();
+    return new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve()))).finally(() => this.unpin());
   }
 
   /** Writes the index files and forces them to disk (at roll and clean close). */
@@ -266,7 +316,10 @@ export class Segment {
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.isClosed) return;
+    this.isClosed = true;
+    fdCache.closed(this);
+    this.evictFd();
   }
 
   /** Closes and removes the segment and its index files. */

@@ -4,20 +4,50 @@
 // (the addon's fdatasyncAll), instead of one libuv pool thread per file (four by default,
 // so sixteen partitions used to queue behind each other). Without the addon, or with
 // STRATA_IO_MODE=fs, each file is synced through Node's fs as before.
+// Files are synced in chunks of at most half the descriptor cache's budget: each chunk's
+// files are pinned open while their fdatasyncs are in flight, so ten thousand dirty
+// partitions never need ten thousand descriptors at once (src/storage/fd-cache.ts).
 import { fdatasync } from 'node:fs';
 import { ioMode, type IoMode } from '../native/durable-append.js';
 import { nativeIo } from '../native/index.js';
+import { fdCache } from './fd-cache.js';
+
+/** A file to sync: its descriptor (opened on demand), pinned open while in use. */
+export interface SyncTarget {
+  readonly fd: number;
+  pin(): void;
+  unpin(): void;
+}
 
 interface Waiter {
-  fd: number;
+  target: SyncTarget;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
-export type Syncer = (fds: readonly number[]) => Promise<void>;
+export type Syncer = (targets: readonly SyncTarget[]) => Promise<void>;
 
 function fsSync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/** How many files one round may hold open. */
+function chunkSize(): number {
+  return Math.max(8, Math.floor(fdCache.budget / 2));
+}
+
+/** Runs `sync` over `targets` a chunk at a time, each chunk pinned open while it runs. */
+async function inChunks<T extends SyncTarget>(targets: readonly T[], sync: (fds: number[], chunk: readonly T[]) => Promise<void>): Promise<void> {
+  const size = chunkSize();
+  for (let at = 0; at < targets.length; at += size) {
+    const chunk = targets.slice(at, at + size);
+    for (const t of chunk) t.pin();
+    try {
+      await sync(chunk.map((t) => t.fd), chunk);
+    } finally {
+      for (const t of chunk) t.unpin();
+    }
+  }
 }
 
 export class SyncBatcher {
@@ -29,10 +59,10 @@ export class SyncBatcher {
 
   constructor(readonly mode: IoMode = ioMode) {}
 
-  readonly sync: Syncer = (fds) => {
-    if (this.mode === 'fs' || nativeIo === undefined) return Promise.all(fds.map(fsSync)).then(() => undefined);
-    return Promise.all(fds.map((fd) => new Promise<void>((resolve, reject) => {
-      this.waiting.push({ fd, resolve, reject });
+  readonly sync: Syncer = (targets) => {
+    if (this.mode === 'fs' || nativeIo === undefined) return inChunks(targets, (fds) => Promise.all(fds.map(fsSync)).then(() => undefined));
+    return Promise.all(targets.map((target) => new Promise<void>((resolve, reject) => {
+      this.waiting.push({ target, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate, not a microtask: the group commits of every partition whose
@@ -46,16 +76,24 @@ export class SyncBatcher {
     this.scheduled = false;
     const batch = this.waiting;
     this.waiting = [];
-    const fds = [...new Set(batch.map((w) => w.fd))];
-    this.calls++;
-    this.files += fds.length;
-    nativeIo!.fdatasyncAll(fds, this.mode === 'uring').then(
+    const targets = [...new Set(batch.map((w) => w.target))];
+    const failed = new Map<SyncTarget, unknown>();
+    void inChunks(targets, (fds, chunk) => {
+      this.calls++;
+      this.files += fds.length;
+      // Which file failed is not reported: every waiter of the chunk fails and its log
+      // cuts back to its durable offset (nothing unacknowledged survives), then producers retry.
+      return nativeIo!.fdatasyncAll(fds, this.mode === 'uring').then(() => undefined, (err: unknown) => {
+        for (const t of chunk) failed.set(t, err);
+      });
+    }).then(
       () => {
-        for (const w of batch) w.resolve();
+        for (const w of batch) {
+          if (failed.has(w.target)) w.reject(failed.get(w.target));
+          else w.resolve();
+        }
       },
       (err: unknown) => {
-        // Which file failed is not reported: every waiter fails and its log cuts back to
-        // its durable offset (nothing unacknowledged survives), then producers retry.
         for (const w of batch) w.reject(err);
       },
     );

@@ -41,6 +41,7 @@ describe('sync batcher', () => {
 
   it.each(modes.filter((m) => m !== 'fs'))('%s: a failed fdatasync fails every waiter of its submission', async (mode) => {
     const syncs = new SyncBatcher(mode);
-    await expect(Promise.all([syncs.sync([987_654]), syncs.sync([987_655])])).rejects.toThrow(/fdatasync failed/);
+    const bad = (fd: number) => ({ fd, pin: () => undefined, unpin: () => undefined });
+    await expect(Promise.all([syncs.sync([bad(987_654)]), syncs.sync([bad(987_655)])])).rejects.toThrow(/fdatasync failed/);
   });
 });
