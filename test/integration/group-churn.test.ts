@@ -1,12 +1,15 @@
 // Consumer groups under churn, with real clients in child processes: six members of one
-// group (kafkajs and kcat for the eager range protocol, kcat alone for cooperative-sticky,
-// which kafkajs lacks) consume a 12-partition topic while a producer writes to it and
+// group (kafkajs, kcat and the Java client for the eager range protocol; kcat and Java for
+// cooperative-sticky, which kafkajs lacks) consume a 12-partition topic while a producer writes to it and
 // members are started, stopped with SIGTERM and killed with SIGKILL every few seconds.
 // The group must keep making progress, no SyncGroup may wait longer than the rebalance
 // timeout, every produced record must be consumed (at-least-once), and the committed
 // offsets must reach the end. STRATA_CHURN_SECONDS shortens or lengthens the churn.
+// The Java member needs its jars (`mvn -q -f test/java/pom.xml package
+// dependency:copy-dependencies -DoutputDirectory=target/lib`, which .ci/run does); without
+// them the runs use kafkajs and kcat only, and say so.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +22,8 @@ import { eventually, root, testBroker } from '../helpers/broker.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const hasKcat = spawnSync('kcat', ['-V']).status === 0;
+const javaLib = join(root, 'test/java/target');
+const hasJava = existsSync(join(javaLib, 'strata-java-clients-0.1.0.jar')) && spawnSync('java', ['-version']).status === 0;
 const CHURN_MS = Number(process.env.STRATA_CHURN_SECONDS ?? 120) * 1000;
 const PARTITIONS = 12;
 const MEMBERS = 6;
@@ -60,7 +65,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-type Kind = 'kafkajs' | 'kcat';
+type Kind = 'kafkajs' | 'kcat' | 'java';
 
 interface Member {
   kind: Kind;
@@ -86,6 +91,8 @@ class Churn {
   /** When each record was first consumed, for the progress check. */
   readonly consumedAt: number[] = [];
   deliveries = 0;
+  /** Records printed by each kind of client: every kind must have taken part. */
+  readonly byKind = new Map<Kind, number>();
   readonly log: string[] = [];
   private readonly t0 = Date.now();
 
@@ -94,6 +101,8 @@ class Churn {
   start(kind: Kind): Member {
     const proc = kind === 'kafkajs'
       ? spawn(process.execPath, [join(root, 'test/fixtures/churn/kafkajs-member.mjs'), running.address, this.group, this.topic], { stdio: ['ignore', 'pipe', 'ignore'] })
+      : kind === 'java'
+      ? spawn('java', ['-cp', `${join(javaLib, 'strata-java-clients-0.1.0.jar')}:${join(javaLib, 'lib', '*')}`, 'strata.ChurnMember', running.address, this.group, this.topic, this.cooperative ? 'cooperative-sticky' : 'range'], { stdio: ['ignore', 'pipe', 'ignore'] })
       : spawn('kcat', [
         '-b', running.address, '-G', this.group, this.topic, '-q', '-u', '-f', '%p %o %s\n',
         '-X', `partition.assignment.strategy=${this.cooperative ? 'cooperative-sticky' : 'range'}`,
@@ -106,6 +115,7 @@ class Churn {
       const value = /^(\d+) (\d+) r(\d+)$/.exec(line);
       if (value === null) return;
       this.deliveries++;
+      this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
       const seq = Number(value[3]);
       const [partition, offset] = [Number(value[1]), Number(value[2])];
       member.lastPrinted.set(partition, offset);
@@ -242,9 +252,10 @@ async function churnRun(name: string, kinds: Kind[], cooperative: boolean): Prom
   // Only a leader killed between its JoinGroup answer and its SyncGroup (a window of
   // milliseconds) makes followers wait that long legitimately, as in Kafka.
   expect(Math.max(...mine.map((s) => s.ms!))).toBeLessThan(SESSION_TIMEOUT_MS - 500);
+  for (const kind of new Set(kinds)) expect(churn.byKind.get(kind) ?? 0, `records consumed by ${kind} members`).toBeGreaterThan(0);
   // Redelivery is allowed (at-least-once), but not a group redoing everything.
   expect(churn.deliveries).toBeLessThan(total * 3);
-  console.log(`${name}: ${total} records, ${churn.deliveries} deliveries, ${gaps.length} dropped by kcat on SIGTERM, ${step} churn steps, ${mine.length} SyncGroups (p99 ${percentile(mine.map((s) => s.ms!), 0.99)} ms, max ${Math.max(...mine.map((s) => s.ms!))} ms), longest gap ${longestGap} ms`);
+  console.log(`${name}: ${total} records, ${churn.deliveries} deliveries (${[...churn.byKind].map(([k, n]) => `${k} ${n}`).join(', ')}), ${gaps.length} dropped by kcat on SIGTERM, ${step} churn steps, ${mine.length} SyncGroups (p99 ${percentile(mine.map((s) => s.ms!), 0.99)} ms, max ${Math.max(...mine.map((s) => s.ms!))} ms), longest gap ${longestGap} ms`);
 }
 
 function percentile(values: number[], p: number): number {
@@ -253,11 +264,14 @@ function percentile(values: number[], p: number): number {
 }
 
 describe.skipIf(!hasKcat)('consumer group churn with real clients', () => {
-  it('eager (range): kafkajs and kcat members come and go', async () => {
-    await churnRun('eager', ['kafkajs', 'kcat', 'kafkajs', 'kcat', 'kafkajs', 'kcat'], false);
+  const java: Kind[] = hasJava ? ['java'] : [];
+  if (!hasJava) console.log('group churn: no Java client jars (test/java/target): kafkajs and kcat members only');
+
+  it(`eager (range): kafkajs, kcat${hasJava ? ' and Java' : ''} members come and go`, async () => {
+    await churnRun('eager', hasJava ? ['kafkajs', 'kcat', 'java', 'kafkajs', 'kcat', 'java'] : ['kafkajs', 'kcat', 'kafkajs', 'kcat', 'kafkajs', 'kcat'], false);
   }, CHURN_MS + 240_000);
 
-  it('cooperative-sticky: kcat members come and go', async () => {
-    await churnRun('coop', ['kcat', 'kcat', 'kcat', 'kcat', 'kcat', 'kcat'], true);
+  it(`cooperative-sticky: kcat${hasJava ? ' and Java' : ''} members come and go`, async () => {
+    await churnRun('coop', ['kcat', 'kcat', ...java, 'kcat', 'kcat', ...(hasJava ? java : ['kcat'] as Kind[])], true);
   }, CHURN_MS + 240_000);
 });
