@@ -16,18 +16,8 @@ export function capturedBatches(): CapturedBatch[] {
   return raw.map(({ hex, ...rest }) => ({ ...rest, bytes: Buffer.from(hex, 'hex') }));
 }
 
-/** A small PRNG so failures replay from a seed. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+/** A small PRNG so failures replay from a seed (the fuzzer's). */
+export { rng } from '../../fuzz/engine.js';
 
 export function randomBytes(next: () => number, n: number): Buffer {
   const b = Buffer.allocUnsafe(n);
