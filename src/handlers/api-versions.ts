@@ -21,5 +21,6 @@ export function apiVersionsHandler(table: () => readonly ApiHandler[]): ApiHandl
       res.apiKeys = supportedApis(table());
       return res;
     },
+    errorResponse: (_req, _version, errorCode) => ({ ...defaultApiVersionsResponse(), errorCode }),
   });
 }

@@ -25,6 +25,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
     res.clusterAuthorizedOperations = -2147483648;
     return res;
   },
+  errorResponse: (_req, _version, errorCode) => ({ ...defaultDescribeClusterResponse(), errorCode }),
 });
 
 export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
@@ -44,6 +45,12 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
     } else {
       Object.assign(res, { errorCode, errorMessage, nodeId: errorCode === 0 ? nodeId : -1, host: errorCode === 0 ? host : '', port: errorCode === 0 ? port : -1 });
     }
+    return res;
+  },
+  errorResponse(req, version, errorCode) {
+    const res = defaultFindCoordinatorResponse();
+    if (version >= 4) res.coordinators = req.coordinatorKeys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: null }));
+    else Object.assign(res, { errorCode, nodeId: -1, host: '', port: -1 });
     return res;
   },
 });
@@ -67,4 +74,5 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
     res.producerEpoch = 0;
     return res;
   },
+  errorResponse: (_req, _version, errorCode) => ({ ...defaultInitProducerIdResponse(), errorCode, producerId: -1, producerEpoch: -1 }),
 });

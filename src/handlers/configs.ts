@@ -74,6 +74,11 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
     });
     return res;
   },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultDescribeConfigsResponse();
+    res.results = req.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] }));
+    return res;
+  },
 });
 
 export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
@@ -110,6 +115,11 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
     });
     return res;
   },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultIncrementalAlterConfigsResponse();
+    res.responses = req.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName }));
+    return res;
+  },
 });
 
 /**
@@ -138,6 +148,11 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
       }
       return base;
     });
+    return res;
+  },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultAlterConfigsResponse();
+    res.responses = req.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName }));
     return res;
   },
 });

@@ -61,4 +61,10 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     });
     return res;
   },
+  errorResponse(req, _version, errorCode) {
+    // Kafka's MetadataRequest error response: every asked topic with the error, no brokers.
+    const res = defaultMetadataResponse();
+    res.topics = (req.topics ?? []).map((q) => ({ errorCode, name: q.name, topicId: q.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648 }));
+    return res;
+  },
 });

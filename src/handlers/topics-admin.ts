@@ -68,6 +68,13 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
     });
     return res;
   },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultCreateTopicsResponse();
+    res.topics = req.topics.map((t) => ({
+      name: t.name, topicId: ZERO_UUID, errorCode, errorMessage: null, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: null,
+    }));
+    return res;
+  },
 });
 
 export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
@@ -94,6 +101,12 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
     }
     return res;
   },
+  errorResponse(req, version, errorCode) {
+    const res = defaultDeleteTopicsResponse();
+    const wanted = version >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
+    res.responses = wanted.map((t) => ({ name: t.name, topicId: t.topicId, errorCode, errorMessage: null }));
+    return res;
+  },
 });
 
 export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
@@ -115,6 +128,11 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
         return { name: t.name, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
       }
     });
+    return res;
+  },
+  errorResponse(req, _version, errorCode) {
+    const res = defaultCreatePartitionsResponse();
+    res.results = req.topics.map((t) => ({ name: t.name, errorCode, errorMessage: null }));
     return res;
   },
 });
