@@ -116,9 +116,20 @@ pub fn validate_records(records: &[u8], count: i32) -> u32 {
     if count < 0 {
         return RECORDS_TRUNCATED;
     }
+    walk_status(records, count)
+}
+
+fn walk_status(records: &[u8], count: i32) -> u32 {
     match walk(records, count) {
         Ok(()) => RECORDS_OK,
         Err(status) => status,
+    }
+}
+
+/// Reused buffers keep their memory for the next batch, but not a huge one a single batch needed.
+fn release_if_huge(buf: &mut Vec<u8>) {
+    if buf.capacity() > 16 << 20 {
+        *buf = Vec::new();
     }
 }
 
@@ -155,14 +166,8 @@ pub fn validate_zstd_records(data: &[u8], count: i32, max_bytes: u32) -> u32 {
         if written > max_bytes as usize {
             return RECORDS_DECOMPRESS_FAILED;
         }
-        let status = match walk(&buf[..written], count) {
-            Ok(()) => RECORDS_OK,
-            Err(status) => status,
-        };
-        // Keep the memory for the next batch, but not a huge one a single batch needed.
-        if buf.capacity() > 16 << 20 {
-            *buf = Vec::new();
-        }
+        let status = walk_status(&buf[..written], count);
+        release_if_huge(buf);
         status
     })
 }
@@ -251,13 +256,8 @@ pub fn validate_lz4_records(data: &[u8], count: i32, max_bytes: u32) -> u32 {
             Some(n) => n,
             None => return RECORDS_DECOMPRESS_FAILED,
         };
-        let status = match walk(&buf[..written], count) {
-            Ok(()) => RECORDS_OK,
-            Err(status) => status,
-        };
-        if buf.len() > 16 << 20 {
-            *buf = Vec::new();
-        }
+        let status = walk_status(&buf[..written], count);
+        release_if_huge(&mut buf);
         status
     })
 }

@@ -62,11 +62,11 @@ export class TopicManager {
     this.retentionTimer.unref();
   }
 
-  private openPartitions(record: TopicRecord, from: number, to: number): Partition[] {
-    const out: Partition[] = [];
+  /** Opens partitions from..to-1 into `out` (which keeps what was opened if one fails). */
+  private openPartitions(record: TopicRecord, from: number, to: number, out: Partition[] = []): Partition[] {
+    const config = logConfigFor(record.configs, this.config);
     for (let p = from; p < to; p++) {
       const dir = this.partitionDir(record.name, p);
-      const config = logConfigFor(record.configs, this.config);
       if (this.writers !== undefined) {
         out.push(new Partition(record.name, p, this.writers.open(dir, config, (r) => this.probe.recovered(r))));
         continue;
@@ -86,8 +86,7 @@ export class TopicManager {
   private openNewPartitions(record: TopicRecord, from: number, to: number): Partition[] {
     const opened: Partition[] = [];
     try {
-      for (let p = from; p < to; p++) opened.push(...this.openPartitions(record, p, p + 1));
-      return opened;
+      return this.openPartitions(record, from, to, opened);
     } catch (err) {
       this.probe.partitionOpenFailed();
       this.logger.error({ err, topic: record.name, partitions: `${from}..${to - 1}`, opened: opened.length }, 'could not open new partitions; rolling back');

@@ -50,6 +50,9 @@ interface Slot {
   remoteError?: number;
 }
 
+/** A slot whose partition still exists (its topic was not deleted or recreated). */
+type LiveSlot = Slot & { partition: Partition };
+
 /**
  * A partition's read failure as its Kafka error: a topic deleted under the fetch is
  * UNKNOWN_TOPIC_OR_PARTITION, any other non-Kafka failure (I/O) KAFKA_STORAGE_ERROR. One
@@ -62,12 +65,12 @@ function readErrorCode(err: unknown, live: boolean): number {
   return ErrorCode.KAFKA_STORAGE_ERROR;
 }
 
-function readAll(slots: Slot[][], maxBytes: number, isLive: (s: Slot) => boolean, onStorageError: (s: Slot, err: unknown) => void): { data: PartitionData[][]; bytes: number } {
+function readAll(slots: Slot[][], maxBytes: number, isLive: (s: Slot) => s is LiveSlot, onStorageError: (s: Slot, err: unknown) => void): { data: PartitionData[][]; bytes: number } {
   let total = 0;
   let first = true;
   const data = slots.map((topic) =>
     topic.map((s): PartitionData => {
-      if (s.partition === undefined || !isLive(s)) return partitionData(s.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      if (!isLive(s)) return partitionData(s.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (s.remoteError !== undefined) return partitionData(s.index, s.remoteError);
       const log = s.partition.log;
       const out = partitionData(s.index, 0);
@@ -123,7 +126,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     );
     const maxBytes = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
     // A partition whose topic was deleted (or recreated) since the request arrived is gone.
-    const isLive = (s: Slot): boolean => s.partition !== undefined && broker.topics.partition(s.topic, s.index) === s.partition;
+    const isLive = (s: Slot): s is LiveSlot => s.partition !== undefined && broker.topics.partition(s.topic, s.index) === s.partition;
     const storageError = (s: Slot, err: unknown): void => broker.logger.error({ err, topic: s.topic, partition: s.index }, 'fetch could not read the partition log');
     // Offsets below the local log start of a tiered partition come from the object store;
     // decided synchronously, so a fetch of local data takes no extra asynchronous step.

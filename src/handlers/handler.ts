@@ -26,9 +26,8 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
   /**
    * The answer to `req` when `handle` failed unexpectedly: `errorCode` on every item, as
    * Kafka's getErrorResponse does, so the connection and the other requests on it live on.
-   * A handler without one has its connection closed on an unexpected failure.
    */
-  errorResponse?(req: Req, version: number, errorCode: number): Res;
+  errorResponse(req: Req, version: number, errorCode: number): Res;
 }
 
 export function defineHandler<Req, Res>(h: ApiHandler<Req, Res>): ApiHandler<Req, Res> {

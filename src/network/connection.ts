@@ -104,17 +104,10 @@ export class Connection {
     };
     const failed = (err: unknown): void => {
       this.broker.logger.error({ err, apiKey: peek.apiKey, client: this.clientHost }, 'request handler failed');
-      if (handler.errorResponse === undefined) {
-        // No way to answer this API with an error: the client must not wait for ever.
-        this.finish(slot, undefined);
-        this.fail(err, 'handler_failed');
-        return;
-      }
-      let response: unknown;
       try {
-        response = handler.errorResponse(request, peek.apiVersion, errorCodeOf(err));
-        answer(response);
+        answer(handler.errorResponse(request, peek.apiVersion, errorCodeOf(err)));
       } catch (inner) {
+        // Not even an error answer encodes: the client must not wait for ever.
         this.finish(slot, undefined);
         this.fail(inner, 'handler_failed');
       }

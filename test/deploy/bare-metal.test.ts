@@ -15,9 +15,10 @@ import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
 import { CLEAN_SHUTDOWN_FILE } from '../../src/storage/names.js';
 import { childBroker, root } from '../helpers/broker.js';
 import { useTmpDirs } from '../helpers/tmp.js';
+import { toolsRequired } from '../helpers/tools.js';
 
 const tmp = useTmpDirs();
-const required = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+const required = toolsRequired;
 const hasSystemd = spawnSync('systemd-analyze', ['--version']).status === 0;
 
 describe('bare metal / VM', () => {

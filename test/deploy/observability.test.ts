@@ -12,10 +12,11 @@ import { exportedNames, metricNames } from '../helpers/promql.js';
 import { useTmpDirs } from '../helpers/tmp.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { toolsRequired } from '../helpers/tools.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const tmp = useTmpDirs();
-const required = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+const required = toolsRequired;
 const hasPrometheus = spawnSync('prometheus', ['--version']).status === 0;
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 const alertsFile = join(root, 'deploy', 'prometheus', 'alerts.yml');

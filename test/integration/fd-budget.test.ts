@@ -2,7 +2,7 @@
 // it (prlimit) creates 10,000 partitions across ten topics and keeps producing to and
 // fetching from every one of them, reopening segment files on demand, and still accepts
 // connections. Prints the creation time, descriptor count and RSS.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,9 @@ import { defaultProduceRequest, writeProduceRequest } from '../../src/protocol/g
 import { readProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
 import { childBroker, type ChildBroker } from '../helpers/broker.js';
+import { hasTool, runWith } from '../helpers/tools.js';
 
-const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
+const hasPrlimit = hasTool('prlimit', ['--version']);
 const TOPICS = 10;
 const PER_TOPIC = 1000;
 const LIMIT = 1024;
@@ -27,7 +28,7 @@ function procFigures(pid: number): { fds: number; rssMiB: number } {
   return { fds: readdirSync(`/proc/${pid}/fd`).length, rssMiB: Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024) };
 }
 
-describe.skipIf(!hasPrlimit)('descriptor budget', () => {
+describe.runIf(runWith(hasPrlimit))('descriptor budget', () => {
   let broker: ChildBroker;
   let dataDir: string;
 

@@ -8,7 +8,7 @@
 // The Java member needs its jars (`mvn -q -f test/java/pom.xml package
 // dependency:copy-dependencies -DoutputDirectory=target/lib`, which .ci/run does); without
 // them the runs use kafkajs and kcat only, and say so.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +19,13 @@ import type { RunningBroker } from '../../src/broker/start.js';
 import type { ApiHandler } from '../../src/handlers/handler.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { eventually, root, testBroker } from '../helpers/broker.js';
+import { hasTool, runWith, toolsRequired } from '../helpers/tools.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-const hasKcat = spawnSync('kcat', ['-V']).status === 0;
+const hasKcat = hasTool('kcat', ['-V']);
 const javaLib = join(root, 'test/java/target');
-const hasJava = existsSync(join(javaLib, 'strata-java-clients-0.1.0.jar')) && spawnSync('java', ['-version']).status === 0;
+// Under CI the Java member is required too (.ci/run builds its jars).
+const hasJava = toolsRequired || (existsSync(join(javaLib, 'strata-java-clients-0.1.0.jar')) && hasTool('java', ['-version']));
 const CHURN_MS = Number(process.env.STRATA_CHURN_SECONDS ?? 120) * 1000;
 const PARTITIONS = 12;
 const MEMBERS = 6;
@@ -263,7 +265,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
 }
 
-describe.skipIf(!hasKcat)('consumer group churn with real clients', () => {
+describe.runIf(runWith(hasKcat))('consumer group churn with real clients', () => {
   const java: Kind[] = hasJava ? ['java'] : [];
   if (!hasJava) console.log('group churn: no Java client jars (test/java/target): kafkajs and kcat members only');
 

@@ -10,9 +10,10 @@ import { COMPRESSION_TYPES } from '../../src/protocol/records/compression.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toolsRequired } from '../helpers/tools.js';
 
 const hasKcat = spawnSync('kcat', ['-V']).status === 0;
-const required = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+const required = toolsRequired;
 
 let running: RunningBroker;
 let dataDir: string;

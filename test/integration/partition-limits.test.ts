@@ -4,7 +4,7 @@
 // creating, producing and fetching afterwards. The descriptor cache makes a low limit
 // survivable (test/integration/fd-budget.test.ts), so this one leaves the broker a dozen
 // descriptors beyond what it holds: fewer than the cache's smallest budget.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +13,9 @@ import { KafkaClient } from '../../src/client/kafka-client.js';
 import { KafkaError } from '../../src/errors.js';
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
 import { childBroker, testBroker, type ChildBroker } from '../helpers/broker.js';
+import { hasTool, runWith } from '../helpers/tools.js';
 
-const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
+const hasPrlimit = hasTool('prlimit', ['--version']);
 
 async function errorName(p: Promise<unknown>): Promise<string | undefined> {
   return p.then(() => undefined, (e: unknown) => (e instanceof KafkaError ? e.errorName : String(e)));
@@ -43,7 +44,7 @@ describe('partition budgets', () => {
   });
 });
 
-describe.skipIf(!hasPrlimit)('out of file descriptors', () => {
+describe.runIf(runWith(hasPrlimit))('out of file descriptors', () => {
   let broker: ChildBroker;
   let dataDir: string;
 

@@ -2,7 +2,7 @@
 // varints, lying counts; uncompressed and compressed) are refused on produce, so real
 // consumers (kafkajs, kcat) read the partition to its end without a decode error and see
 // exactly the records that were acknowledged.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,10 @@ import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
 import { Codec, compress, type CodecId } from '../../src/protocol/records/compression.js';
 import { eventually, testBroker } from '../helpers/broker.js';
 import { rng } from '../helpers/batches.js';
+import { hasTool, runWith } from '../helpers/tools.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-const hasKcat = spawnSync('kcat', ['-V']).status === 0;
+const hasKcat = hasTool('kcat', ['-V']);
 let running: RunningBroker;
 let dataDir: string;
 /** Per topic, the values acknowledged in order ('?' where a mutation left the records valid). */
@@ -118,7 +119,7 @@ describe('poison batches', () => {
     }
   });
 
-  it.skipIf(!hasKcat)('kcat reads the partition to its end without an error', async () => {
+  it.runIf(runWith(hasKcat))('kcat reads the partition to its end without an error', async () => {
     const out = await new Promise<string>((resolve, reject) => {
       execFile('kcat', ['-b', running.address, '-C', '-t', 'poison-kcat', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], { timeout: 30_000, encoding: 'latin1' }, (err, stdout, stderr) => {
         if (err) reject(new Error(`kcat failed: ${err.message}\n${stderr}`));
