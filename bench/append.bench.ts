@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildRecordBatch } from '../src/protocol/records/batch-builder.js';
-import type { SyncPolicy } from '../src/storage/log-config.js';
+import type { SyncPolicy } from '../src/config/log-config.js';
 import { PartitionLog } from '../src/storage/partition-log.js';
 import { runBench, type BenchTask } from './harness.js';
 

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBroker, type RunningBroker } from '../src/broker/start.js';
+import { startBroker, type RunningBroker } from '../src/server/start.js';
 import { KafkaError } from '../src/errors.js';
 import { buildHandlerTable } from '../src/handlers/index.js';
 import { silentLogger } from '../src/logger.js';
@@ -160,7 +160,7 @@ export async function pipelineTarget(): Promise<FuzzTarget> {
     fixup: fixFrameLength,
     async run(input) {
       const socket = new StubSocket();
-      const conn = new Connection(socket as never, running.broker, stats, () => undefined);
+      const conn = new Connection(socket as never, running.broker.connectionDeps(), stats, () => undefined);
       // The first byte chooses how the bytes arrive: whole, or in chunks of 1..255 bytes.
       const chunk = input.length > 0 && input[0]! > 0 ? input[0]! : input.length + 1;
       for (let at = 0; at < input.length && !socket.destroyed; at += chunk) socket.emit('data', input.subarray(at, at + chunk));

@@ -30,7 +30,9 @@ export type StrataErrorCode =
   | 'STRATA_RING_CLOSED'
   | 'STRATA_OBJECT_NOT_FOUND'
   | 'STRATA_OBJECT_STORE_THROTTLED'
-  | 'STRATA_OBJECT_STORE_UNAVAILABLE';
+  | 'STRATA_OBJECT_STORE_UNAVAILABLE'
+  /** A conditional metadata update lost: the entity's version moved (another writer, or a stale broker). */
+  | 'STRATA_METADATA_CONFLICT';
 
 export class StrataError extends Error {
   readonly code: StrataErrorCode;

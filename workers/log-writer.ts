@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { PartitionWriter, type ProduceOutcome } from '../src/broker/partition-writer.js';
 import { PartitionLog } from '../src/storage/partition-log.js';
 import { SyncBatcher } from '../src/storage/sync-batcher.js';
-import type { LogConfig } from '../src/storage/log-config.js';
+import type { LogConfig } from '../src/config/log-config.js';
 import { SpscRing } from '../src/ring/spsc-ring.js';
 import {
   HEADER_BYTES, Produced, ProducedFlag, ReqKind, ResKind, StatSlot, STATS_BUSY_BYTE_OFFSET, type ControlCommand, type FailedPayload,

@@ -1,7 +1,7 @@
 // The admin HTTP server (default 127.0.0.1:9644): /metrics for Prometheus, /health (the
 // process is alive), /ready (recovery done and the Kafka listener up), /api/v1 (admin).
 import { createServer, type Server } from 'node:http';
-import type { Broker } from '../broker/broker.js';
+import type { HandlerServices } from '../services/handler-services.js';
 import { routes, type Route } from './api.js';
 import { HttpError, readJson, sendError, sendJson } from './http.js';
 
@@ -16,12 +16,18 @@ const compiled: CompiledRoute[] = routes.map((r) => {
   return { ...r, regex, names };
 });
 
+/** What the admin server serves: the handlers' services and the Prometheus registry's text. */
+export interface AdminDeps {
+  services: HandlerServices;
+  metrics: { text(): Promise<string>; readonly contentType: string };
+}
+
 export class AdminServer {
   private readonly server: Server;
   /** Set once the Kafka listener accepts connections. */
   ready = false;
 
-  constructor(private readonly broker: Broker) {
+  constructor(private readonly deps: AdminDeps) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => sendError(res, err));
     });
@@ -31,8 +37,8 @@ export class AdminServer {
     const url = new URL(req.url ?? '/', 'http://admin');
     const method = req.method ?? 'GET';
     if (url.pathname === '/metrics' && method === 'GET') {
-      const text = await this.broker.metrics.text();
-      res.writeHead(200, { 'content-type': this.broker.metrics.contentType });
+      const text = await this.deps.metrics.text();
+      res.writeHead(200, { 'content-type': this.deps.metrics.contentType });
       res.end(text);
       return;
     }
@@ -46,7 +52,7 @@ export class AdminServer {
       if (r.method !== method) continue;
       const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
       const body = method === 'POST' || method === 'PATCH' ? await readJson(req) : {};
-      const [status, out] = await r.run({ broker: this.broker, params, body, query: url.searchParams });
+      const [status, out] = await r.run({ services: this.deps.services, params, body, query: url.searchParams });
       return sendJson(res, status, out);
     }
     if (pathMatched) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`);

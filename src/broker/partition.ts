@@ -1,7 +1,10 @@
-// One partition of a topic as the broker serves it: where its log is written (a backend:
-// this thread in --inline mode, a log writer thread otherwise), what readers see of it,
-// and the long-poll fetches waiting for its high watermark to move.
-import type { LogConfig } from '../storage/log-config.js';
+// One partition of a topic as the broker serves it, behind the PartitionStore interface:
+// where its log is written (a backend: this thread in --inline mode, a log writer thread
+// otherwise), what readers see of it merged with the segments that exist only in the
+// object store (tiered topics), and the long polls waiting for its high watermark to move.
+import { KafkaError } from '../errors.js';
+import type { LogConfig } from '../config/log-config.js';
+import type { AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../services/partition-store.js';
 import type { ReadableLog } from '../storage/log-view.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { PartitionWriter, type ProduceOutcome } from './partition-writer.js';
@@ -63,55 +66,128 @@ export class InlineBackend implements PartitionBackend {
   }
 }
 
-export class Partition {
+/** What a partition needs of the tier: its remote segments (once loaded) and the upload backlog. */
+export interface PartitionTier {
+  remote(topic: string, index: number): RemoteSegmentReader | undefined;
+  /** Uploads are behind (backlog or disk past the high-water mark): producers to tiered topics must wait. */
+  backlogFull(): boolean;
+  remoteRead(bytes: number): void;
+}
+
+/** Reads of the segments that exist only in the object store (tier/remote-partition.ts). */
+export interface RemoteSegmentReader {
+  readonly remoteStartOffset: number | undefined;
+  read(offset: number, maxBytes: number): Promise<Buffer>;
+  maxTimestampBelow(localStart: number): number;
+  recordForTimestamp(timestamp: number, localStart: number): Promise<OffsetAndTimestamp | undefined>;
+}
+
+export const NO_TIER: PartitionTier = { remote: () => undefined, backlogFull: () => false, remoteRead: () => undefined };
+
+/** How a partition finds the tier and whether its topic is tiered now (configs change at run time). */
+export interface PartitionTiering {
+  tier: PartitionTier;
+  isTiered(): boolean;
+}
+
+export class Partition implements PartitionStore {
   private readonly waiters = new Set<() => void>();
 
-  constructor(readonly topic: string, readonly index: number, readonly backend: PartitionBackend) {
+  constructor(readonly topic: string, readonly index: number, readonly backend: PartitionBackend, private readonly tiering: PartitionTiering = { tier: NO_TIER, isTiered: () => false }) {
     backend.onProgress = () => this.wake();
   }
 
+  /** The local log (metrics, the tier's uploader). */
   get log(): ReadableLog {
     return this.backend.log;
   }
 
+  private remote(): RemoteSegmentReader | undefined {
+    const r = this.tiering.tier.remote(this.topic, this.index);
+    return r?.remoteStartOffset === undefined ? undefined : r;
+  }
+
+  get logStartOffset(): number {
+    const local = this.backend.log.logStartOffset;
+    const remote = this.remote();
+    return remote === undefined ? local : Math.min(local, remote.remoteStartOffset!);
+  }
+
+  get highWatermark(): number {
+    return this.backend.log.highWatermark;
+  }
+
+  get lastStableOffset(): number {
+    return this.backend.log.highWatermark;
+  }
+
+  get logEndOffset(): number {
+    return this.backend.log.logEndOffset;
+  }
+
+  get sizeBytes(): number {
+    return this.backend.log.sizeBytes;
+  }
+
+  get segmentCount(): number {
+    return this.backend.log.segmentCount;
+  }
+
   /** Appends a client batch (idempotence applied by the owner of the log). */
-  produce(batch: Buffer): Promise<ProduceOutcome> {
+  append(batch: Buffer): Promise<AppendOutcome> {
+    if (this.tiering.isTiered() && this.tiering.tier.backlogFull()) {
+      return Promise.reject(new KafkaError('KAFKA_STORAGE_ERROR', 'tier uploads are behind (backlog over tierBacklogMaxBytes, or the disk past tierDiskHighWaterPercent); retry later'));
+    }
     return this.backend.produce(batch);
   }
 
-  /** Resolves when the high watermark moves, or after `ms`. */
-  waitForData(ms: number, signal?: AbortSignal): Promise<void> {
-    return waitForAnyData([this], ms, signal);
+  read(offset: number, maxBytes: number, _isolation: IsolationLevel): ReadOutcome | Promise<ReadOutcome> {
+    const log = this.backend.log;
+    const remote = this.remote();
+    // Offsets below the local log start of a tiered partition come from the object store;
+    // decided synchronously, so a read of local data takes no extra asynchronous step.
+    if (remote !== undefined && offset < log.logStartOffset && offset >= remote.remoteStartOffset!) {
+      return remote.read(offset, maxBytes).then((bytes) => {
+        this.tiering.tier.remoteRead(bytes.length);
+        return { chunks: bytes.length > 0 ? [bytes] : [], bytes: bytes.length };
+      });
+    }
+    return log.read(offset, maxBytes);
   }
 
-  /** Registers `fn` to run on the next wake-up; returns its removal. */
-  onWake(fn: () => void): () => void {
+  offsetForTimestamp(timestamp: number): OffsetAndTimestamp | undefined | Promise<OffsetAndTimestamp | undefined> {
+    const log = this.backend.log;
+    const remote = this.tiering.tier.remote(this.topic, this.index);
+    if (remote === undefined) return log.recordForTimestamp(timestamp);
+    // Older records first: the tier's segments below the local log start, then the local log.
+    return remote.recordForTimestamp(timestamp, log.logStartOffset).then((found) => found ?? log.recordForTimestamp(timestamp));
+  }
+
+  maxTimestampRecord(): OffsetAndTimestamp | undefined | Promise<OffsetAndTimestamp | undefined> {
+    const log = this.backend.log;
+    const local = log.maxTimestampRecord();
+    const remote = this.tiering.tier.remote(this.topic, this.index);
+    // Segments that exist only in the tier may hold the largest timestamp.
+    const remoteBest = remote?.maxTimestampBelow(log.logStartOffset) ?? -1;
+    if (remote === undefined || remoteBest <= (local?.timestamp ?? -1)) return local;
+    return remote.recordForTimestamp(remoteBest, log.logStartOffset).then((found) => found ?? local);
+  }
+
+  applyRetention(now: number): Promise<number> {
+    return this.backend.applyRetention(now);
+  }
+
+  truncateBelow(offset: number): Promise<number> {
+    return this.backend.deleteSegmentsBelow(offset);
+  }
+
+  onProgress(fn: () => void): () => void {
     this.waiters.add(fn);
     return () => this.waiters.delete(fn);
   }
 
+  /** Wakes every long poll waiting on this partition (progress, deletion, shutdown). */
   wake(): void {
     for (const w of [...this.waiters]) w();
   }
-}
-
-/**
- * Resolves when any of `partitions` wakes (its high watermark or log start moved, or it was
- * deleted), after `ms`, or when `signal` aborts: one timer and one abort listener however
- * many partitions a long poll covers.
- */
-export function waitForAnyData(partitions: readonly Partition[], ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const removals: Array<() => void> = [];
-    const done = (): void => {
-      clearTimeout(timer);
-      for (const remove of removals) remove();
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    for (const p of partitions) removals.push(p.onWake(done));
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,22 +1,34 @@
 // Producer ids for idempotent producers: handed out in increasing order and never
-// reused across restarts. The persisted high-water mark is raised a block at a time,
-// so handing out an id rarely touches the disk.
-import type { ClusterMetadata, MetadataStore } from './metadata-store.js';
+// reused across restarts (or, with a shared metadata store, across brokers). Ids come
+// from blocks the metadata store hands out atomically, so handing out an id rarely
+// touches the store: synchronously while the current block lasts.
+import type { ClusterMetadataStore, ProducerIdBlock } from '../services/cluster-metadata.js';
+import type { ProducerIdSource } from '../services/producer-ids.js';
 
 const BLOCK = 1000;
 
-export class ProducerIdAllocator {
-  private next: number;
+export class ProducerIdAllocator implements ProducerIdSource {
+  private next = 0;
+  private end = 0;
+  /** The block being fetched: concurrent callers wait for the same one. */
+  private fetching: Promise<ProducerIdBlock> | undefined;
 
-  constructor(private readonly meta: ClusterMetadata, private readonly store: MetadataStore) {
-    this.next = meta.producerIdHighWater;
+  constructor(private readonly store: ClusterMetadataStore, private readonly blockSize = BLOCK) {}
+
+  allocate(): number | Promise<number> {
+    if (this.next < this.end) return this.next++;
+    return this.refill().then(() => this.allocate());
   }
 
-  allocate(): number {
-    if (this.next >= this.meta.producerIdHighWater) {
-      this.meta.producerIdHighWater = this.next + BLOCK;
-      this.store.save(this.meta);
+  private async refill(): Promise<void> {
+    this.fetching ??= this.store.allocateProducerIds(this.blockSize).finally(() => {
+      this.fetching = undefined;
+    });
+    const block = await this.fetching;
+    // Only the first waiter installs the block; the others find it installed (or used up, and fetch again).
+    if (this.next >= this.end && block.first >= this.end) {
+      this.next = block.first;
+      this.end = block.first + block.size;
     }
-    return this.next++;
   }
 }

@@ -6,42 +6,56 @@ import { KafkaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import { SyncBatcher } from '../storage/sync-batcher.js';
-import type { BrokerConfig } from './config.js';
+import type { BrokerConfig } from '../config/broker-config.js';
 import type { StorageProbe } from '../metrics/storage-probe.js';
-import type { ClusterMetadata, MetadataStore, TopicRecord } from './metadata-store.js';
-import { newKafkaUuid } from './metadata-store.js';
-import { InlineBackend, Partition } from './partition.js';
+import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
+import { newKafkaUuid } from './cluster-metadata-document.js';
+import { InlineBackend, NO_TIER, Partition, type PartitionTier } from './partition.js';
 import type { LogWriterPool } from '../writer/log-writer-pool.js';
-import { isTiered, logConfigFor, validateTopicConfigs, type TopicConfigs } from './topic-config.js';
+import { isTiered, logConfigFor, validateTopicConfigs, type TopicConfigs } from '../config/topic-config.js';
+import { checkTopicName, type TopicDirectory, type TopicView } from '../services/topics.js';
 
-export interface Topic {
-  record: TopicRecord;
-  partitions: Partition[];
-}
+export { checkTopicName, INTERNAL_PREFIX } from '../services/topics.js';
 
-const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
-const MAX_TOPIC_LENGTH = 249;
-/** Names the broker keeps for itself. */
-export const INTERNAL_PREFIX = '__';
+export class Topic implements TopicView {
+  constructor(
+    public record: TopicRecord,
+    readonly partitions: Partition[],
+    /** The record's version in the metadata store (changes are conditional on it). */
+    public version: number,
+  ) {}
 
-export function checkTopicName(name: string): void {
-  if (name.length === 0 || name === '.' || name === '..' || name.length > MAX_TOPIC_LENGTH || !LEGAL_TOPIC.test(name)) {
-    throw new KafkaError('INVALID_TOPIC_EXCEPTION', `illegal topic name ${JSON.stringify(name)}: up to 249 of [a-zA-Z0-9._-]`);
+  get name(): string {
+    return this.record.name;
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get configs(): TopicConfigs {
+    return this.record.configs;
   }
 }
 
-export class TopicManager {
+export class TopicManager implements TopicDirectory {
   private readonly topics = new Map<string, Topic>();
   private retentionTimer: NodeJS.Timeout | undefined;
   /** --inline: the partition logs of this thread share their fdatasync submissions. */
   private readonly syncs = new SyncBatcher();
   /** Called after a topic is deleted (the tier removes its remote copies). */
   onDeleted: (record: TopicRecord) => void = () => undefined;
+  /** The tier's remote segments and upload backlog, once the tier exists (it needs this manager first). */
+  private tier: PartitionTier = NO_TIER;
+
+  /** Topics being created (auto-creation from concurrent requests waits for the one creation). */
+  private readonly creating = new Map<string, Promise<Topic | undefined>>();
 
   constructor(
     private readonly config: BrokerConfig,
-    private readonly store: MetadataStore,
-    private readonly meta: ClusterMetadata,
+    private readonly store: ClusterMetadataStore,
+    /** The topics the store holds at start (read before, because opening is synchronous). */
+    initial: ReadonlyArray<Versioned<TopicRecord>>,
     private readonly logger: Logger,
     private readonly probe: StorageProbe,
     /** Log writer threads; undefined in --inline mode (every log on this thread). */
@@ -55,25 +69,31 @@ export class TopicManager {
         })),
       ),
     );
-    for (const record of meta.topics) {
-      this.topics.set(record.name, { record, partitions: this.openPartitions(record, 0, record.partitions) });
+    for (const { value: record, version } of initial) {
+      this.topics.set(record.name, new Topic(record, this.openPartitions(record, 0, record.partitions), version));
     }
     this.retentionTimer = setInterval(() => void this.applyRetention(), config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
   }
 
+  /** Connects the tier: reads below the local log start go to it, and its backlog holds back producers. */
+  attachTier(tier: PartitionTier): void {
+    this.tier = tier;
+  }
+
   /** Opens partitions from..to-1 into `out` (which keeps what was opened if one fails). */
   private openPartitions(record: TopicRecord, from: number, to: number, out: Partition[] = []): Partition[] {
     const config = logConfigFor(record.configs, this.config);
+    const tiering = { tier: { remote: (t: string, i: number) => this.tier.remote(t, i), backlogFull: () => this.tier.backlogFull(), remoteRead: (n: number) => this.tier.remoteRead(n) }, isTiered: () => isTiered(record.configs) };
     for (let p = from; p < to; p++) {
       const dir = this.partitionDir(record.name, p);
       if (this.writers !== undefined) {
-        out.push(new Partition(record.name, p, this.writers.open(dir, config, (r) => this.probe.recovered(r))));
+        out.push(new Partition(record.name, p, this.writers.open(dir, config, (r) => this.probe.recovered(r)), tiering));
         continue;
       }
       const log = PartitionLog.open(dir, config, { logger: this.logger, onFsync: (s) => this.probe.observeFsync(s), syncer: this.syncs.sync });
       this.probe.recovered(log.recovery);
-      out.push(new Partition(record.name, p, new InlineBackend(log)));
+      out.push(new Partition(record.name, p, new InlineBackend(log), tiering));
     }
     return out;
   }
@@ -127,40 +147,83 @@ export class TopicManager {
     return this.topics.get(name);
   }
 
+  byId(id: string): Topic | undefined {
+    for (const t of this.topics.values()) if (t.record.id === id) return t;
+    return undefined;
+  }
+
   partition(topic: string, index: number): Partition | undefined {
     return this.topics.get(topic)?.partitions[index];
   }
 
   /** Validates everything first; with validateOnly nothing is created. */
-  create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Topic | undefined {
-    checkTopicName(name);
-    if (this.topics.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
-    if (!Number.isInteger(partitions) || partitions < 1) {
-      throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be at least 1`);
+  create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Promise<Topic | undefined> {
+    try {
+      checkTopicName(name);
+      if (this.topics.has(name) || this.creating.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
+      if (!Number.isInteger(partitions) || partitions < 1) {
+        throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be at least 1`);
+      }
+      this.checkBudget(partitions);
+      validateTopicConfigs(configs);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    this.checkBudget(partitions);
-    validateTopicConfigs(configs);
-    if (validateOnly) return undefined;
+    if (validateOnly) return Promise.resolve(undefined);
+    const creation = this.createChecked(name, partitions, configs).finally(() => this.creating.delete(name));
+    this.creating.set(name, creation);
+    return creation;
+  }
+
+  /**
+   * The partition directories are made durable before the metadata store lists the topic,
+   * so a listed topic always has its directories; if the store refuses (a conflict, an
+   * I/O error), the new partitions are rolled back.
+   */
+  private async createChecked(name: string, partitions: number, configs: TopicConfigs): Promise<Topic> {
     const record: TopicRecord = { name, id: newKafkaUuid(), partitions, configs: { ...configs } };
-    const topic: Topic = { record, partitions: this.openNewPartitions(record, 0, partitions) };
+    const opened = this.openNewPartitions(record, 0, partitions);
+    let stored: Versioned<TopicRecord>;
+    try {
+      stored = await this.store.createTopic(record);
+    } catch (err) {
+      await this.discard(record, opened);
+      throw err;
+    }
+    const topic = new Topic(record, opened, stored.version);
     this.topics.set(name, topic);
-    this.persist();
     this.logger.info({ topic: name, partitions }, 'topic created');
     return topic;
   }
 
-  /** Auto-creation on produce or metadata, when the broker allows it. */
-  getOrCreate(name: string, allow: boolean): Topic | undefined {
+  /** Closes and removes partitions that were opened for a change the store did not accept. */
+  private async discard(record: TopicRecord, partitions: Partition[]): Promise<void> {
+    for (const p of partitions) {
+      p.wake();
+      await p.backend.delete().catch((err: unknown) => this.logger.error({ err, topic: record.name, partition: p.index }, 'rollback of a new partition failed'));
+    }
+  }
+
+  /** Auto-creation on produce or metadata, when the broker allows it. Synchronous for a topic that exists. */
+  getOrCreate(name: string, allow: boolean): Topic | undefined | Promise<Topic | undefined> {
     const t = this.topics.get(name);
     if (t !== undefined || !allow || !this.config.autoCreateTopics) return t;
+    const pending = this.creating.get(name);
+    if (pending !== undefined) return pending;
     return this.create(name, this.config.defaultPartitions, {});
   }
 
   async delete(name: string): Promise<void> {
     const topic = this.topics.get(name);
     if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    // Gone for every request from now on; back if the store refuses the deletion.
     this.topics.delete(name);
-    this.persist();
+    try {
+      await this.store.deleteTopic(name, topic.version);
+    } catch (err) {
+      if (!this.topics.has(name)) this.topics.set(name, topic);
+      throw err;
+    }
     for (const p of topic.partitions) {
       p.wake();
       await p.backend.delete();
@@ -169,7 +232,7 @@ export class TopicManager {
     this.logger.info({ topic: name }, 'topic deleted');
   }
 
-  addPartitions(name: string, total: number, validateOnly = false): void {
+  async addPartitions(name: string, total: number, validateOnly = false): Promise<void> {
     const topic = this.topics.get(name);
     if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
     const current = topic.partitions.length;
@@ -178,20 +241,29 @@ export class TopicManager {
     }
     this.checkBudget(total - current);
     if (validateOnly) return;
-    topic.partitions.push(...this.openNewPartitions(topic.record, current, total));
+    const added = this.openNewPartitions(topic.record, current, total);
+    const next = { ...topic.record, partitions: total };
+    try {
+      const stored = await this.store.updateTopic(next, topic.version);
+      topic.version = stored.version;
+    } catch (err) {
+      await this.discard(topic.record, added);
+      throw err;
+    }
+    topic.partitions.push(...added);
     topic.record.partitions = total;
-    this.persist();
   }
 
   /** Replaces a topic's configs (after validation) and reconfigures its logs. */
-  setConfigs(name: string, configs: TopicConfigs, validateOnly = false): void {
+  async setConfigs(name: string, configs: TopicConfigs, validateOnly = false): Promise<void> {
     const topic = this.topics.get(name);
     if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
     validateTopicConfigs(configs);
     if (validateOnly) return;
+    const stored = await this.store.updateTopic({ ...topic.record, configs: { ...configs } }, topic.version);
+    topic.version = stored.version;
     topic.record.configs = { ...configs };
     const logConfig = logConfigFor(configs, this.config);
-    this.persist();
     for (const p of topic.partitions) {
       p.backend.reconfigure(logConfig).catch((err: unknown) => this.logger.error({ err, topic: name, partition: p.index }, 'could not apply new topic configs to the log'));
     }
@@ -211,11 +283,6 @@ export class TopicManager {
       }
     }
     return removed;
-  }
-
-  private persist(): void {
-    this.meta.topics = [...this.topics.values()].map((t) => t.record);
-    this.store.save(this.meta);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // strata serve: run the broker until SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
-import { startBroker } from '../broker/start.js';
-import { CONFIG_KEYS, envName, flagName, type BrokerConfig } from '../broker/config.js';
+import { startBroker } from '../server/start.js';
+import { CONFIG_KEYS, envName, flagName, type BrokerConfig } from '../config/broker-config.js';
 import { StrataError } from '../errors.js';
 import { flushLogs } from '../logger.js';
 

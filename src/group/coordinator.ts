@@ -1,20 +1,19 @@
-// The group coordinator: one Group per group id plus the durable offsets store.
-import type { BrokerConfig } from '../broker/config.js';
+// The group coordinator: one Group per group id, persisted through a GroupStore (the
+// offsets log in the data directory, or memory in tests).
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { CommittedOffset, GroupStore, StoredOffset } from '../services/group-store.js';
+import type { GroupCoordinatorService } from '../services/groups.js';
 import { Group, type GroupTiming } from './group.js';
-import { OffsetsStore, type CommittedOffset } from './offsets-store.js';
 
 const MAX_METADATA_BYTES = 4096;
 
-export class GroupCoordinator {
+export class GroupCoordinator implements GroupCoordinatorService {
   private readonly groups = new Map<string, Group>();
-  readonly offsets: OffsetsStore;
   private readonly timing: GroupTiming;
 
-  constructor(config: BrokerConfig, logger: Logger, onFsync?: (seconds: number) => void) {
-    this.offsets = new OffsetsStore(config.dataDir, logger, onFsync);
-    this.timing = { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1_800_000 };
+  constructor(readonly offsets: GroupStore, options: { initialRebalanceDelayMs: number }, logger: Logger) {
+    this.timing = { initialRebalanceDelayMs: options.initialRebalanceDelayMs, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1_800_000 };
     // Empty groups come back too: their generation must not restart at 0, or a stale
     // member of an old generation could match a new one.
     for (const [groupId, snapshot] of this.offsets.snapshots) this.group(groupId).restore(snapshot);
@@ -39,6 +38,14 @@ export class GroupCoordinator {
 
   existing(groupId: string): Group | undefined {
     return this.groups.get(groupId);
+  }
+
+  committed(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
+    return this.offsets.get(groupId, topic, partition);
+  }
+
+  allCommitted(groupId: string): StoredOffset[] {
+    return this.offsets.all(groupId);
   }
 
   /** Every group with members or committed offsets. */

@@ -17,44 +17,10 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaError } from '../errors.js';
 import type { ErrorCodeName } from '../protocol/generated/error-codes.js';
-import type { GroupSnapshot } from './offsets-store.js';
+import type { GroupSnapshot } from '../services/group-store.js';
+import type { ClassicGroup, GroupState, JoinRequest, JoinResult, Protocol, SyncResult } from '../services/groups.js';
 
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
-
-export interface Protocol {
-  name: string;
-  metadata: Buffer;
-}
-
-export interface JoinRequest {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  protocolType: string;
-  protocols: Protocol[];
-  /** JoinGroup v4+: a new member must first fetch its id (MEMBER_ID_REQUIRED). */
-  requireKnownMemberId: boolean;
-}
-
-export interface JoinResult {
-  error?: ErrorCodeName;
-  generationId: number;
-  protocolType: string | null;
-  protocolName: string | null;
-  leader: string;
-  memberId: string;
-  members: Array<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }>;
-}
-
-export interface SyncResult {
-  error?: ErrorCodeName;
-  protocolType: string | null;
-  protocolName: string | null;
-  assignment: Buffer;
-}
+export type { GroupState, JoinRequest, JoinResult, Protocol, SyncResult } from '../services/groups.js';
 
 interface Member {
   memberId: string;
@@ -83,7 +49,7 @@ function sameProtocols(a: Protocol[], b: Protocol[]): boolean {
   return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && p.metadata.equals(b[i]!.metadata));
 }
 
-export class Group {
+export class Group implements ClassicGroup {
   state: GroupState = 'Empty';
   generationId = 0;
   protocolType: string | null = null;

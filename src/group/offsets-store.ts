@@ -9,38 +9,16 @@ import type { Logger } from '../logger.js';
 import { buildRecordBatch, type RecordInput } from '../protocol/records/batch-builder.js';
 import { readRecords } from '../protocol/records/record-reader.js';
 import { PartitionLog } from '../storage/partition-log.js';
+import type { CommittedOffset, GroupSnapshot, GroupStore } from '../services/group-store.js';
+
+export type { CommittedOffset, GroupSnapshot } from '../services/group-store.js';
 
 export const OFFSETS_LOG_DIR = '__consumer_offsets-0';
-
-export interface CommittedOffset {
-  offset: number;
-  leaderEpoch: number;
-  metadata: string | null;
-  commitTimestamp: number;
-}
 
 interface Key {
   g: string;
   t: string;
   p: number;
-}
-
-/** Group membership as of its last stable generation (Kafka's GroupMetadata record). */
-export interface GroupSnapshot {
-  generationId: number;
-  protocolType: string | null;
-  protocolName: string | null;
-  leaderId: string | null;
-  members: Array<{
-    memberId: string;
-    groupInstanceId: string | null;
-    clientId: string;
-    clientHost: string;
-    sessionTimeoutMs: number;
-    rebalanceTimeoutMs: number;
-    protocols: Array<{ name: string; metadata: string }>;
-    assignment: string;
-  }>;
 }
 
 interface MetaKey {
@@ -55,7 +33,7 @@ const DEFAULT_COMPACT_BYTES = 16 * 1024 * 1024;
 /** Records per snapshot batch. */
 const SNAPSHOT_BATCH = 500;
 
-export class OffsetsStore {
+export class OffsetsStore implements GroupStore {
   private readonly log: PartitionLog;
   private compacting: Promise<void> | undefined;
   /** Compactions done (tests and logs). */

@@ -17,11 +17,11 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
   maxVersion: 1,
   read: readDescribeClusterRequest,
   write: writeDescribeClusterResponse,
-  handle(_req, { broker }) {
+  handle(_req, { services: { cluster } }) {
     const res = defaultDescribeClusterResponse();
-    res.clusterId = broker.clusterId;
-    res.controllerId = broker.node.nodeId;
-    res.brokers = [{ brokerId: broker.node.nodeId, host: broker.node.host, port: broker.node.port, rack: null }];
+    res.clusterId = cluster.clusterId;
+    res.controllerId = cluster.controllerId();
+    res.brokers = cluster.brokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
     res.clusterAuthorizedOperations = -2147483648;
     return res;
   },
@@ -34,15 +34,18 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
   maxVersion: 4,
   read: readFindCoordinatorRequest,
   write: writeFindCoordinatorResponse,
-  handle(req, { broker, version }) {
+  handle(req, { services: { cluster }, version }) {
     const res = defaultFindCoordinatorResponse();
-    const { nodeId, host, port } = broker.node;
     // Transactions are not implemented: no transaction coordinator.
     const errorCode = req.keyType === KEY_TYPE_GROUP ? 0 : ErrorCode.COORDINATOR_NOT_AVAILABLE;
     const errorMessage = errorCode === 0 ? null : 'transactions are not supported yet';
     if (version >= 4) {
-      res.coordinators = req.coordinatorKeys.map((key) => ({ key, nodeId, host, port, errorCode, errorMessage }));
+      res.coordinators = req.coordinatorKeys.map((key) => {
+        const { nodeId, host, port } = cluster.coordinatorFor(key);
+        return { key, nodeId, host, port, errorCode, errorMessage };
+      });
     } else {
+      const { nodeId, host, port } = cluster.coordinatorFor(req.key);
       Object.assign(res, { errorCode, errorMessage, nodeId: errorCode === 0 ? nodeId : -1, host: errorCode === 0 ? host : '', port: errorCode === 0 ? port : -1 });
     }
     return res;
@@ -61,7 +64,7 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
   maxVersion: 5,
   read: readInitProducerIdRequest,
   write: writeInitProducerIdResponse,
-  handle(req, { broker }) {
+  async handle(req, { services: { producerIds } }) {
     const res = defaultInitProducerIdResponse();
     if (req.transactionalId !== null) {
       res.errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
@@ -70,7 +73,7 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
       return res;
     }
     // An idempotent producer gets a fresh id each time; epochs only matter for transactions.
-    res.producerId = broker.producerIds.allocate();
+    res.producerId = await producerIds.allocate();
     res.producerEpoch = 0;
     return res;
   },

@@ -1,10 +1,9 @@
 // DescribeConfigs and IncrementalAlterConfigs for topics (and a read-only view of the
 // broker's settings).
 import { KafkaError } from '../errors.js';
-import type { Broker } from '../broker/broker.js';
-import { CONFIG_KEYS, flagName } from '../broker/config.js';
-import { TOPIC_CONFIGS, type TopicConfigs } from '../broker/topic-config.js';
-import { checkTopicName } from '../broker/topic-manager.js';
+import { CONFIG_KEYS, flagName, type BrokerConfig } from '../config/broker-config.js';
+import { TOPIC_CONFIGS, type TopicConfigs } from '../config/topic-config.js';
+import { checkTopicName } from '../services/topics.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { readDescribeConfigsRequest, type DescribeConfigsRequest } from '../protocol/generated/describe-configs-request.js';
 import { defaultDescribeConfigsResponse, writeDescribeConfigsResponse, type DescribeConfigsResourceResult, type DescribeConfigsResponse } from '../protocol/generated/describe-configs-response.js';
@@ -31,13 +30,13 @@ function checkAlterableTopicName(name: string): void {
   checkTopicName(name);
 }
 
-export function describeTopicConfigs(broker: Broker, configs: TopicConfigs, keys: string[] | null): DescribeConfigsResourceResult[] {
+export function describeTopicConfigs(broker: Readonly<BrokerConfig>, configs: TopicConfigs, keys: string[] | null): DescribeConfigsResourceResult[] {
   return Object.entries(TOPIC_CONFIGS)
     .filter(([name]) => keys === null || keys.includes(name))
     .map(([name, spec]) => {
       const set = configs[name];
       return {
-        name, value: set ?? spec.def(broker.config), readOnly: false, isDefault: set === undefined,
+        name, value: set ?? spec.def(broker), readOnly: false, isDefault: set === undefined,
         configSource: set === undefined ? SOURCE_DEFAULT : SOURCE_TOPIC, isSensitive: false, synonyms: [], configType: TYPE_STRING, documentation: null,
       };
     });
@@ -49,19 +48,19 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
   maxVersion: 4,
   read: readDescribeConfigsRequest,
   write: writeDescribeConfigsResponse,
-  handle(req, { broker }) {
+  handle(req, { services: { topics, config } }) {
     const res = defaultDescribeConfigsResponse();
     res.results = req.resources.map((r) => {
       const base = { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] as DescribeConfigsResourceResult[] };
       try {
         if (r.resourceType === RESOURCE_TOPIC) {
           checkTopicName(r.resourceName);
-          const topic = broker.topics.get(r.resourceName);
+          const topic = topics.get(r.resourceName);
           if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
-          base.configs = describeTopicConfigs(broker, topic.record.configs, r.configurationKeys);
+          base.configs = describeTopicConfigs(config, topic.configs, r.configurationKeys);
         } else if (r.resourceType === RESOURCE_BROKER) {
           base.configs = CONFIG_KEYS.filter((k) => r.configurationKeys === null || r.configurationKeys.includes(flagName(k))).map((k) => ({
-            name: flagName(k), value: String(broker.config[k]), readOnly: true, isDefault: false, configSource: SOURCE_STATIC_BROKER,
+            name: flagName(k), value: String(config[k]), readOnly: true, isDefault: false, configSource: SOURCE_STATIC_BROKER,
             isSensitive: false, synonyms: [], configType: TYPE_STRING, documentation: null,
           }));
         } else {
@@ -87,16 +86,16 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
   maxVersion: 1,
   read: readIncrementalAlterConfigsRequest,
   write: writeIncrementalAlterConfigsResponse,
-  handle(req, { broker }) {
+  async handle(req, { services: { topics } }) {
     const res = defaultIncrementalAlterConfigsResponse();
-    res.responses = req.resources.map((r) => {
+    for (const r of req.resources) {
       const base = { errorCode: 0, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
       try {
         if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered');
         checkAlterableTopicName(r.resourceName);
-        const topic = broker.topics.get(r.resourceName);
+        const topic = topics.get(r.resourceName);
         if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
-        const next = { ...topic.record.configs };
+        const next = { ...topic.configs };
         for (const c of r.configs) {
           if (c.configOperation === OP_SET) {
             if (c.value === null) throw new KafkaError('INVALID_CONFIG', `${c.name}: SET needs a value`);
@@ -107,12 +106,12 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
             throw new KafkaError('INVALID_CONFIG', `${c.name}: APPEND and SUBTRACT apply to list configs, which topics here do not have`);
           }
         }
-        broker.topics.setConfigs(r.resourceName, next, req.validateOnly);
+        await topics.setConfigs(r.resourceName, next, req.validateOnly);
+        res.responses.push(base);
       } catch (err) {
-        return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
+        res.responses.push({ ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) });
       }
-      return base;
-    });
+    }
     return res;
   },
   errorResponse(req, _version, errorCode) {
@@ -132,22 +131,22 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   maxVersion: 2,
   read: readAlterConfigsRequest,
   write: writeAlterConfigsResponse,
-  handle(req, { broker }) {
+  async handle(req, { services: { topics } }) {
     const res = defaultAlterConfigsResponse();
-    res.responses = req.resources.map((r) => {
+    for (const r of req.resources) {
       const base = { errorCode: 0, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
       try {
         if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered');
         checkAlterableTopicName(r.resourceName);
-        if (broker.topics.get(r.resourceName) === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
+        if (topics.get(r.resourceName) === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);
         const next: Record<string, string> = {};
         for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;
-        broker.topics.setConfigs(r.resourceName, next, req.validateOnly);
+        await topics.setConfigs(r.resourceName, next, req.validateOnly);
+        res.responses.push(base);
       } catch (err) {
-        return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
+        res.responses.push({ ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) });
       }
-      return base;
-    });
+    }
     return res;
   },
   errorResponse(req, _version, errorCode) {

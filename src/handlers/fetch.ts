@@ -10,7 +10,7 @@ import {
   defaultEpochEndOffset, defaultFetchResponse, defaultLeaderIdAndEpoch, defaultSnapshotId, writeFetchResponse,
   type FetchResponse, type PartitionData,
 } from '../protocol/generated/fetch-response.js';
-import { waitForAnyData, type Partition } from '../broker/partition.js';
+import { IsolationLevel, waitForAnyProgress, type PartitionStore, type ReadOutcome } from '../services/partition-store.js';
 import { BATCH_HEADER_SIZE, BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { defineHandler } from './handler.js';
 
@@ -38,20 +38,14 @@ function partitionData(index: number, errorCode: number): PartitionData {
 
 interface Slot {
   topic: string;
-  partition: Partition | undefined;
+  partition: PartitionStore | undefined;
   index: number;
   fetchOffset: number;
   maxBytes: number;
-  /** Batches read from the tier for an offset below the local log start. */
-  remote?: Buffer;
-  /** The partition's first offset counting remote segments. */
-  logStart?: number;
-  /** The tier read failed: this partition's error code. */
-  remoteError?: number;
 }
 
 /** A slot whose partition still exists (its topic was not deleted or recreated). */
-type LiveSlot = Slot & { partition: Partition };
+type LiveSlot = Slot & { partition: PartitionStore };
 
 /**
  * A partition's read failure as its Kafka error: a topic deleted under the fetch is
@@ -65,48 +59,69 @@ function readErrorCode(err: unknown, live: boolean): number {
   return ErrorCode.KAFKA_STORAGE_ERROR;
 }
 
-function readAll(slots: Slot[][], maxBytes: number, isLive: (s: Slot) => s is LiveSlot, onStorageError: (s: Slot, err: unknown) => void): { data: PartitionData[][]; bytes: number } {
+interface Gathered {
+  data: PartitionData[][];
+  bytes: number;
+}
+
+/**
+ * One pass over every partition in request order, within the response budget (soft for
+ * the first batch only, so one large batch cannot stall a consumer). Synchronous while
+ * every store answers synchronously (local data); the first read that returns a promise
+ * (segments in the object store) makes the rest of the pass wait for it, in order.
+ */
+function readAll(slots: Slot[][], maxBytes: number, isolation: IsolationLevel, isLive: (s: Slot) => s is LiveSlot, onStorageError: (s: Slot, err: unknown) => void): Gathered | Promise<Gathered> {
+  const flat = slots.flat();
+  const out: PartitionData[] = new Array<PartitionData>(flat.length);
   let total = 0;
   let first = true;
-  const data = slots.map((topic) =>
-    topic.map((s): PartitionData => {
-      if (!isLive(s)) return partitionData(s.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      if (s.remoteError !== undefined) return partitionData(s.index, s.remoteError);
-      const log = s.partition.log;
-      const out = partitionData(s.index, 0);
-      if (s.remote !== undefined) {
-        out.highWatermark = log.highWatermark;
-        out.lastStableOffset = log.highWatermark;
-        out.logStartOffset = s.logStart ?? log.logStartOffset;
-        if (s.remote.length > 0 && (first || total + s.remote.length <= maxBytes)) {
-          out.records = s.remote;
-          total += s.remote.length;
-          first = false;
-        }
-        return out;
+  const fill = (s: LiveSlot, r: ReadOutcome): PartitionData => {
+    const p = partitionData(s.index, 0);
+    const store = s.partition;
+    p.highWatermark = store.highWatermark;
+    p.lastStableOffset = store.lastStableOffset;
+    p.logStartOffset = store.logStartOffset;
+    if (r.bytes > 0) {
+      p.records = r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.bytes);
+      total += r.bytes;
+      first = false;
+    }
+    return p;
+  };
+  const failed = (s: Slot, err: unknown): PartitionData => {
+    const code = readErrorCode(err, isLive(s));
+    if (code === ErrorCode.KAFKA_STORAGE_ERROR) onStorageError(s, err);
+    return partitionData(s.index, code);
+  };
+  const step = (i: number): Gathered | Promise<Gathered> => {
+    for (; i < flat.length; i++) {
+      const s = flat[i]!;
+      if (!isLive(s)) {
+        out[i] = partitionData(s.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        continue;
       }
+      const budget = first ? s.maxBytes : Math.min(s.maxBytes, maxBytes - total);
+      let r: ReadOutcome | Promise<ReadOutcome>;
       try {
-        // The response limit is soft for the first batch only (so one large batch cannot stall a consumer).
-        const budget = first ? s.maxBytes : Math.min(s.maxBytes, maxBytes - total);
-        const r = budget <= 0 ? undefined : log.read(s.fetchOffset, budget);
-        out.highWatermark = log.highWatermark;
-        out.lastStableOffset = log.highWatermark;
-        out.logStartOffset = s.logStart ?? log.logStartOffset;
-        if (r !== undefined && r.bytes > 0) {
-          out.records = r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.bytes);
-          total += r.bytes;
-          first = false;
-        }
+        r = budget <= 0 ? EMPTY_READ : s.partition.read(s.fetchOffset, budget, isolation);
       } catch (err) {
-        const code = readErrorCode(err, isLive(s));
-        if (code === ErrorCode.KAFKA_STORAGE_ERROR) onStorageError(s, err);
-        return partitionData(s.index, code);
+        out[i] = failed(s, err);
+        continue;
       }
-      return out;
-    }),
-  );
-  return { data, bytes: total };
+      if (r instanceof Promise) {
+        const at = i;
+        const slot: Slot = s;
+        return r.then((res) => (out[at] = isLive(slot) ? fill(slot, res) : partitionData(slot.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)), (err: unknown) => (out[at] = failed(slot, err))).then(() => step(at + 1));
+      }
+      out[i] = fill(s, r);
+    }
+    let k = 0;
+    return { data: slots.map((t) => t.map(() => out[k++]!)), bytes: total };
+  };
+  return step(0);
 }
+
+const EMPTY_READ: ReadOutcome = { chunks: [], bytes: 0 };
 
 export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   apiKey: ApiKey.Fetch,
@@ -114,50 +129,37 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   maxVersion: 12,
   read: readFetchRequest,
   write: writeFetchResponse,
-  async handle(req, { broker, version, signal }) {
+  async handle(req, { services, version, signal }) {
     const res = defaultFetchResponse();
     res.sessionId = 0; // no incremental fetch sessions: every fetch is a full one (KIP-227 allows this)
     if (version < FIRST_SUPPORTED) {
       res.responses = req.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions.map((p) => partitionData(p.partition, ErrorCode.UNSUPPORTED_VERSION)) }));
       return res;
     }
+    const { topics, metrics, logger } = services;
     const slots: Slot[][] = req.topics.map((t) =>
-      t.partitions.map((p) => ({ topic: t.topic, partition: broker.topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
+      t.partitions.map((p) => ({ topic: t.topic, partition: topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
     );
     const maxBytes = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+    const isolation = req.isolationLevel === IsolationLevel.READ_COMMITTED ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED;
     // A partition whose topic was deleted (or recreated) since the request arrived is gone.
-    const isLive = (s: Slot): s is LiveSlot => s.partition !== undefined && broker.topics.partition(s.topic, s.index) === s.partition;
-    const storageError = (s: Slot, err: unknown): void => broker.logger.error({ err, topic: s.topic, partition: s.index }, 'fetch could not read the partition log');
-    // Offsets below the local log start of a tiered partition come from the object store;
-    // decided synchronously, so a fetch of local data takes no extra asynchronous step.
-    const remoteReads: Array<Promise<void>> = [];
-    for (const s of slots.flat()) {
-      if (s.partition === undefined) continue;
-      const remote = broker.tier.loaded(s.partition.topic, s.partition.index);
-      if (remote === undefined || remote.remoteStartOffset === undefined) continue;
-      s.logStart = Math.min(remote.remoteStartOffset, s.partition.log.logStartOffset);
-      if (s.fetchOffset >= s.partition.log.logStartOffset || s.fetchOffset < remote.remoteStartOffset) continue;
-      remoteReads.push(remote.read(s.fetchOffset, s.maxBytes).then((bytes) => {
-        s.remote = bytes;
-        broker.metrics.tier.remoteRead(bytes.length);
-      }, (err: unknown) => {
-        s.remoteError = readErrorCode(err, isLive(s));
-      }));
-    }
-    if (remoteReads.length > 0) await Promise.all(remoteReads);
-    const deadline = Date.now() + Math.min(Math.max(req.maxWaitMs, 0), MAX_WAIT_CAP_MS);
-    let result = readAll(slots, maxBytes, isLive, storageError);
+    const isLive = (s: Slot): s is LiveSlot => s.partition !== undefined && topics.partition(s.topic, s.index) === s.partition;
+    const storageError = (s: Slot, err: unknown): void => logger.error({ err, topic: s.topic, partition: s.index }, 'fetch could not read the partition log');
+    const deadline = services.clock.now() + Math.min(Math.max(req.maxWaitMs, 0), MAX_WAIT_CAP_MS);
+    const gathered = readAll(slots, maxBytes, isolation, isLive, storageError);
+    let result = gathered instanceof Promise ? await gathered : gathered;
     while (result.bytes < Math.max(req.minBytes, 1) && !signal.aborted) {
-      const left = deadline - Date.now();
+      const left = deadline - services.clock.now();
       const errors = result.data.some((t) => t.some((p) => p.errorCode !== 0));
       if (left <= 0 || errors) break;
-      const live = slots.flat().map((s) => s.partition).filter((p): p is Partition => p !== undefined);
-      await waitForAnyData(live, left, signal);
-      result = readAll(slots, maxBytes, isLive, storageError);
+      const live = slots.flat().map((s) => s.partition).filter((p): p is PartitionStore => p !== undefined);
+      await waitForAnyProgress(live, left, signal);
+      const again = readAll(slots, maxBytes, isolation, isLive, storageError);
+      result = again instanceof Promise ? await again : again;
     }
     res.responses = req.topics.map((t, i) => ({ topic: t.topic, topicId: t.topicId, partitions: result.data[i]! }));
     for (const t of res.responses) {
-      for (const p of t.partitions) if (p.records !== null && p.records.length > 0) broker.metrics.broker.fetched(t.topic, p.records.length, countRecords(p.records));
+      for (const p of t.partitions) if (p.records !== null && p.records.length > 0) metrics.fetched(t.topic, p.records.length, countRecords(p.records));
     }
     return res;
   },

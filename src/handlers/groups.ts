@@ -27,11 +27,11 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   maxVersion: 9,
   read: readJoinGroupRequest,
   write: writeJoinGroupResponse,
-  async handle(req, { broker, version, header, clientHost }) {
+  async handle(req, { services: { groups }, version, header, session }) {
     const res = defaultJoinGroupResponse();
     try {
-      const r = await broker.groups.group(req.groupId).join({
-        memberId: req.memberId, groupInstanceId: req.groupInstanceId, clientId: header.clientId ?? '', clientHost,
+      const r = await groups.group(req.groupId).join({
+        memberId: req.memberId, groupInstanceId: req.groupInstanceId, clientId: header.clientId ?? '', clientHost: session.clientHost,
         // v0 has no rebalance timeout: it equals the session timeout.
         sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs: version >= 1 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
         protocolType: req.protocolType, protocols: req.protocols, requireKnownMemberId: version >= 4,
@@ -51,9 +51,9 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
   maxVersion: 5,
   read: readSyncGroupRequest,
   write: writeSyncGroupResponse,
-  async handle(req, { broker }) {
+  async handle(req, { services: { groups } }) {
     const res = defaultSyncGroupResponse();
-    const group = broker.groups.existing(req.groupId);
+    const group = groups.existing(req.groupId);
     if (group === undefined) {
       res.errorCode = ErrorCode.UNKNOWN_MEMBER_ID;
       return res;
@@ -71,10 +71,10 @@ export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatRespons
   maxVersion: 4,
   read: readHeartbeatRequest,
   write: writeHeartbeatResponse,
-  handle(req, { broker }) {
+  handle(req, { services: { groups } }) {
     const res = defaultHeartbeatResponse();
     try {
-      const group = broker.groups.existing(req.groupId);
+      const group = groups.existing(req.groupId);
       if (group === undefined) res.errorCode = ErrorCode.UNKNOWN_MEMBER_ID;
       else group.heartbeat(req.memberId, req.generationId, req.groupInstanceId);
     } catch (err) {
@@ -91,9 +91,9 @@ export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResp
   maxVersion: 5,
   read: readLeaveGroupRequest,
   write: writeLeaveGroupResponse,
-  handle(req, { broker, version }) {
+  handle(req, { services: { groups }, version }) {
     const res = defaultLeaveGroupResponse();
-    const group = broker.groups.existing(req.groupId);
+    const group = groups.existing(req.groupId);
     const leaving = version >= 3 ? req.members : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
     res.members = leaving.map((m) => ({
       memberId: m.memberId, groupInstanceId: m.groupInstanceId,
@@ -115,10 +115,10 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
   maxVersion: 5,
   read: readListGroupsRequest,
   write: writeListGroupsResponse,
-  handle(req, { broker }) {
+  handle(req, { services: { groups } }) {
     const res = defaultListGroupsResponse();
     const states = new Set(req.statesFilter.map((s) => s.toLowerCase()));
-    res.groups = broker.groups
+    res.groups = groups
       .list()
       .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
       .filter((g) => req.typesFilter.length === 0 || req.typesFilter.map((t) => t.toLowerCase()).includes('classic'))
@@ -134,11 +134,11 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
   maxVersion: 5,
   read: readDescribeGroupsRequest,
   write: writeDescribeGroupsResponse,
-  handle(req, { broker }) {
+  handle(req, { services: { groups } }) {
     const res = defaultDescribeGroupsResponse();
     res.groups = req.groups.map((groupId) => {
-      const g = broker.groups.existing(groupId);
-      const hasOffsets = broker.groups.offsets.all(groupId).length > 0;
+      const g = groups.existing(groupId);
+      const hasOffsets = groups.allCommitted(groupId).length > 0;
       const state = g?.state ?? (hasOffsets ? 'Empty' : 'Dead');
       return {
         errorCode: 0, groupId, groupState: state, protocolType: g?.protocolType ?? '', protocolData: g?.protocolName ?? '',
@@ -165,11 +165,11 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
   maxVersion: 2,
   read: readDeleteGroupsRequest,
   write: writeDeleteGroupsResponse,
-  async handle(req, { broker }) {
+  async handle(req, { services: { groups } }) {
     const res = defaultDeleteGroupsResponse();
     for (const groupId of req.groupsNames) {
       try {
-        await broker.groups.delete(groupId);
+        await groups.delete(groupId);
         res.results.push({ groupId, errorCode: 0 });
       } catch (err) {
         res.results.push({ groupId, errorCode: errorCodeOf(err) });

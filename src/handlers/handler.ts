@@ -1,16 +1,18 @@
 // What every API handler provides: the versions it advertises, its generated codecs,
 // and the function that answers a decoded request. Returning undefined sends nothing
-// (Produce with acks=0).
-import type { Broker } from '../broker/broker.js';
+// (Produce with acks=0). Handlers see the services they need as interfaces and the
+// connection's session, never the broker that implements them.
 import type { RequestHeader } from '../protocol/generated/request-header.js';
 import type { Reader } from '../protocol/primitives/reader.js';
 import type { Writer } from '../protocol/primitives/writer.js';
+import type { HandlerServices } from '../services/handler-services.js';
+import type { Session } from '../services/session.js';
 
 export interface RequestContext {
-  broker: Broker;
+  services: HandlerServices;
+  session: Session;
   version: number;
   header: RequestHeader;
-  clientHost: string;
   /** Aborted when the connection closes, so long polls stop waiting. */
   signal: AbortSignal;
 }

@@ -1,12 +1,13 @@
 // ListOffsets: earliest (-2), latest (-1), max timestamp (-3), or the first record at
-// or after a timestamp. Latest is the high watermark (no transactions: LSO = HW). For
-// tiered partitions, earliest, timestamp and max-timestamp lookups include segments that
-// now exist only in the object store.
+// or after a timestamp. Latest is the high watermark (read_committed: the last stable
+// offset, which is the high watermark until transactions). The partition store merges
+// segments that exist only in the object store into earliest and timestamp lookups.
 import { KafkaError } from '../errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { readListOffsetsRequest, type ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
 import { defaultListOffsetsResponse, writeListOffsetsResponse, type ListOffsetsPartitionResponse, type ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
+import { IsolationLevel } from '../services/partition-store.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf } from './error-code.js';
 
@@ -20,30 +21,23 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
   maxVersion: 9,
   read: readListOffsetsRequest,
   write: writeListOffsetsResponse,
-  async handle(req, { broker, version }) {
+  async handle(req, { services: { topics }, version }) {
     const res = defaultListOffsetsResponse();
     res.topics = await Promise.all(req.topics.map(async (t) => ({
       name: t.name,
       partitions: await Promise.all(t.partitions.map(async (p): Promise<ListOffsetsPartitionResponse> => {
         const out: ListOffsetsPartitionResponse = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: 0 };
-        const partition = broker.topics.partition(t.name, p.partitionIndex);
+        const partition = topics.partition(t.name, p.partitionIndex);
         if (partition === undefined) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, leaderEpoch: -1 };
-        const log = partition.log;
-        const remote = broker.tier.loaded(t.name, p.partitionIndex);
         try {
-          if (p.timestamp === LATEST) out.offset = log.highWatermark;
-          else if (p.timestamp === EARLIEST) out.offset = Math.min(log.logStartOffset, broker.tier.loaded(t.name, p.partitionIndex)?.remoteStartOffset ?? Infinity);
+          if (p.timestamp === LATEST) out.offset = req.isolationLevel === IsolationLevel.READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
+          else if (p.timestamp === EARLIEST) out.offset = partition.logStartOffset;
           else if (p.timestamp === MAX_TIMESTAMP) {
             if (version < 7) throw new KafkaError('UNSUPPORTED_VERSION', 'max timestamp needs ListOffsets v7');
-            const m = log.maxTimestampRecord();
-            // Segments that exist only in the tier may hold the largest timestamp.
-            const remoteBest = remote?.maxTimestampBelow(log.logStartOffset) ?? -1;
-            const fromRemote = remote !== undefined && remoteBest > (m?.timestamp ?? -1) ? await remote.recordForTimestamp(remoteBest, log.logStartOffset) : undefined;
-            const best = fromRemote ?? m;
+            const best = await partition.maxTimestampRecord();
             if (best !== undefined) Object.assign(out, best);
           } else {
-            // Older records first: the tier's segments below the local log start, then the local log.
-            const found = (remote === undefined ? undefined : await remote.recordForTimestamp(p.timestamp, log.logStartOffset)) ?? log.recordForTimestamp(p.timestamp);
+            const found = await partition.offsetForTimestamp(p.timestamp);
             if (found !== undefined) Object.assign(out, found);
           }
         } catch (err) {

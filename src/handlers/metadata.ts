@@ -4,8 +4,7 @@ import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { readMetadataRequest, type MetadataRequest } from '../protocol/generated/metadata-request.js';
 import { defaultMetadataResponse, writeMetadataResponse, type MetadataResponse, type MetadataResponseTopic } from '../protocol/generated/metadata-response.js';
 import { ZERO_UUID } from '../protocol/primitives/reader.js';
-import type { Topic } from '../broker/topic-manager.js';
-import { checkTopicName, INTERNAL_PREFIX } from '../broker/topic-manager.js';
+import { checkTopicName, INTERNAL_PREFIX, type TopicView } from '../services/topics.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf } from './error-code.js';
 
@@ -15,41 +14,43 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   maxVersion: 12,
   read: readMetadataRequest,
   write: writeMetadataResponse,
-  handle(req, { broker, version }) {
+  async handle(req, { services: { topics, cluster }, version }) {
     const res = defaultMetadataResponse();
-    const node = broker.node;
-    res.brokers = [{ nodeId: node.nodeId, host: node.host, port: node.port, rack: null }];
-    res.clusterId = broker.clusterId;
-    res.controllerId = node.nodeId;
+    res.brokers = cluster.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+    res.clusterId = cluster.clusterId;
+    res.controllerId = cluster.controllerId();
     res.clusterAuthorizedOperations = -2147483648;
-    const describe = (t: Topic): MetadataResponseTopic => ({
+    const describe = (t: TopicView): MetadataResponseTopic => ({
       errorCode: 0,
-      name: t.record.name,
-      topicId: t.record.id,
-      isInternal: t.record.name.startsWith(INTERNAL_PREFIX),
+      name: t.name,
+      topicId: t.id,
+      isInternal: t.name.startsWith(INTERNAL_PREFIX),
       topicAuthorizedOperations: -2147483648,
-      partitions: t.partitions.map((p) => ({
-        errorCode: 0, partitionIndex: p.index, leaderId: node.nodeId, leaderEpoch: 0,
-        replicaNodes: [node.nodeId], isrNodes: [node.nodeId], offlineReplicas: [],
-      })),
+      partitions: t.partitions.map((p) => {
+        const lead = cluster.leaderOf(t.name, p.index);
+        return {
+          errorCode: 0, partitionIndex: p.index, leaderId: lead.leaderId, leaderEpoch: lead.leaderEpoch,
+          replicaNodes: lead.replicas, isrNodes: lead.isr, offlineReplicas: [],
+        };
+      }),
     });
     // v0: an empty list means all topics; v1+: null means all, empty means none.
     const all = req.topics === null || (version === 0 && req.topics.length === 0);
     if (all) {
-      res.topics = broker.topics.list().filter((t) => !t.record.name.startsWith(INTERNAL_PREFIX)).map(describe);
+      res.topics = topics.list().filter((t) => !t.name.startsWith(INTERNAL_PREFIX)).map(describe);
       return res;
     }
     const allowCreate = version < 4 || req.allowAutoTopicCreation;
-    res.topics = (req.topics ?? []).map((q) => {
+    res.topics = await Promise.all((req.topics ?? []).map(async (q) => {
       const failed = (errorCode: number): MetadataResponseTopic => ({
         errorCode, name: q.name, topicId: q.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: -2147483648,
       });
       if (q.name === null) {
-        const byId = broker.topics.list().find((t) => t.record.id === q.topicId && q.topicId !== ZERO_UUID);
+        const byId = q.topicId === ZERO_UUID ? undefined : topics.byId(q.topicId);
         return byId === undefined ? failed(ErrorCode.UNKNOWN_TOPIC_ID) : describe(byId);
       }
       try {
-        const t = broker.topics.getOrCreate(q.name, allowCreate);
+        const t = await topics.getOrCreate(q.name, allowCreate);
         if (t === undefined) {
           checkTopicName(q.name); // as Kafka: an illegal name is INVALID_TOPIC_EXCEPTION, not unknown
           throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', q.name);
@@ -58,7 +59,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       } catch (err) {
         return failed(errorCodeOf(err));
       }
-    });
+    }));
     return res;
   },
   errorResponse(req, _version, errorCode) {

@@ -6,7 +6,7 @@ import { readOffsetCommitRequest, type OffsetCommitRequest } from '../protocol/g
 import { defaultOffsetCommitResponse, writeOffsetCommitResponse, type OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
 import { readOffsetFetchRequest, type OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { defaultOffsetFetchResponse, writeOffsetFetchResponse, type OffsetFetchResponse, type OffsetFetchResponsePartitions } from '../protocol/generated/offset-fetch-response.js';
-import type { Broker } from '../broker/broker.js';
+import type { GroupCoordinatorService } from '../services/groups.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf } from './error-code.js';
 
@@ -16,23 +16,23 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
   maxVersion: 9,
   read: readOffsetCommitRequest,
   write: writeOffsetCommitResponse,
-  async handle(req, { broker }) {
+  async handle(req, { services: { topics, groups, clock } }) {
     const res = defaultOffsetCommitResponse();
-    const now = Date.now();
+    const now = clock.now();
     // As Kafka: partitions that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION and
     // never reach the coordinator (nothing is stored for them).
-    const exists = (topic: string, partition: number): boolean => broker.topics.partition(topic, partition) !== undefined;
+    const exists = (topic: string, partition: number): boolean => topics.partition(topic, partition) !== undefined;
     const entries = req.topics.flatMap((t) =>
       t.partitions.filter((p) => exists(t.name, p.partitionIndex)).map((p) => ({
         topic: t.name, partition: p.partitionIndex,
         value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata, commitTimestamp: p.commitTimestamp > 0 ? p.commitTimestamp : now },
       })),
     );
-    let perPartition: Map<string, KafkaError | undefined> | undefined;
+    let perPartition: Map<string, Error | undefined> | undefined;
     let failure: unknown;
     if (entries.length > 0) {
       try {
-        perPartition = await broker.groups.commit(req.groupId, req.memberId, req.generationIdOrMemberEpoch, req.groupInstanceId, entries);
+        perPartition = await groups.commit(req.groupId, req.memberId, req.generationIdOrMemberEpoch, req.groupInstanceId, entries);
       } catch (err) {
         failure = err;
       }
@@ -54,11 +54,10 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
   },
 });
 
-function fetchGroupOffsets(broker: Broker, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): Array<{ name: string; partitions: OffsetFetchResponsePartitions[] }> {
-  const store = broker.groups.offsets;
+function fetchGroupOffsets(groups: GroupCoordinatorService, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): Array<{ name: string; partitions: OffsetFetchResponsePartitions[] }> {
   if (topics === null) {
     const byTopic = new Map<string, OffsetFetchResponsePartitions[]>();
-    for (const e of store.all(groupId)) {
+    for (const e of groups.allCommitted(groupId)) {
       const list = byTopic.get(e.topic) ?? [];
       list.push({ partitionIndex: e.partition, committedOffset: e.offset, committedLeaderEpoch: e.leaderEpoch, metadata: e.metadata, errorCode: 0 });
       byTopic.set(e.topic, list);
@@ -68,7 +67,7 @@ function fetchGroupOffsets(broker: Broker, groupId: string, topics: Array<{ name
   return topics.map((t) => ({
     name: t.name,
     partitions: t.partitionIndexes.map((p) => {
-      const c = store.get(groupId, t.name, p);
+      const c = groups.committed(groupId, t.name, p);
       return { partitionIndex: p, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.leaderEpoch ?? -1, metadata: c?.metadata ?? '', errorCode: 0 };
     }),
   }));
@@ -80,13 +79,13 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   maxVersion: 9,
   read: readOffsetFetchRequest,
   write: writeOffsetFetchResponse,
-  handle(req, { broker, version }) {
+  handle(req, { services: { groups }, version }) {
     const res = defaultOffsetFetchResponse();
     if (version >= 8) {
-      res.groups = req.groups.map((g) => ({ groupId: g.groupId, errorCode: 0, topics: fetchGroupOffsets(broker, g.groupId, g.topics) }));
+      res.groups = req.groups.map((g) => ({ groupId: g.groupId, errorCode: 0, topics: fetchGroupOffsets(groups, g.groupId, g.topics) }));
     } else {
       if (req.topics === null && version < 2) throw new KafkaError('INVALID_REQUEST', 'OffsetFetch v0-1 needs topics');
-      res.topics = fetchGroupOffsets(broker, req.groupId, req.topics);
+      res.topics = fetchGroupOffsets(groups, req.groupId, req.topics);
     }
     return res;
   },

@@ -9,8 +9,8 @@ import {
   defaultLeaderIdAndEpoch, defaultProduceResponse, writeProduceResponse,
   type PartitionProduceResponse, type ProduceResponse,
 } from '../protocol/generated/produce-response.js';
-import { INTERNAL_PREFIX } from '../broker/topic-manager.js';
-import { isTiered } from '../broker/topic-config.js';
+import { INTERNAL_PREFIX } from '../services/topics.js';
+import type { HandlerServices } from '../services/handler-services.js';
 import { BATCH_HEADER_SIZE, BatchField } from '../protocol/records/batch-layout.js';
 import { COMPRESSION_TYPES } from '../protocol/records/compression.js';
 import { batchCodec } from '../protocol/records/recompress.js';
@@ -19,17 +19,6 @@ import { errorCodeOf, errorMessageOf } from './error-code.js';
 
 const FIRST_SUPPORTED = 3;
 
-/**
- * Backpressure from the tier: while closed segments of tiered topics wait for upload
- * beyond the limit (S3 throttling or down), producers to tiered topics get a retriable
- * error instead of the local disk filling up. The backlog is computed once per second.
- */
-function tierBacklogFull(broker: import('../broker/broker.js').Broker, configs: Record<string, string>): boolean {
-  if (!isTiered(configs)) return false;
-  const c = broker.config;
-  return broker.tier.shouldPushBack(c.tierBacklogMaxBytes, c.dataDir, c.tierDiskHighWaterPercent);
-}
-
 /** Decompressed records of one batch may not exceed this (memory stays bounded). */
 const MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
 
@@ -37,10 +26,10 @@ const MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
  * The batch as the topic stores it: recompressed (on the CPU pool) when the topic's
  * compression.type names a codec other than the producer's, else unchanged.
  */
-function storedForm(broker: import('../broker/broker.js').Broker, configs: Record<string, string>, batch: Buffer): Buffer | Promise<Buffer> {
+function storedForm(services: HandlerServices, configs: Record<string, string>, batch: Buffer): Buffer | Promise<Buffer> {
   const target = COMPRESSION_TYPES[configs['compression.type'] ?? 'producer'] ?? 'producer';
   if (target === 'producer' || batch.length < BATCH_HEADER_SIZE || batchCodec(batch) === target) return batch;
-  return broker.cpu.recompress(batch, target, MAX_DECOMPRESSED_BATCH_BYTES);
+  return services.recompressor.recompress(batch, target, MAX_DECOMPRESSED_BATCH_BYTES);
 }
 
 function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null): PartitionProduceResponse {
@@ -56,7 +45,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   maxVersion: 11,
   read: readProduceRequest,
   write: writeProduceResponse,
-  async handle(req, { broker, version }) {
+  async handle(req, { services, version }) {
+    const { topics, metrics, logger } = services;
     const res = defaultProduceResponse();
     const refuse = (code: number, message: string | null): void => {
       res.responses = req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, code, message)) }));
@@ -78,7 +68,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         let topic;
         try {
           if (t.name.startsWith(INTERNAL_PREFIX)) throw new KafkaError('INVALID_TOPIC_EXCEPTION', `${t.name} is internal`);
-          topic = broker.topics.getOrCreate(t.name, true);
+          const found = topics.getOrCreate(t.name, true);
+          topic = found instanceof Promise ? await found : found;
         } catch (err) {
           return { name: t.name, partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, errorCodeOf(err), errorMessageOf(err))) };
         }
@@ -87,19 +78,15 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             const partition = topic?.partitions[p.index];
             if (partition === undefined) return partitionResponse(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             if (p.records === null || p.records.length === 0) return partitionResponse(p.index, ErrorCode.INVALID_RECORD, 'no records');
-            if (tierBacklogFull(broker, topic!.record.configs)) {
-              broker.metrics.broker.produceError(t.name, 'KAFKA_STORAGE_ERROR');
-              return partitionResponse(p.index, ErrorCode.KAFKA_STORAGE_ERROR, 'tier uploads are behind (backlog over tierBacklogMaxBytes, or the disk past tierDiskHighWaterPercent); retry later');
-            }
             try {
               // Most topics store batches as sent: no extra asynchronous step for them.
-              const stored = storedForm(broker, topic!.record.configs, p.records);
-              const out = await partition.produce(stored instanceof Promise ? await stored : stored);
-              if (!out.duplicate) broker.metrics.broker.produced(t.name, p.records.length, p.records.readInt32BE(BatchField.LAST_OFFSET_DELTA) + 1);
+              const stored = storedForm(services, topic!.configs, p.records);
+              const out = await partition.append(stored instanceof Promise ? await stored : stored);
+              if (!out.duplicate) metrics.produced(t.name, p.records.length, p.records.readInt32BE(BatchField.LAST_OFFSET_DELTA) + 1);
               return { ...partitionResponse(p.index, 0), baseOffset: out.baseOffset, logAppendTimeMs: out.logAppendTime, logStartOffset: out.logStartOffset };
             } catch (err) {
-              if (!(err instanceof KafkaError)) broker.logger.error({ err, topic: t.name, partition: p.index }, 'produce failed');
-              broker.metrics.broker.produceError(t.name, err instanceof KafkaError ? err.errorName : 'UNKNOWN_SERVER_ERROR');
+              if (!(err instanceof KafkaError)) logger.error({ err, topic: t.name, partition: p.index }, 'produce failed');
+              metrics.produceError(t.name, err instanceof KafkaError ? err.errorName : 'UNKNOWN_SERVER_ERROR');
               return partitionResponse(p.index, errorCodeOf(err), errorMessageOf(err));
             }
           }),

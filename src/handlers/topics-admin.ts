@@ -8,7 +8,7 @@ import { defaultCreateTopicsResponse, writeCreateTopicsResponse, type CreatableT
 import { readDeleteTopicsRequest, type DeleteTopicsRequest } from '../protocol/generated/delete-topics-request.js';
 import { defaultDeleteTopicsResponse, writeDeleteTopicsResponse, type DeleteTopicsResponse } from '../protocol/generated/delete-topics-response.js';
 import { ZERO_UUID } from '../protocol/primitives/reader.js';
-import { INTERNAL_PREFIX } from '../broker/topic-manager.js';
+import { INTERNAL_PREFIX } from '../services/topics.js';
 import { describeTopicConfigs } from './configs.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
@@ -33,11 +33,14 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   maxVersion: 7,
   read: readCreateTopicsRequest,
   write: writeCreateTopicsResponse,
-  handle(req, { broker }) {
+  async handle(req, { services }) {
+    const { topics, cluster, config } = services;
     const res = defaultCreateTopicsResponse();
     const seen = new Set<string>();
-    const budget = requestBudget(broker.config.maxPartitionsPerRequest);
-    res.topics = req.topics.map((t): CreatableTopicResult => {
+    const budget = requestBudget(config.maxPartitionsPerRequest);
+    const brokerIds = cluster.brokers().map((b) => b.nodeId);
+    // One at a time, in request order: the budget and duplicate checks see the earlier topics.
+    for (const t of req.topics) {
       const result: CreatableTopicResult = {
         name: t.name, topicId: ZERO_UUID, errorCode: 0, errorMessage: null, topicConfigErrorCode: 0, numPartitions: -1, replicationFactor: -1, configs: null,
       };
@@ -45,27 +48,28 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
         if (seen.has(t.name)) throw new KafkaError('INVALID_REQUEST', `topic ${t.name} appears twice`);
         seen.add(t.name);
         if (t.name.startsWith(INTERNAL_PREFIX)) throw new KafkaError('INVALID_TOPIC_EXCEPTION', `${t.name}: names starting with __ are reserved`);
+        // Storage is not replicated by brokers (one today; shared storage later): a factor of 1.
         if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
           throw new KafkaError('INVALID_REPLICATION_FACTOR', `replication factor ${t.replicationFactor} is larger than the 1 available broker`);
         }
-        if (t.assignments.some((a) => a.brokerIds.some((b) => b !== broker.node.nodeId))) {
-          throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `only broker ${broker.node.nodeId} exists`);
+        if (t.assignments.some((a) => a.brokerIds.some((b) => !brokerIds.includes(b)))) {
+          throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `only broker ${brokerIds.join(', ')} exists`);
         }
-        const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.config.defaultPartitions : t.numPartitions;
+        const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? config.defaultPartitions : t.numPartitions;
         const configs: Record<string, string> = {};
         for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
         budget.take(partitions);
-        const topic = broker.topics.create(t.name, partitions, configs, req.validateOnly);
-        result.topicId = topic?.record.id ?? ZERO_UUID;
+        const topic = await topics.create(t.name, partitions, configs, req.validateOnly);
+        result.topicId = topic?.id ?? ZERO_UUID;
         result.numPartitions = partitions;
         result.replicationFactor = 1;
-        result.configs = describeTopicConfigs(broker, configs, null).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: false }));
+        result.configs = describeTopicConfigs(config, configs, null).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: false }));
       } catch (err) {
         result.errorCode = errorCodeOf(err);
         result.errorMessage = errorMessageOf(err);
       }
-      return result;
-    });
+      res.topics.push(result);
+    }
     return res;
   },
   errorResponse(req, _version, errorCode) {
@@ -83,18 +87,18 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
   maxVersion: 6,
   read: readDeleteTopicsRequest,
   write: writeDeleteTopicsResponse,
-  async handle(req, { broker, version }) {
+  async handle(req, { services: { topics }, version }) {
     const res = defaultDeleteTopicsResponse();
     const wanted = version >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     for (const t of wanted) {
-      const topic = t.name !== null ? broker.topics.get(t.name) : broker.topics.list().find((x) => x.record.id === t.topicId);
-      const name = topic?.record.name ?? t.name;
+      const topic = t.name !== null ? topics.get(t.name) : topics.byId(t.topicId);
+      const name = topic?.name ?? t.name;
       try {
         if (topic === undefined) {
           throw new KafkaError(t.name === null ? 'UNKNOWN_TOPIC_ID' : 'UNKNOWN_TOPIC_OR_PARTITION', `topic ${t.name ?? t.topicId} does not exist`);
         }
-        await broker.topics.delete(topic.record.name);
-        res.responses.push({ name, topicId: topic.record.id, errorCode: 0, errorMessage: null });
+        await topics.delete(topic.name);
+        res.responses.push({ name, topicId: topic.id, errorCode: 0, errorMessage: null });
       } catch (err) {
         res.responses.push({ name, topicId: t.topicId, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) });
       }
@@ -115,19 +119,19 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
   maxVersion: 3,
   read: readCreatePartitionsRequest,
   write: writeCreatePartitionsResponse,
-  handle(req, { broker }) {
+  async handle(req, { services: { topics, config } }) {
     const res = defaultCreatePartitionsResponse();
-    const budget = requestBudget(broker.config.maxPartitionsPerRequest);
-    res.results = req.topics.map((t) => {
+    const budget = requestBudget(config.maxPartitionsPerRequest);
+    for (const t of req.topics) {
       try {
-        const current = broker.topics.get(t.name)?.partitions.length;
+        const current = topics.get(t.name)?.partitions.length;
         if (current !== undefined && Number.isInteger(t.count) && t.count > current) budget.take(t.count - current);
-        broker.topics.addPartitions(t.name, t.count, req.validateOnly);
-        return { name: t.name, errorCode: 0, errorMessage: null };
+        await topics.addPartitions(t.name, t.count, req.validateOnly);
+        res.results.push({ name: t.name, errorCode: 0, errorMessage: null });
       } catch (err) {
-        return { name: t.name, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
+        res.results.push({ name: t.name, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) });
       }
-    });
+    }
     return res;
   },
   errorResponse(req, _version, errorCode) {

@@ -6,9 +6,12 @@ import { API_SCHEMAS } from '../protocol/generated/api-keys.js';
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** Why the broker closed a client's connection. */
-export type CloseReason = 'malformed' | 'oversized' | 'handler_failed';
+import type { CloseReason, ConnectionMetrics } from '../network/connection.js';
+import type { RequestMetrics } from '../services/metrics.js';
 
-export class BrokerProbe {
+export type { CloseReason } from '../network/connection.js';
+
+export class BrokerProbe implements ConnectionMetrics, RequestMetrics {
   private readonly requests: Counter<'api' | 'version'>;
   private readonly latency: Histogram<'api' | 'version'>;
   private readonly malformed: Counter;

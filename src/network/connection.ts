@@ -1,20 +1,48 @@
-// One client connection: frames in, requests dispatched concurrently, responses out in
-// request order (Kafka clients rely on it). A connection whose responses pile up, or
-// whose socket cannot keep up, stops being read until it drains: memory per connection
-// stays bounded by the in-flight limit and the frame size limit.
+// One client connection: frames in, each request through the pipeline (session,
+// authenticate, authorise, quota: see pipeline.ts) to its handler, requests dispatched
+// concurrently, responses out in request order (Kafka clients rely on it). A connection
+// whose responses pile up, or whose socket cannot keep up, stops being read until it
+// drains: memory per connection stays bounded by the in-flight limit and the frame size
+// limit. It sees the broker only through ConnectionDeps.
 import type { Socket } from 'node:net';
-import type { Broker } from '../broker/broker.js';
 import { KafkaError } from '../errors.js';
-import type { ApiHandler } from '../handlers/handler.js';
+import type { Logger } from '../logger.js';
+import type { ApiHandler, RequestContext } from '../handlers/handler.js';
+import type { HandlerServices } from '../services/handler-services.js';
+import { anonymousSession, type Session } from '../services/session.js';
 import { supportedApis } from '../handlers/api-versions.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { writeApiVersionsResponse, defaultApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import { decodeRequest, encodeResponse, peekHeader } from '../protocol/frame.js';
 import { errorCodeOf } from '../handlers/error-code.js';
-import type { CloseReason } from '../metrics/broker-probe.js';
+import type { RequestHeader } from '../protocol/generated/request-header.js';
 import { FrameSplitter } from './frame-splitter.js';
+import type { RequestPipeline, StageVerdict } from './pipeline.js';
 import { RateLimitedLog } from './rate-limited-log.js';
+
+export type CloseReason = 'malformed' | 'oversized' | 'handler_failed';
+
+/** What a connection reports (the Prometheus broker probe implements it). */
+export interface ConnectionMetrics {
+  connectionOpened(): void;
+  connectionClosed(): void;
+  malformedRequest(): void;
+  connectionRefused(reason: CloseReason): void;
+  request(apiKey: number, version: number, seconds: number): void;
+}
+
+/** Everything a connection needs, as interfaces: the server builds one per listener. */
+export interface ConnectionDeps {
+  /** The listener's name (PLAINTEXT until TLS and SASL listeners exist). */
+  listener: string;
+  handlers: ReadonlyMap<number, ApiHandler>;
+  services: HandlerServices;
+  pipeline: RequestPipeline;
+  maxRequestBytes: number;
+  metrics: ConnectionMetrics;
+  logger: Logger;
+}
 
 /** Closes for misbehaviour are logged at info, at most a few per second broker-wide. */
 const closeLog = new RateLimitedLog('closing a client connection after a bad request', 5, 1000);
@@ -31,6 +59,18 @@ interface Slot {
   chunks: Buffer[] | undefined;
 }
 
+/** One decoded request on its way through the pipeline and its handler. */
+interface Call {
+  handler: ApiHandler;
+  slot: Slot;
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  header: RequestHeader;
+  request: unknown;
+  started: number;
+}
+
 export interface ConnectionStats {
   requests: number;
   malformed: number;
@@ -45,12 +85,14 @@ export class Connection {
   /** A malformed frame arrived: nothing more is read; the connection closes once the answers to the requests before it are written. */
   private failing = false;
   private failTimer: NodeJS.Timeout | undefined;
-  readonly clientHost: string;
+  readonly session: Session;
+  private readonly metrics: ConnectionMetrics;
 
-  constructor(private readonly socket: Socket, private readonly broker: Broker, private readonly stats: ConnectionStats, private readonly onClose: () => void) {
-    this.splitter = new FrameSplitter(broker.config.socketRequestMaxBytes);
-    this.clientHost = socket.remoteAddress ?? 'unknown';
-    broker.metrics.broker.connectionOpened();
+  constructor(private readonly socket: Socket, private readonly deps: ConnectionDeps, private readonly stats: ConnectionStats, private readonly onClose: () => void) {
+    this.splitter = new FrameSplitter(deps.maxRequestBytes);
+    this.session = anonymousSession(deps.listener, socket.remoteAddress ?? 'unknown');
+    this.metrics = deps.metrics;
+    this.metrics.connectionOpened();
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('drain', () => this.maybeResume());
@@ -75,7 +117,7 @@ export class Connection {
       this.fail(new KafkaError('INVALID_REQUEST', 'frame shorter than a request header'), 'malformed');
       return;
     }
-    const handler = this.broker.handlers.get(peek.apiKey);
+    const handler = this.deps.handlers.get(peek.apiKey);
     const slot: Slot = { ready: false, chunks: undefined };
     this.queue.push(slot);
     if (handler === undefined || peek.apiVersion < handler.minVersion || peek.apiVersion > handler.maxVersion) {
@@ -83,50 +125,70 @@ export class Connection {
       return;
     }
     let request: unknown;
-    let correlationId: number;
-    let header;
+    let header: RequestHeader;
     try {
       const decoded = decodeRequest(frame);
       header = decoded.header;
-      correlationId = header.correlationId;
       request = handler.read(decoded.body, peek.apiVersion);
     } catch (err) {
       this.queue.pop(); // this request gets no answer: Kafka closes on an undecodable one
       this.fail(err, 'malformed');
       return;
     }
-    const ctx = { broker: this.broker, version: peek.apiVersion, header, clientHost: this.clientHost, signal: this.abort.signal };
-    const started = performance.now();
-    const answer = (response: unknown): void => {
-      const chunks = response === undefined ? undefined : encodeResponse(peek.apiKey, peek.apiVersion, correlationId, (w) => handler.write(w, peek.apiVersion, response));
-      this.broker.metrics.broker.request(peek.apiKey, peek.apiVersion, (performance.now() - started) / 1000);
-      this.finish(slot, chunks);
-    };
-    const failed = (err: unknown): void => {
-      this.broker.logger.error({ err, apiKey: peek.apiKey, client: this.clientHost }, 'request handler failed');
-      try {
-        answer(handler.errorResponse(request, peek.apiVersion, errorCodeOf(err)));
-      } catch (inner) {
-        // Not even an error answer encodes: the client must not wait for ever.
-        this.finish(slot, undefined);
-        this.fail(inner, 'handler_failed');
-      }
-    };
+    const call: Call = { handler, slot, apiKey: peek.apiKey, apiVersion: peek.apiVersion, correlationId: header.correlationId, header, request, started: performance.now() };
+    let verdict: StageVerdict | Promise<StageVerdict>;
+    try {
+      verdict = this.deps.pipeline.admit({ apiKey: call.apiKey, apiVersion: call.apiVersion, header, body: request, session: this.session });
+    } catch (err) {
+      this.failed(call, err);
+      return;
+    }
+    if (verdict instanceof Promise) verdict.then((v) => this.invoke(call, v), (err: unknown) => this.failed(call, err));
+    else this.invoke(call, verdict);
+  }
+
+  /** The handler's turn, once the stages have let the request through (or its refusal, answered with the handler's error response). */
+  private invoke(call: Call, verdict: StageVerdict): void {
+    if (verdict !== undefined) {
+      this.answer(call, call.handler.errorResponse(call.request, call.apiVersion, verdict.errorCode));
+      return;
+    }
+    const ctx: RequestContext = { services: this.deps.services, session: this.session, version: call.apiVersion, header: call.header, signal: this.abort.signal };
     let pending: ReturnType<ApiHandler['handle']>;
     try {
-      pending = handler.handle(request, ctx);
+      pending = call.handler.handle(call.request, ctx);
     } catch (err) {
-      failed(err);
+      this.failed(call, err);
       return;
     }
     // Synchronous answers (most produce and fetch calls) skip a microtask hop.
-    if (pending instanceof Promise) pending.then(answer, failed);
-    else {
-      try {
-        answer(pending);
-      } catch (err) {
-        failed(err);
-      }
+    if (pending instanceof Promise) pending.then((res) => this.answer(call, res), (err: unknown) => this.failed(call, err));
+    else this.answer(call, pending);
+  }
+
+  private answer(call: Call, response: unknown): void {
+    let chunks: Buffer[] | undefined;
+    try {
+      chunks = response === undefined ? undefined : encodeResponse(call.apiKey, call.apiVersion, call.correlationId, (w) => call.handler.write(w, call.apiVersion, response));
+    } catch (err) {
+      this.failed(call, err);
+      return;
+    }
+    this.metrics.request(call.apiKey, call.apiVersion, (performance.now() - call.started) / 1000);
+    this.finish(call.slot, chunks);
+  }
+
+  private failed(call: Call, err: unknown): void {
+    if (call.slot.ready) return;
+    this.deps.logger.error({ err, apiKey: call.apiKey, client: this.session.clientHost }, 'request handler failed');
+    try {
+      const chunks = encodeResponse(call.apiKey, call.apiVersion, call.correlationId, (w) => call.handler.write(w, call.apiVersion, call.handler.errorResponse(call.request, call.apiVersion, errorCodeOf(err))));
+      this.metrics.request(call.apiKey, call.apiVersion, (performance.now() - call.started) / 1000);
+      this.finish(call.slot, chunks);
+    } catch (inner) {
+      // Not even an error answer encodes: the client must not wait for ever.
+      this.finish(call.slot, undefined);
+      this.fail(inner, 'handler_failed');
     }
   }
 
@@ -139,7 +201,7 @@ export class Connection {
     if (apiKey === ApiKey.ApiVersions) {
       const res = defaultApiVersionsResponse();
       res.errorCode = ErrorCode.UNSUPPORTED_VERSION;
-      res.apiKeys = supportedApis([...this.broker.handlers.values()]);
+      res.apiKeys = supportedApis([...this.deps.handlers.values()]);
       return encodeResponse(apiKey, 0, correlationId, (w) => writeApiVersionsResponse(w, 0, res));
     }
     // The header follows the request's flexibility as the schemas define it (v0 for keys
@@ -188,10 +250,10 @@ export class Connection {
     this.failing = true;
     if (reason !== 'handler_failed') {
       this.stats.malformed++;
-      this.broker.metrics.broker.malformedRequest();
+      this.metrics.malformedRequest();
     }
-    this.broker.metrics.broker.connectionRefused(reason);
-    closeLog.log(this.broker.logger, { err: String(err), client: this.clientHost, reason });
+    this.metrics.connectionRefused(reason);
+    closeLog.log(this.deps.logger, { err: String(err), client: this.session.clientHost, reason });
     this.socket.pause();
     this.abort.abort();
     if (this.queue.length === 0) this.endAfterFlush();
@@ -216,7 +278,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.failTimer);
-    this.broker.metrics.broker.connectionClosed();
+    this.metrics.connectionClosed();
     this.abort.abort();
     this.socket.destroy();
     this.onClose();

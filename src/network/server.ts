@@ -1,16 +1,15 @@
 // The Kafka listener: accepts connections and hands each to a Connection.
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Broker } from '../broker/broker.js';
-import { Connection, type ConnectionStats } from './connection.js';
+import { Connection, type ConnectionDeps, type ConnectionStats } from './connection.js';
 
 export class KafkaServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   readonly stats: ConnectionStats = { requests: 0, malformed: 0 };
 
-  constructor(private readonly broker: Broker) {
+  constructor(deps: ConnectionDeps) {
     this.server = createServer((socket: Socket) => {
-      const c: Connection = new Connection(socket, broker, this.stats, () => this.connections.delete(c));
+      const c: Connection = new Connection(socket, deps, this.stats, () => this.connections.delete(c));
       this.connections.add(c);
     });
   }

@@ -3,7 +3,7 @@
 // lock as long as one thread owns it (the log writer); only fsyncs run asynchronously,
 // batched by GroupCommit. Readers see batches below the high watermark only: with the
 // `always` policy that is what has been fsynced, otherwise what has been written.
-import { fdatasyncSync, mkdirSync, rmSync } from 'node:fs';
+import { fdatasyncSync, rmSync } from 'node:fs';
 import { KafkaError, StrataError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { hot } from '../native/index.js';
@@ -12,10 +12,10 @@ import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
 import { validateBatchRecords } from '../protocol/records/validate-records.js';
 import { closedSegmentsOf, maxTimestampRecordIn, readBatches, recordForTimestampIn, totalSize, type ReadResult } from './log-reads.js';
 import { walkBatches } from './batch-walk.js';
-import { fsyncDir, writeFileAtomic } from './dir-sync.js';
+import { fsyncDir, mkdirDurable, writeFileAtomic } from './dir-sync.js';
 import { GroupCommit } from './group-commit.js';
 import type { Syncer } from './sync-batcher.js';
-import { resolveLogConfig, type LogConfig } from './log-config.js';
+import { resolveLogConfig, type LogConfig } from '../config/log-config.js';
 import { CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE } from './names.js';
 import { consumeCleanMarker, openSegments, readRecoveryPoint, type RecoveryReport } from './recovery.js';
 import { Segment } from './segment.js';
@@ -145,7 +145,7 @@ export class PartitionLog {
   /** Opens (creating if needed) the log in `dir`, recovering it if the last shutdown was not clean. */
   static open(dir: string, config: Partial<LogConfig> = {}, options: OpenOptions = {}): PartitionLog {
     const resolved = resolveLogConfig(config);
-    mkdirSync(dir, { recursive: true });
+    mkdirDurable(dir);
     const clean = consumeCleanMarker(dir);
     const { segments, report } = openSegments(dir, clean, resolved.indexIntervalBytes, options.logger ?? silentLogger);
     if (segments.length === 0) {

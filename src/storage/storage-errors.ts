@@ -1,25 +1,8 @@
-// Maps batch check results and file-system failures to the Kafka errors a broker returns.
+// Maps file-system failures to the Kafka errors a broker returns (batch check results:
+// protocol/records/batch-status-error.ts).
 import { KafkaError } from '../errors.js';
-import { BatchStatus, type BatchStatusCode } from '../protocol/records/batch-layout.js';
 
-export function batchStatusError(status: BatchStatusCode, size: number, maxBytes: number): KafkaError {
-  switch (status) {
-    case BatchStatus.TOO_SHORT:
-      return new KafkaError('CORRUPT_MESSAGE', `record batch of ${size} bytes is shorter than its header`);
-    case BatchStatus.LENGTH_MISMATCH:
-      return new KafkaError('CORRUPT_MESSAGE', `record batch length field does not match its ${size} bytes`);
-    case BatchStatus.TOO_LARGE:
-      return new KafkaError('MESSAGE_TOO_LARGE', `record batch of ${size} bytes exceeds max.message.bytes=${maxBytes}`);
-    case BatchStatus.BAD_MAGIC:
-      return new KafkaError('INVALID_RECORD', 'only magic 2 record batches are accepted');
-    case BatchStatus.BAD_CRC:
-      return new KafkaError('CORRUPT_MESSAGE', 'record batch CRC-32C does not match its contents');
-    case BatchStatus.BAD_RECORD_COUNT:
-      return new KafkaError('INVALID_RECORD', 'record count and lastOffsetDelta disagree');
-    default:
-      return new KafkaError('CORRUPT_MESSAGE', `record batch rejected (status ${status})`);
-  }
-}
+export { batchStatusError } from '../protocol/records/batch-status-error.js';
 
 export function storageError(err: unknown, what: string): KafkaError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';

@@ -2,7 +2,7 @@
 // region, prefix, path style; credentials from the usual AWS chain), otherwise a local
 // directory under the data dir; always behind the throttle.
 import { join } from 'node:path';
-import type { BrokerConfig } from '../broker/config.js';
+import type { BrokerConfig } from '../config/broker-config.js';
 import type { TierProbe } from '../metrics/tier-probe.js';
 import { LocalObjectStore } from './local-object-store.js';
 import type { ObjectStore } from './object-store.js';

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { Logger } from '../logger.js';
 import type { PartitionBackend } from '../broker/partition.js';
-import { resolveLogConfig, type LogConfig } from '../storage/log-config.js';
+import { resolveLogConfig, type LogConfig } from '../config/log-config.js';
 import { LogView } from '../storage/log-view.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { RecoveryReport } from '../storage/recovery.js';

@@ -3,7 +3,7 @@
 // control requests on the same ring, so they are ordered with the appends.
 import { KafkaError } from '../errors.js';
 import type { PartitionBackend, ProduceOutcome } from '../broker/partition.js';
-import type { LogConfig } from '../storage/log-config.js';
+import type { LogConfig } from '../config/log-config.js';
 import { LogView, type WriterLogState } from '../storage/log-view.js';
 import type { RecoveryReport } from '../storage/recovery.js';
 import type { LogWriterThread, ProducedFields, WriterClient } from './log-writer-thread.js';

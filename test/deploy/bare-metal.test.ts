@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveBrokerConfig } from '../../src/broker/config.js';
+import { resolveBrokerConfig } from '../../src/config/broker-config.js';
 import { RawClient } from '../../src/client/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { defaultFetchRequest, writeFetchRequest } from '../../src/protocol/generated/fetch-request.js';

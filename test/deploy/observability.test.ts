@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import type { RunningBroker } from '../../src/broker/start.js';
+import type { RunningBroker } from '../../src/server/start.js';
 import { eventually, freePort, root, testBroker } from '../helpers/broker.js';
 import { exportedNames, metricNames } from '../helpers/promql.js';
 import { useTmpDirs } from '../helpers/tmp.js';

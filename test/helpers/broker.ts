@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBroker, type RunningBroker, type StartOptions } from '../../src/broker/start.js';
+import { startBroker, type RunningBroker, type StartOptions } from '../../src/server/start.js';
 import { silentLogger } from '../../src/logger.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));

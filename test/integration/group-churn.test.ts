@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import type { RunningBroker } from '../../src/broker/start.js';
+import type { RunningBroker } from '../../src/server/start.js';
 import type { ApiHandler } from '../../src/handlers/handler.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { eventually, root, testBroker } from '../helpers/broker.js';

@@ -2,7 +2,7 @@
 // idempotence, limits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
-import type { RunningBroker } from '../../src/broker/start.js';
+import type { RunningBroker } from '../../src/server/start.js';
 import { eventually, testBroker } from '../helpers/broker.js';
 import { useTmpDirs } from '../helpers/tmp.js';
 

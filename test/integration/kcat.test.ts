@@ -3,7 +3,7 @@
 // this suite fails in CI and is reported as not run elsewhere.
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningBroker } from '../../src/broker/start.js';
+import type { RunningBroker } from '../../src/server/start.js';
 import { testBroker } from '../helpers/broker.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
 import { COMPRESSION_TYPES } from '../../src/protocol/records/compression.js';

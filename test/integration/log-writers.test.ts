@@ -4,7 +4,7 @@
 // that retries loses and duplicates nothing. Also the ring and writer metrics.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import type { RunningBroker } from '../../src/broker/start.js';
+import type { RunningBroker } from '../../src/server/start.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
 import { readAllRecords } from '../../src/protocol/records/record-reader.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
-import type { RunningBroker } from '../../src/broker/start.js';
+import type { RunningBroker } from '../../src/server/start.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
 import { KafkaError } from '../../src/errors.js';
 import { hot } from '../../src/native/index.js';

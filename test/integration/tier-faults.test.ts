@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
-import type { RunningBroker } from '../../src/broker/start.js';
+import type { RunningBroker } from '../../src/server/start.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
 import { eventually, testBroker } from '../helpers/broker.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
-import type { RunningBroker, StartOptions } from '../../src/broker/start.js';
+import type { RunningBroker, StartOptions } from '../../src/server/start.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { eventually, testBroker } from '../helpers/broker.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';

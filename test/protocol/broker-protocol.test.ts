@@ -3,7 +3,7 @@
 // what happens to malformed, oversized and unread traffic.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningBroker } from '../../src/broker/start.js';
+import type { RunningBroker } from '../../src/server/start.js';
 import { RawClient } from '../../src/client/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/error-codes.js';

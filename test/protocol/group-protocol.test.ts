@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningBroker } from '../../src/broker/start.js';
+import type { RunningBroker } from '../../src/server/start.js';
 import { RawClient } from '../../src/client/raw-client.js';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/generated/error-codes.js';

@@ -5,7 +5,7 @@
 import { KafkaError } from '../../errors.js';
 import { hot } from '../../native/index.js';
 import { BATCH_HEADER_SIZE, BatchField, BatchStatus, COMPRESSION_MASK, LOG_OVERHEAD } from './batch-layout.js';
-import { batchStatusError } from '../../storage/storage-errors.js';
+import { batchStatusError } from './batch-status-error.js';
 import { compress, decompress, type CodecId } from './compression.js';
 
 /** The codec a batch's attributes name. */

@@ -1,7 +1,7 @@
 // The tier's settings: every operation's rate is configurable, and the S3 settings come
 // from the STRATA_S3_* environment like any other broker setting.
 import { describe, expect, it } from 'vitest';
-import { resolveBrokerConfig } from '../../../src/broker/config.js';
+import { resolveBrokerConfig } from '../../../src/config/broker-config.js';
 import { throttleOptions } from '../../../src/tier/tier-setup.js';
 
 describe('tier settings', () => {

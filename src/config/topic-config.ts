@@ -1,7 +1,7 @@
 // Topic configs by their Kafka names → partition log settings. Unknown names and
 // values Strata cannot honour yet are refused (INVALID_CONFIG) rather than ignored.
 import { KafkaError } from '../errors.js';
-import { DEFAULT_LOG_CONFIG, type LogConfig } from '../storage/log-config.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.js';
 import { COMPRESSION_TYPES } from '../protocol/records/compression.js';
 
 export type TopicConfigs = Record<string, string>;

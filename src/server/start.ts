@@ -3,7 +3,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { KafkaServer } from '../network/server.js';
 import { AdminServer } from '../admin/server.js';
 import { Broker } from './broker.js';
-import { resolveBrokerConfig, type BrokerConfig } from './config.js';
+import { resolveBrokerConfig, type BrokerConfig } from '../config/broker-config.js';
 
 export interface StartOptions extends Partial<BrokerConfig> {
   /** A JSON config file; options given here override it. */
@@ -41,9 +41,9 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   if (configFile !== undefined) sources.file = configFile;
   const config = resolveBrokerConfig(sources);
   const logger = given ?? createLogger(config.logLevel);
-  const broker = new Broker(config, logger);
-  const server = new KafkaServer(broker);
-  const admin = new AdminServer(broker);
+  const broker = await Broker.open(config, logger);
+  const server = new KafkaServer(broker.connectionDeps());
+  const admin = new AdminServer({ services: broker.services, metrics: broker.metrics });
   let bound: { host: string; port: number };
   let adminBound: { host: string; port: number };
   try {
@@ -56,6 +56,14 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   }
   admin.ready = true;
   broker.node = { nodeId: config.nodeId, host: config.advertisedHost || bound.host, port: config.advertisedPort || bound.port };
+  try {
+    await broker.register();
+  } catch (err) {
+    await server.close();
+    await admin.close();
+    await broker.close();
+    throw err;
+  }
   logger.info({ host: bound.host, port: bound.port, dataDir: config.dataDir, advertised: `${broker.node.host}:${broker.node.port}`, adminPort: adminBound.port }, 'strata broker listening');
   let closing: Promise<void> | undefined;
   return {

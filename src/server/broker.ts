@@ -1,28 +1,31 @@
-// The broker's state and wiring: metadata, topics, consumer groups, producer ids, and
-// the table of API handlers the network layer dispatches to.
-import { mkdirSync } from 'node:fs';
+// The composition root: config → concrete implementations (metadata store, partition
+// logs, log writer threads, the tier, groups) → the interfaces handlers and connections
+// see (HandlerServices, ConnectionDeps). Nothing below src/server/ imports this file.
+import { mkdirDurable } from '../storage/dir-sync.js';
 import type { Logger } from '../logger.js';
 import type { ApiHandler } from '../handlers/handler.js';
 import { buildHandlerTable } from '../handlers/index.js';
 import { nativeStatus } from '../native/index.js';
 import { ioMode } from '../native/durable-append.js';
-import type { BrokerConfig } from './config.js';
+import type { BrokerConfig } from '../config/broker-config.js';
 import { GroupCoordinator } from '../group/coordinator.js';
-import { FileMetadataStore, type ClusterMetadata, type MetadataStore } from './metadata-store.js';
-import { ProducerIdAllocator } from './producer-ids.js';
-import { TopicManager } from './topic-manager.js';
+import { OffsetsStore } from '../group/offsets-store.js';
+import { LocalCluster } from '../broker/local-cluster.js';
+import type { HandlerServices } from '../services/handler-services.js';
+import { systemClock } from '../services/clock.js';
+import type { NodeInfo } from '../services/cluster.js';
+import type { ConnectionDeps } from '../network/connection.js';
+import { defaultPipeline } from '../network/stages/default-pipeline.js';
+import { openFileClusterMetadata } from '../broker/file-cluster-metadata.js';
+import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
+import { ProducerIdAllocator } from '../broker/producer-ids.js';
+import { TopicManager } from '../broker/topic-manager.js';
 import { Metrics } from '../metrics/metrics.js';
 import { RemoteLogManager } from '../tier/remote-log-manager.js';
 import { buildObjectStore } from '../tier/tier-setup.js';
-import { isTiered } from './topic-config.js';
+import { isTiered } from '../config/topic-config.js';
 import { LogWriterPool } from '../writer/log-writer-pool.js';
 import { CpuPool } from '../pool/cpu-pool.js';
-
-export interface NodeInfo {
-  nodeId: number;
-  host: string;
-  port: number;
-}
 
 export class Broker {
   readonly topics: TopicManager;
@@ -38,16 +41,21 @@ export class Broker {
   readonly handlers: ReadonlyMap<number, ApiHandler>;
   readonly clusterId: string;
   readonly metrics = new Metrics();
-  /** Filled in once the listener is bound (the port may be 0 = any). */
-  node: NodeInfo;
-  private readonly meta: ClusterMetadata;
-  private readonly store: MetadataStore;
+  readonly cluster: LocalCluster;
+  /** What every request handler sees. */
+  readonly services: HandlerServices;
+  readonly metadata: ClusterMetadataStore;
 
-  constructor(readonly config: BrokerConfig, readonly logger: Logger) {
-    mkdirSync(config.dataDir, { recursive: true });
-    this.store = new FileMetadataStore(config.dataDir);
-    this.meta = this.store.load();
-    this.clusterId = this.meta.clusterId;
+  /** Opens the data directory's metadata store and builds the broker on it. */
+  static async open(config: BrokerConfig, logger: Logger): Promise<Broker> {
+    mkdirDurable(config.dataDir);
+    const metadata = openFileClusterMetadata(config.dataDir);
+    return new Broker(config, logger, { metadata, clusterId: await metadata.clusterId(), topics: await metadata.topics() });
+  }
+
+  constructor(readonly config: BrokerConfig, readonly logger: Logger, boot: { metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>> }) {
+    this.metadata = boot.metadata;
+    this.clusterId = boot.clusterId;
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail, ioMode }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
     this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);
@@ -70,13 +78,14 @@ export class Broker {
     }
     this.metrics.writers.watchPool(() => this.cpu.stats());
     logger.info({ logWriters: config.logWriters, cpuPoolThreads: this.cpu.inline ? 0 : config.cpuPoolThreads, mode: config.logWriters > 0 ? 'threaded' : 'inline' }, 'log writers');
-    this.topics = new TopicManager(config, this.store, this.meta, logger, this.metrics.storage, this.writers);
-    this.groups = new GroupCoordinator(config, logger, (s) => this.metrics.storage.observeFsync(s));
+    this.topics = new TopicManager(config, this.metadata, boot.topics, logger, this.metrics.storage, this.writers);
+    const offsets = new OffsetsStore(config.dataDir, logger, (s) => this.metrics.storage.observeFsync(s));
+    this.groups = new GroupCoordinator(offsets, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs }, logger);
     this.metrics.groups.watch(
       () => this.groups.committedOffsets().map((o) => ({ ...o, highWatermark: this.topics.partition(o.topic, o.partition)?.log.highWatermark })),
       () => this.groups.list().map((g) => ({ group: g.groupId, state: g.state, members: this.groups.existing(g.groupId)?.size ?? 0 })),
     );
-    this.producerIds = new ProducerIdAllocator(this.meta, this.store);
+    this.producerIds = new ProducerIdAllocator(this.metadata);
     const objects = buildObjectStore(config, this.metrics.tier);
     this.tierStore = objects.store;
     const n = (v: string | undefined, fallback: number): number => (v === undefined ? fallback : Number(v));
@@ -101,9 +110,43 @@ export class Broker {
     };
     logger.info({ store: objects.description }, 'tier object store');
     this.tier.hashFile = (path) => this.cpu.hashFile(path);
+    const tier = this.tier;
+    this.topics.attachTier({
+      remote: (topic, partition) => tier.loaded(topic, partition),
+      backlogFull: () => tier.shouldPushBack(config.tierBacklogMaxBytes, config.dataDir, config.tierDiskHighWaterPercent),
+      remoteRead: (bytes) => this.metrics.tier.remoteRead(bytes),
+    });
     this.tier.start();
     this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
-    this.node = { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port };
+    this.cluster = new LocalCluster(this.clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port });
+    this.services = {
+      topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, recompressor: this.cpu,
+      metrics: this.metrics.broker, config, logger, clock: systemClock,
+    };
+  }
+
+  /** This broker as clients are told to reach it. */
+  get node(): NodeInfo {
+    return this.cluster.self();
+  }
+
+  set node(node: Omit<NodeInfo, 'rack'>) {
+    this.cluster.advertise(node);
+  }
+
+  /** Records this broker and its advertised address in the metadata store (once the listener is bound). */
+  async register(): Promise<void> {
+    const self = this.cluster.self();
+    const known = (await this.metadata.brokers()).find((b) => b.value.nodeId === self.nodeId);
+    await this.metadata.registerBroker({ nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack }, known?.version ?? 0);
+  }
+
+  /** What the Kafka listener's connections see. */
+  connectionDeps(listener = 'PLAINTEXT'): ConnectionDeps {
+    return {
+      listener, handlers: this.handlers, services: this.services, pipeline: defaultPipeline(),
+      maxRequestBytes: this.config.socketRequestMaxBytes, metrics: this.metrics.broker, logger: this.logger,
+    };
   }
 
   async close(): Promise<void> {
@@ -112,5 +155,6 @@ export class Broker {
     await this.topics.close();
     await this.writers?.close();
     await this.cpu.close();
+    await this.metadata.close();
   }
 }

@@ -3,7 +3,7 @@
 // message naming it (StrataError STRATA_CONFIG_INVALID).
 import { readFileSync } from 'node:fs';
 import { StrataError } from '../errors.js';
-import type { SyncPolicy } from '../storage/log-config.js';
+import type { SyncPolicy } from './log-config.js';
 
 export interface BrokerConfig {
   host: string;

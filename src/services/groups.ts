@@ -1,0 +1,81 @@
+// Consumer groups as handlers see them: the classic protocol's coordinator. The state
+// machine lives in group/group.ts; persistence behind GroupStore.
+import type { ErrorCodeName } from '../protocol/generated/error-codes.js';
+import type { CommittedOffset, StoredOffset } from './group-store.js';
+
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+
+export interface Protocol {
+  name: string;
+  metadata: Buffer;
+}
+
+export interface JoinRequest {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocolType: string;
+  protocols: Protocol[];
+  /** JoinGroup v4+: a new member must first fetch its id (MEMBER_ID_REQUIRED). */
+  requireKnownMemberId: boolean;
+}
+
+export interface JoinResult {
+  error?: ErrorCodeName;
+  generationId: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  leader: string;
+  memberId: string;
+  members: Array<{ memberId: string; groupInstanceId: string | null; metadata: Buffer }>;
+}
+
+export interface SyncResult {
+  error?: ErrorCodeName;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignment: Buffer;
+}
+
+export interface MemberView {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  protocols: Protocol[];
+  assignment: Buffer;
+}
+
+/** One classic group, as the JoinGroup/SyncGroup/Heartbeat/LeaveGroup/DescribeGroups handlers use it. */
+export interface ClassicGroup {
+  readonly state: GroupState;
+  readonly generationId: number;
+  readonly protocolType: string | null;
+  readonly protocolName: string | null;
+  readonly size: number;
+  memberList(): ReadonlyArray<Readonly<MemberView>>;
+  join(req: JoinRequest): Promise<JoinResult>;
+  sync(memberId: string, generationId: number, groupInstanceId: string | null, assignments: Array<{ memberId: string; assignment: Buffer }>, protocol?: { type: string | null; name: string | null }): Promise<SyncResult>;
+  heartbeat(memberId: string, generationId: number, groupInstanceId: string | null): void;
+  leave(memberId: string, groupInstanceId: string | null): ErrorCodeName | undefined;
+}
+
+export interface GroupCoordinatorService {
+  /** The group, created (Empty) on first use; INVALID_GROUP_ID for "". */
+  group(groupId: string): ClassicGroup;
+  existing(groupId: string): ClassicGroup | undefined;
+  /** Every group with members or committed offsets. */
+  list(): Array<{ groupId: string; protocolType: string; state: string }>;
+  /**
+   * Stores offsets after the generation check; per-partition errors keyed
+   * "topic\0partition" (OFFSET_METADATA_TOO_LARGE), group errors thrown.
+   */
+  commit(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<Map<string, Error | undefined>>;
+  committed(groupId: string, topic: string, partition: number): CommittedOffset | undefined;
+  allCommitted(groupId: string): StoredOffset[];
+  /** GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, or done. */
+  delete(groupId: string): Promise<void>;
+}

@@ -1,0 +1,30 @@
+// Everything a request handler may use, as interfaces. The composition root (src/server/)
+// builds one from the concrete implementations; handler unit tests build one from the
+// in-memory ones (test/helpers/memory-services.ts).
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { CodecId } from '../protocol/records/compression.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from './clock.js';
+import type { ClusterView } from './cluster.js';
+import type { GroupCoordinatorService } from './groups.js';
+import type { RequestMetrics } from './metrics.js';
+import type { ProducerIdSource } from './producer-ids.js';
+import type { TopicDirectory } from './topics.js';
+
+/** Batch recompression (a topic's compression.type differs from the producer's), on the CPU pool. */
+export interface Recompressor {
+  recompress(batch: Buffer, codec: CodecId, maxDecompressedBytes: number): Promise<Buffer>;
+}
+
+export interface HandlerServices {
+  readonly topics: TopicDirectory;
+  readonly cluster: ClusterView;
+  readonly groups: GroupCoordinatorService;
+  readonly producerIds: ProducerIdSource;
+  readonly recompressor: Recompressor;
+  readonly metrics: RequestMetrics;
+  /** The broker's settings (DescribeConfigs shows them; CreateTopics uses the defaults). */
+  readonly config: Readonly<BrokerConfig>;
+  readonly logger: Logger;
+  readonly clock: Clock;
+}

@@ -1,0 +1,101 @@
+// One partition as every request handler and the admin API see it, whatever holds its
+// data: a log on this thread (--inline), a log writer thread, segments in an object store
+// below the local log start (tiered), memory (tests), or shared storage later. Reads merge
+// local and remote segments behind it, so no caller branches on where bytes live.
+//
+// Methods return `T | Promise<T>`: the local implementations answer produce and fetch
+// synchronously where they can (no microtask hop on the hot path); a remote read or a
+// network-backed store answers with a promise. Callers accept either.
+import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
+
+export type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
+
+/** Kafka's isolation levels (Fetch, ListOffsets). Until transactions, both read up to the high watermark. */
+export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
+export type IsolationLevel = (typeof IsolationLevel)[keyof typeof IsolationLevel];
+
+/** What the producer fields of an append mean to the store (room for transaction markers later). */
+export interface AppendOptions {
+  /** A transactional batch or control marker; unused until transactions land. */
+  transactional?: boolean;
+}
+
+export interface AppendOutcome {
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker's timestamp for LogAppendTime topics, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+  /** An idempotent retry of a batch already in the log: nothing was appended. */
+  duplicate: boolean;
+}
+
+export interface ReadOutcome {
+  /** Whole batches, in order, as stored. */
+  chunks: Buffer[];
+  bytes: number;
+}
+
+export interface PartitionStore {
+  readonly topic: string;
+  readonly index: number;
+  /** The first offset a reader can fetch, counting segments that exist only remotely. */
+  readonly logStartOffset: number;
+  /** One past the last offset readers may see (acknowledged appends). */
+  readonly highWatermark: number;
+  /** The high watermark until transactions exist. */
+  readonly lastStableOffset: number;
+  readonly logEndOffset: number;
+  /** Bytes held locally (metrics, admin). */
+  readonly sizeBytes: number;
+  readonly segmentCount: number;
+
+  /**
+   * Appends one magic-2 batch from a client, producer fields checked (idempotence). Resolves
+   * once durable as the store's sync policy defines it. Errors are KafkaErrors with the code
+   * the client gets (CORRUPT_MESSAGE, OUT_OF_ORDER_SEQUENCE_NUMBER, KAFKA_STORAGE_ERROR…).
+   */
+  append(batch: Buffer, options?: AppendOptions): Promise<AppendOutcome>;
+
+  /**
+   * Whole batches from `offset`, at most `maxBytes` (at least one batch if the first is larger,
+   * KIP-74 is the caller's choice: pass the budget). Empty at the high watermark; throws
+   * OFFSET_OUT_OF_RANGE outside [logStartOffset, highWatermark].
+   */
+  read(offset: number, maxBytes: number, isolation: IsolationLevel): ReadOutcome | Promise<ReadOutcome>;
+
+  /** The first record at or after `timestamp` (ListOffsets), searching remote segments first. */
+  offsetForTimestamp(timestamp: number): OffsetAndTimestamp | undefined | Promise<OffsetAndTimestamp | undefined>;
+
+  /** The record with the largest timestamp (ListOffsets -3). */
+  maxTimestampRecord(): OffsetAndTimestamp | undefined | Promise<OffsetAndTimestamp | undefined>;
+
+  /** Deletes whole segments past the retention settings; resolves with how many. */
+  applyRetention(now: number): Promise<number>;
+
+  /** Deletes whole segments entirely below `offset` (DeleteRecords, tier local retention). */
+  truncateBelow(offset: number): Promise<number>;
+
+  /** Runs `fn` whenever the high watermark or log start may have moved (or the partition went away); returns its removal. */
+  onProgress(fn: () => void): () => void;
+}
+
+/**
+ * Resolves when any of `stores` makes progress, after `ms`, or when `signal` aborts: one
+ * timer and one abort listener however many partitions a long poll covers.
+ */
+export function waitForAnyProgress(stores: readonly PartitionStore[], ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const removals: Array<() => void> = [];
+    const done = (): void => {
+      clearTimeout(timer);
+      for (const remove of removals) remove();
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const s of stores) removals.push(s.onProgress(done));
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,137 @@
+// A PartitionStore in memory, for handler unit tests and as the contract suite's
+// reference: batches kept whole (base offset patched in), idempotence through the same
+// producer-state table the real logs use, "segments" of `batchesPerSegment` batches for
+// retention and truncation.
+import { KafkaError } from '../../../src/errors.js';
+import { ProducerStateTable } from '../../../src/broker/producer-state.js';
+import { BATCH_HEADER_SIZE, BatchField, readBatchHeader } from '../../../src/protocol/records/batch-layout.js';
+import { firstRecordAtOrAfter } from '../../../src/protocol/records/record-scan.js';
+import type { AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../../../src/services/partition-store.js';
+
+interface Stored {
+  baseOffset: number;
+  nextOffset: number;
+  bytes: Buffer;
+  maxTimestamp: number;
+}
+
+export class MemoryPartitionStore implements PartitionStore {
+  private batches: Stored[] = [];
+  private start = 0;
+  private end = 0;
+  private readonly producers = new ProducerStateTable();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(readonly topic: string, readonly index: number, private readonly options: { batchesPerSegment?: number; retentionMs?: number } = {}) {}
+
+  get logStartOffset(): number {
+    return this.start;
+  }
+
+  get highWatermark(): number {
+    return this.end;
+  }
+
+  get lastStableOffset(): number {
+    return this.end;
+  }
+
+  get logEndOffset(): number {
+    return this.end;
+  }
+
+  get sizeBytes(): number {
+    return this.batches.reduce((n, b) => n + b.bytes.length, 0);
+  }
+
+  get segmentCount(): number {
+    return Math.max(1, Math.ceil(this.batches.length / (this.options.batchesPerSegment ?? 1)));
+  }
+
+  append(batch: Buffer): Promise<AppendOutcome> {
+    if (batch.length < BATCH_HEADER_SIZE || batch.readInt32BE(BatchField.BATCH_LENGTH) + 12 !== batch.length) {
+      return Promise.reject(new KafkaError('CORRUPT_MESSAGE', 'record batch length does not match its bytes'));
+    }
+    const h = readBatchHeader(batch);
+    if (h.producerId >= 0n) {
+      let check;
+      try {
+        check = this.producers.check(h);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      if (check.kind === 'duplicate') {
+        return Promise.resolve({ baseOffset: check.baseOffset, lastOffset: check.baseOffset + h.lastOffsetDelta, logAppendTime: -1, logStartOffset: this.start, duplicate: true });
+      }
+    }
+    const copy = Buffer.from(batch);
+    const baseOffset = this.end;
+    copy.writeBigInt64BE(BigInt(baseOffset), BatchField.BASE_OFFSET);
+    this.batches.push({ baseOffset, nextOffset: baseOffset + h.lastOffsetDelta + 1, bytes: copy, maxTimestamp: h.maxTimestamp });
+    this.end = baseOffset + h.lastOffsetDelta + 1;
+    if (h.producerId >= 0n) this.producers.record(h, baseOffset);
+    this.wake();
+    return Promise.resolve({ baseOffset, lastOffset: this.end - 1, logAppendTime: -1, logStartOffset: this.start, duplicate: false });
+  }
+
+  read(offset: number, maxBytes: number, _isolation: IsolationLevel): ReadOutcome {
+    if (offset < this.start || offset > this.end) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [${this.start}, ${this.end}]`);
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for (const b of this.batches) {
+      if (b.nextOffset <= offset) continue;
+      if (chunks.length > 0 && bytes + b.bytes.length > maxBytes) break;
+      chunks.push(b.bytes);
+      bytes += b.bytes.length;
+    }
+    return { chunks, bytes };
+  }
+
+  offsetForTimestamp(timestamp: number): OffsetAndTimestamp | undefined {
+    for (const b of this.batches) {
+      const found = firstRecordAtOrAfter(b.bytes, timestamp);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  maxTimestampRecord(): OffsetAndTimestamp | undefined {
+    let best: Stored | undefined;
+    for (const b of this.batches) if (best === undefined || b.maxTimestamp > best.maxTimestamp) best = b;
+    return best === undefined ? undefined : firstRecordAtOrAfter(best.bytes, best.maxTimestamp);
+  }
+
+  async applyRetention(now: number): Promise<number> {
+    const ms = this.options.retentionMs ?? -1;
+    if (ms < 0) return 0;
+    const keep = this.batches.findIndex((b) => now - b.maxTimestamp <= ms);
+    const cut = keep < 0 ? this.batches.length - 1 : keep; // the active segment always stays
+    return this.dropBefore(cut);
+  }
+
+  async truncateBelow(offset: number): Promise<number> {
+    const per = this.options.batchesPerSegment ?? 1;
+    let cut = 0;
+    // Whole segments only, and never the last (active) one.
+    while (cut + per < this.batches.length && this.batches[cut + per - 1]!.nextOffset <= offset) cut += per;
+    return this.dropBefore(cut);
+  }
+
+  private dropBefore(cut: number): number {
+    if (cut <= 0) return 0;
+    const per = this.options.batchesPerSegment ?? 1;
+    this.batches = this.batches.slice(cut);
+    this.start = this.batches[0]?.baseOffset ?? this.end;
+    this.wake();
+    return Math.ceil(cut / per);
+  }
+
+  onProgress(fn: () => void): () => void {
+    this.waiters.add(fn);
+    return () => this.waiters.delete(fn);
+  }
+
+  wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+}
