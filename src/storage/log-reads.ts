@@ -5,8 +5,20 @@ import { KafkaError } from '../errors.js';
 import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { firstRecordAtOrAfter, type OffsetAndTimestamp } from '../protocol/records/record-scan.js';
 import { walkBatches } from './batch-walk.js';
-import type { ClosedSegment } from './partition-log.js';
 import type { Segment } from './segment.js';
+
+/** A rolled segment: what the tier uploads and retention deletes. */
+export interface ClosedSegment {
+  baseOffset: number;
+  nextOffset: number;
+  size: number;
+  maxTimestamp: number;
+  logPath: string;
+  offsetIndexPath: string;
+  timeIndexPath: string;
+  /** fdatasynced since its last write: safe to upload. */
+  flushed: boolean;
+}
 
 export interface ReadResult {
   /** Whole batches, in order, as stored. */

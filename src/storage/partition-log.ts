@@ -40,17 +40,9 @@ export interface AppendResult {
 
 export type { ReadResult } from './log-reads.js';
 
-export interface ClosedSegment {
-  baseOffset: number;
-  nextOffset: number;
-  size: number;
-  maxTimestamp: number;
-  logPath: string;
-  offsetIndexPath: string;
-  timeIndexPath: string;
-  /** fdatasynced since its last write: safe to upload. */
-  flushed: boolean;
-}
+import type { ClosedSegment } from './log-reads.js';
+
+export type { ClosedSegment } from './log-reads.js';
 
 export interface LogStats {
   appends: number;
