@@ -1,0 +1,141 @@
+// The ClusterMetadataStore contract (src/services/cluster-metadata.ts), written against the
+// interface: every implementation runs it (cluster-metadata.test.ts), and a PostgreSQL
+// store will pass by running the same suite.
+import { describe, expect, it } from 'vitest';
+import { isKafkaError, StrataError } from '../../src/errors.js';
+import type { ClusterMetadataStore, TopicRecord } from '../../src/services/cluster-metadata.js';
+
+export interface MetadataHarness {
+  store: ClusterMetadataStore;
+  /** Durable implementations: the same store opened again (after close). */
+  reopen?: () => Promise<ClusterMetadataStore>;
+}
+
+const topic = (name: string, partitions = 2, configs: Record<string, string> = {}): TopicRecord => ({ name, id: `id-${name}`, partitions, configs });
+
+async function conflictOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (err) {
+    return err instanceof StrataError ? err.code : isKafkaError(err) ? err.errorName : String(err);
+  }
+}
+
+export function clusterMetadataContract(name: string, open: () => Promise<MetadataHarness>, options: { durable: boolean }): void {
+  describe(`ClusterMetadataStore contract: ${name}`, () => {
+    it('has a stable cluster id and starts without topics, leaders or brokers', async () => {
+      const { store } = await open();
+      const id = await store.clusterId();
+      expect(id).toMatch(/^[A-Za-z0-9_-]{10,}$/);
+      expect(await store.clusterId()).toBe(id);
+      expect(await store.topics()).toEqual([]);
+      expect(await store.leaders()).toEqual([]);
+      expect(await store.brokers()).toEqual([]);
+      await store.close();
+    });
+
+    it('creates topics at version 1 and refuses a name that is taken', async () => {
+      const { store } = await open();
+      expect(await store.createTopic(topic('a', 3, { 'retention.ms': '1000' }))).toEqual({ value: topic('a', 3, { 'retention.ms': '1000' }), version: 1 });
+      expect(await store.topic('a')).toEqual({ value: topic('a', 3, { 'retention.ms': '1000' }), version: 1 });
+      expect(await conflictOf(store.createTopic(topic('a', 1)))).toBe('TOPIC_ALREADY_EXISTS');
+      expect((await store.topics()).map((t) => t.value.name)).toEqual(['a']);
+      expect(await store.topic('missing')).toBeUndefined();
+      await store.close();
+    });
+
+    it('applies an update only at the expected version, and each accepted update adds one', async () => {
+      const { store } = await open();
+      await store.createTopic(topic('a'));
+      expect((await store.updateTopic(topic('a', 4), 1)).version).toBe(2);
+      expect(await conflictOf(store.updateTopic(topic('a', 9), 1))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await store.topic('a')).toEqual({ value: topic('a', 4), version: 2 });
+      expect(await conflictOf(store.updateTopic(topic('nope'), 1))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await conflictOf(store.updateTopic({ ...topic('a'), id: 'another-id' }, 2))).toBe('STRATA_METADATA_CONFLICT');
+      await store.close();
+    });
+
+    it('fences a stale writer: of two updates from the same version only one wins', async () => {
+      const { store } = await open();
+      await store.createTopic(topic('a'));
+      const results = await Promise.allSettled([store.updateTopic(topic('a', 5), 1), store.updateTopic(topic('a', 6), 1)]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const won = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ value: TopicRecord }>;
+      expect((await store.topic('a'))?.value.partitions).toBe(won.value.value.partitions);
+      await store.close();
+    });
+
+    it('deletes conditionally, with the topic its leadership records', async () => {
+      const { store } = await open();
+      await store.createTopic(topic('a'));
+      await store.setLeader('a', 0, { leaderId: 1, leaderEpoch: 0 }, 0);
+      expect(await conflictOf(store.deleteTopic('a', 7))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await store.topic('a')).toBeDefined();
+      await store.deleteTopic('a', 1);
+      expect(await store.topic('a')).toBeUndefined();
+      expect(await store.leader('a', 0)).toBeUndefined();
+      expect(await conflictOf(store.deleteTopic('a', 1))).toBe('STRATA_METADATA_CONFLICT');
+      await store.createTopic(topic('a'));
+      expect((await store.topic('a'))?.version).toBe(1);
+      await store.close();
+    });
+
+    it('records partition leadership with compare-and-set, epochs as given', async () => {
+      const { store } = await open();
+      await store.createTopic(topic('a', 2));
+      expect(await store.leader('a', 1)).toBeUndefined();
+      expect(await store.setLeader('a', 1, { leaderId: 1, leaderEpoch: 0 }, 0)).toEqual({ value: { leaderId: 1, leaderEpoch: 0 }, version: 1 });
+      expect(await conflictOf(store.setLeader('a', 1, { leaderId: 2, leaderEpoch: 1 }, 0))).toBe('STRATA_METADATA_CONFLICT');
+      expect((await store.setLeader('a', 1, { leaderId: 2, leaderEpoch: 1 }, 1)).version).toBe(2);
+      expect(await store.leader('a', 1)).toEqual({ value: { leaderId: 2, leaderEpoch: 1 }, version: 2 });
+      expect(await store.leaders()).toEqual([{ topic: 'a', partition: 1, value: { leaderId: 2, leaderEpoch: 1 }, version: 2 }]);
+      expect(await conflictOf(store.setLeader('a', 2, { leaderId: 1, leaderEpoch: 0 }, 0))).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+      expect(await conflictOf(store.setLeader('b', 0, { leaderId: 1, leaderEpoch: 0 }, 0))).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+      await store.close();
+    });
+
+    it('registers brokers and updates an address only from the current registration', async () => {
+      const { store } = await open();
+      await store.registerBroker({ nodeId: 1, host: 'a', port: 9092, rack: null }, 0);
+      await store.registerBroker({ nodeId: 2, host: 'b', port: 9092, rack: 'r1' }, 0);
+      expect(await conflictOf(store.registerBroker({ nodeId: 1, host: 'stale', port: 1, rack: null }, 0))).toBe('STRATA_METADATA_CONFLICT');
+      await store.registerBroker({ nodeId: 1, host: 'a2', port: 9093, rack: null }, 1);
+      const brokers = (await store.brokers()).sort((x, y) => x.value.nodeId - y.value.nodeId);
+      expect(brokers).toEqual([{ value: { nodeId: 1, host: 'a2', port: 9093, rack: null }, version: 2 }, { value: { nodeId: 2, host: 'b', port: 9092, rack: 'r1' }, version: 1 }]);
+      await store.close();
+    });
+
+    it('hands out disjoint, increasing producer-id blocks, also to concurrent callers', async () => {
+      const { store } = await open();
+      const blocks = await Promise.all(Array.from({ length: 10 }, (_, i) => store.allocateProducerIds(1 + i)));
+      const ids = blocks.flatMap((b) => Array.from({ length: b.size }, (_, i) => b.first + i));
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(blocks.every((b, i) => b.size === 1 + i && b.first >= 0)).toBe(true);
+      const later = await store.allocateProducerIds(5);
+      expect(later.first).toBeGreaterThanOrEqual(Math.max(...ids) + 1);
+      expect(await conflictOf(store.allocateProducerIds(0))).toBe('STRATA_CONFIG_INVALID');
+      await store.close();
+    });
+
+    // Only durable implementations are asked to survive a reopen (no skipped test for memory).
+    if (options.durable) it('keeps every resolved write across a reopen', async () => {
+      const { store, reopen } = await open();
+      if (reopen === undefined) throw new Error('a durable implementation must say how to reopen it');
+      const id = await store.clusterId();
+      await store.createTopic(topic('a', 2, { 'retention.ms': '5' }));
+      await store.updateTopic(topic('a', 3, { 'retention.ms': '5' }), 1);
+      await store.setLeader('a', 2, { leaderId: 7, leaderEpoch: 3 }, 0);
+      await store.registerBroker({ nodeId: 7, host: 'h', port: 1, rack: null }, 0);
+      const block = await store.allocateProducerIds(100);
+      await store.close();
+      const again = await reopen();
+      expect(await again.clusterId()).toBe(id);
+      expect(await again.topics()).toEqual([{ value: topic('a', 3, { 'retention.ms': '5' }), version: 2 }]);
+      expect(await again.leader('a', 2)).toEqual({ value: { leaderId: 7, leaderEpoch: 3 }, version: 1 });
+      expect((await again.brokers()).map((b) => b.value.host)).toEqual(['h']);
+      expect((await again.allocateProducerIds(1)).first).toBeGreaterThanOrEqual(block.first + block.size);
+      await again.close();
+    });
+  });
+}

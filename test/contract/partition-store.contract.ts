@@ -1,0 +1,211 @@
+// The PartitionStore contract (src/services/partition-store.ts), written against the
+// interface and run against every implementation (partition-store.test.ts): memory,
+// a log on this thread, a log writer thread, and a tiered partition whose older
+// segments are read back from an object store.
+import { describe, expect, it } from 'vitest';
+import { isKafkaError } from '../../src/errors.js';
+import { readBatchHeader } from '../../src/protocol/records/batch-layout.js';
+import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
+import { readRecords } from '../../src/protocol/records/record-reader.js';
+import { IsolationLevel, type PartitionStore, type ReadOutcome } from '../../src/services/partition-store.js';
+
+export interface PartitionHarness {
+  store: PartitionStore;
+  /**
+   * Moves data where it finally lives before the reads that check it: the tiered
+   * implementation uploads its closed segments and deletes them locally, so the reads
+   * that follow come from the object store. A no-op elsewhere.
+   */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Each implementation rolls a segment after about this many bytes (4-5 of the batches below). */
+export const SEGMENT_BYTES = 1024;
+
+export interface PartitionOptions {
+  /** retention.ms (-1: keep everything). */
+  retentionMs: number;
+}
+
+const T0 = 1_700_000_000_000;
+
+/** A batch of `count` records whose values name it, about 200 bytes. */
+function batch(id: number, count = 3, timestamp = T0 + id * 10, producer?: { id: bigint; epoch: number; seq: number }): Buffer {
+  const records = Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${id}`), value: Buffer.from(`${id}:${i}:`.padEnd(40, 'v')), timestamp: timestamp + i }));
+  return buildRecordBatch(records, producer === undefined ? {} : { producerId: producer.id, producerEpoch: producer.epoch, baseSequence: producer.seq });
+}
+
+async function read(store: PartitionStore, offset: number, maxBytes = 1 << 20): Promise<ReadOutcome> {
+  return store.read(offset, maxBytes, IsolationLevel.READ_UNCOMMITTED);
+}
+
+/** Reads from `offset` to the high watermark as a consumer does: a read may stop early (at a remote segment's end), never return nothing before the end. */
+async function readToEnd(store: PartitionStore, offset: number): Promise<ReadOutcome> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for (let next = offset, rounds = 0; next < store.highWatermark; rounds++) {
+    if (rounds > 1000) throw new Error('reading to the end does not progress');
+    const r = await read(store, next);
+    if (r.bytes === 0) throw new Error(`empty read at ${next}, below the high watermark ${store.highWatermark}`);
+    chunks.push(...r.chunks);
+    bytes += r.bytes;
+    const all = Buffer.concat(r.chunks);
+    let at = 0;
+    while (at < all.length) {
+      const h = readBatchHeader(all, at);
+      next = h.baseOffset + h.lastOffsetDelta + 1;
+      at += h.size;
+    }
+  }
+  return { chunks, bytes };
+}
+
+/** Offset and value of every record in whole batches. */
+function records(r: ReadOutcome): Array<[number, string]> {
+  const out: Array<[number, string]> = [];
+  const all = Buffer.concat(r.chunks);
+  for (let at = 0; at < all.length;) {
+    const h = readBatchHeader(all, at);
+    for (const rec of readRecords(all.subarray(at, at + h.size))) out.push([rec.offset, rec.value!.toString().split(':').slice(0, 2).join(':')]);
+    at += h.size;
+  }
+  return out;
+}
+
+async function errorOf(fn: () => unknown): Promise<string | undefined> {
+  try {
+    await fn();
+    return undefined;
+  } catch (err) {
+    return isKafkaError(err) ? err.errorName : String(err);
+  }
+}
+
+export function partitionStoreContract(name: string, open: (options: PartitionOptions) => Promise<PartitionHarness>): void {
+  describe(`PartitionStore contract: ${name}`, () => {
+    it('starts empty: every offset 0, nothing to read', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      expect([s.logStartOffset, s.highWatermark, s.lastStableOffset, s.logEndOffset]).toEqual([0, 0, 0, 0]);
+      expect((await read(s, 0)).bytes).toBe(0);
+      expect(await errorOf(() => read(s, 1))).toBe('OFFSET_OUT_OF_RANGE');
+      await h.close();
+    });
+
+    it('appends at consecutive offsets and reads every record back in order', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      const bases: number[] = [];
+      for (let i = 0; i < 12; i++) bases.push((await s.append(batch(i))).baseOffset);
+      expect(bases).toEqual(Array.from({ length: 12 }, (_, i) => i * 3));
+      expect([s.highWatermark, s.lastStableOffset, s.logEndOffset]).toEqual([36, 36, 36]);
+      await h.settle();
+      const got = records(await readToEnd(s, 0));
+      expect(got).toEqual(Array.from({ length: 36 }, (_, o) => [o, `${Math.floor(o / 3)}:${o % 3}`]));
+      expect(s.logStartOffset).toBe(0);
+      await h.close();
+    });
+
+    it('reads from the batch holding an offset, whole batches within the budget but at least one', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      for (let i = 0; i < 12; i++) await s.append(batch(i));
+      await h.settle();
+      // Offset 7 is inside batch 2 (offsets 6-8): the read starts at that batch.
+      expect(records(await read(s, 7))[0]).toEqual([6, '2:0']);
+      const one = await read(s, 0, 1);
+      expect(records(one).map(([o]) => o)).toEqual([0, 1, 2]);
+      const some = await read(s, 0, 2 * one.bytes);
+      expect(some.bytes).toBeLessThanOrEqual(2 * one.bytes);
+      expect(records(some)).toHaveLength(6);
+      expect((await read(s, 36)).bytes).toBe(0);
+      expect(await errorOf(() => read(s, 37))).toBe('OFFSET_OUT_OF_RANGE');
+      await h.close();
+    });
+
+    it('answers an idempotent retry with the original offset and refuses a sequence gap', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      const producer = { id: 42n, epoch: 0, seq: 0 };
+      const first = await s.append(batch(0, 3, T0, producer));
+      const again = await s.append(batch(0, 3, T0, producer));
+      expect(again).toMatchObject({ baseOffset: first.baseOffset, duplicate: true });
+      expect(first.duplicate).toBe(false);
+      expect(s.highWatermark).toBe(3);
+      expect(await errorOf(() => s.append(batch(1, 1, T0, { ...producer, seq: 10 })))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+      expect((await s.append(batch(1, 1, T0, { ...producer, seq: 3 }))).baseOffset).toBe(3);
+      await h.close();
+    });
+
+    it('refuses a corrupt batch with CORRUPT_MESSAGE and stores nothing of it', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      await s.append(batch(0));
+      const bad = Buffer.from(batch(1));
+      bad.writeInt32BE(bad.readInt32BE(8) + 5, 8);
+      expect(await errorOf(() => s.append(bad))).toBe('CORRUPT_MESSAGE');
+      expect(s.highWatermark).toBe(3);
+      expect((await s.append(batch(2))).baseOffset).toBe(3);
+      await h.close();
+    });
+
+    it('finds the first record at or after a timestamp, and the record with the largest one', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      for (let i = 0; i < 12; i++) await s.append(batch(i, 3, T0 + i * 10));
+      await s.append(batch(12, 1, T0 + 5)); // an older timestamp after newer ones
+      await h.settle();
+      expect(await s.offsetForTimestamp(T0 + 41)).toEqual({ offset: 13, timestamp: T0 + 41 });
+      expect(await s.offsetForTimestamp(T0)).toEqual({ offset: 0, timestamp: T0 });
+      expect(await s.offsetForTimestamp(T0 + 10_000)).toBeUndefined();
+      expect(await s.maxTimestampRecord()).toEqual({ offset: 35, timestamp: T0 + 112 });
+      await h.close();
+    });
+
+    it('tells long polls about progress until they stop listening', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      let calls = 0;
+      const stop = s.onProgress(() => calls++);
+      await s.append(batch(0));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(calls).toBeGreaterThanOrEqual(1);
+      stop();
+      const before = calls;
+      await s.append(batch(1));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(calls).toBe(before);
+      await h.close();
+    });
+
+    it('truncates whole segments below an offset, never the active one', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      for (let i = 0; i < 20; i++) await s.append(batch(i));
+      const removed = await s.truncateBelow(30);
+      expect(removed).toBeGreaterThan(0);
+      expect(s.logStartOffset).toBeGreaterThan(0);
+      expect(s.logStartOffset).toBeLessThanOrEqual(30);
+      expect(await errorOf(() => read(s, s.logStartOffset - 1))).toBe('OFFSET_OUT_OF_RANGE');
+      expect(records(await read(s, s.logStartOffset))[0]![0]).toBe(s.logStartOffset);
+      expect(await s.truncateBelow(1_000)).toBeGreaterThanOrEqual(0);
+      expect(s.highWatermark).toBe(60);
+      expect((await read(s, 59)).bytes).toBeGreaterThan(0);
+      await h.close();
+    });
+
+    it('applies time retention to whole closed segments', async () => {
+      const h = await open({ retentionMs: 60_000 });
+      const s = h.store;
+      const now = Date.now();
+      for (let i = 0; i < 10; i++) await s.append(batch(i, 3, now - 3_600_000));
+      for (let i = 10; i < 20; i++) await s.append(batch(i, 3, now));
+      expect(await s.applyRetention(now)).toBeGreaterThan(0);
+      expect(s.logStartOffset).toBeGreaterThan(0);
+      expect(s.logStartOffset).toBeLessThanOrEqual(30);
+      expect(records(await read(s, 30)).map(([o]) => o)).toContain(30);
+      await h.close();
+    });
+  });
+}
