@@ -1,0 +1,47 @@
+// HandlerServices built from in-memory implementations: handler unit tests run a handler
+// on these, without a broker, sockets or files.
+import { LocalCluster } from '../../../src/broker/local-cluster.js';
+import { resolveBrokerConfig, type BrokerConfig } from '../../../src/config/broker-config.js';
+import { GroupCoordinator } from '../../../src/group/coordinator.js';
+import { silentLogger } from '../../../src/logger.js';
+import { recompressBatch } from '../../../src/protocol/records/recompress.js';
+import type { HandlerServices } from '../../../src/services/handler-services.js';
+import type { RequestMetrics } from '../../../src/services/metrics.js';
+import { MemoryGroupStore } from './memory-group-store.js';
+import { MemoryTopics } from './memory-topics.js';
+
+export interface RecordedMetrics extends RequestMetrics {
+  events: Array<[string, ...unknown[]]>;
+}
+
+export interface MemoryServices extends HandlerServices {
+  topics: MemoryTopics;
+  cluster: LocalCluster;
+  groups: GroupCoordinator;
+  metrics: RecordedMetrics;
+  groupStore: MemoryGroupStore;
+}
+
+export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemoryServices {
+  const config = resolveBrokerConfig({ env: {}, overrides: { nodeId: 1, autoCreateTopics: true, defaultPartitions: 1, groupInitialRebalanceDelayMs: 0, ...overrides } });
+  const events: RecordedMetrics['events'] = [];
+  let nextProducerId = 0;
+  const groupStore = new MemoryGroupStore();
+  return {
+    topics: new MemoryTopics({ autoCreate: config.autoCreateTopics, defaultPartitions: config.defaultPartitions }),
+    cluster: new LocalCluster('bWVtb3J5LWNsdXN0ZXI', { nodeId: config.nodeId, host: 'memory.test', port: 9092 }),
+    groups: new GroupCoordinator(groupStore, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs }, silentLogger),
+    groupStore,
+    producerIds: { allocate: () => nextProducerId++ },
+    recompressor: { recompress: async (batch, codec, max) => recompressBatch(batch, codec, max) },
+    metrics: {
+      events,
+      produced: (...a) => void events.push(['produced', ...a]),
+      produceError: (...a) => void events.push(['produceError', ...a]),
+      fetched: (...a) => void events.push(['fetched', ...a]),
+    },
+    config,
+    logger: silentLogger,
+    clock: { now: () => Date.now() },
+  };
+}
