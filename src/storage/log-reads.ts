@@ -1,6 +1,7 @@
 // Reads over a list of segments, shared by the writer's PartitionLog and the main
 // thread's read-only LogView (threaded mode): whole batches below a high watermark,
 // and timestamp lookups. Nothing here writes.
+import { readFile } from 'node:fs/promises';
 import { KafkaError } from '../errors.js';
 import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { firstRecordAtOrAfter, type OffsetAndTimestamp } from '../protocol/records/record-scan.js';
@@ -131,4 +132,12 @@ export function maxTimestampRecordIn(segments: readonly Segment[], hw: number): 
   let best = -1;
   for (const seg of segments) best = Math.max(best, seg.maxTimestamp);
   return best < 0 ? undefined : recordForTimestampIn(segments, best, hw);
+}
+
+/** A closed segment's files as they are on disk (what the tier uploads); a missing index reads as empty. */
+export async function readClosedSegment(seg: ClosedSegment): Promise<{ log: Buffer; offsetIndex: Buffer; timeIndex: Buffer }> {
+  const log = await readFile(seg.logPath);
+  if (log.length !== seg.size) throw new Error(`segment ${seg.logPath} changed while being read (${log.length} of ${seg.size} bytes)`);
+  const [offsetIndex, timeIndex] = await Promise.all([seg.offsetIndexPath, seg.timeIndexPath].map((p) => readFile(p).catch(() => Buffer.alloc(0))));
+  return { log, offsetIndex: offsetIndex!, timeIndex: timeIndex! };
 }

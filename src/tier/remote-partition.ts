@@ -2,13 +2,13 @@
 // records them in the manifest once confirmed, deletes local copies only after that and
 // when local retention allows, applies total retention to the remote copies, and reads
 // batches below the local log start back with ranged GETs through the segment's index.
-import { readFile } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
 import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { OffsetIndex } from '../storage/offset-index.js';
 import { TimeIndex } from '../storage/time-index.js';
 import { firstRecordAtOrAfter, type OffsetAndTimestamp } from '../protocol/records/record-scan.js';
 import type { ReadableLog } from '../storage/log-view.js';
+import { readClosedSegment } from '../storage/log-reads.js';
 
 /** What the tier needs of a partition: its closed segments, and a way to delete them locally. */
 export interface TieredLog {
@@ -85,14 +85,13 @@ export class RemotePartition {
       if (seg.nextOffset <= this.uploadedUpTo || !seg.flushed || seg.size === 0) continue;
       // Hashed off the main thread (the pool reads the file itself); a closed segment does not change.
       const digest = await hashFile(seg.logPath);
-      const bytes = await readFile(seg.logPath);
-      if (bytes.length !== seg.size) throw new Error(`segment ${seg.logPath} changed while uploading`);
+      // The storage layer reads the segment's files; the tier only ships the bytes.
+      const files = await readClosedSegment(seg);
+      const bytes = files.log;
       const keys = segmentKeys(this.topicId, this.partition, seg.baseOffset);
       const put = await this.store.put(keys.log, bytes);
-      for (const [path, key] of [[seg.offsetIndexPath, keys.index], [seg.timeIndexPath, keys.timeIndex]] as const) {
-        const idx = await readFile(path).catch(() => Buffer.alloc(0));
-        await this.store.put(key, idx);
-      }
+      await this.store.put(keys.index, files.offsetIndex);
+      await this.store.put(keys.timeIndex, files.timeIndex);
       // Confirm before recording: the stored object must be the whole segment.
       const head = await this.store.head(keys.log);
       if (head === undefined || head.size !== bytes.length) throw new Error(`upload of ${keys.log} not confirmed (${head?.size ?? 'missing'} of ${bytes.length} bytes)`);

@@ -97,7 +97,7 @@ describe('tier under S3 faults', () => {
     expect(metrics).toMatch(/^strata_tier_requests_total\{op="PUT",outcome="throttled"\} [1-9]/m);
 
     // Total retention: keep ~32 KiB; older remote segments go, the earliest offset moves.
-    broker.broker.topics.setConfigs('faulty', { ...broker.broker.topics.get('faulty')!.record.configs, 'retention.bytes': '32768' });
+    await broker.broker.topics.setConfigs('faulty', { ...broker.broker.topics.get('faulty')!.record.configs, 'retention.bytes': '32768' });
     await eventually(() => (remote.remoteStartOffset ?? 0) > 0, 20_000, 'remote retention to delete old segments');
     const earliest = await admin.fetchTopicOffsets('faulty');
     expect(Number(earliest[0]!.low)).toBe(remote.remoteStartOffset);

@@ -71,7 +71,7 @@ const partitionCodes = (res: FetchResponse): number[] => res.responses.flatMap((
 
 describe('connection errors', () => {
   it('answers long polls over 1,000 partitions without a warning, and a deleted topic with UNKNOWN_TOPIC_OR_PARTITION', async () => {
-    running.broker.topics.create('wide', 1000, {});
+    await running.broker.topics.create('wide', 1000, {});
     const client = await RawClient.connect(running.host, running.port);
     const all = Array.from({ length: 1000 }, (_, i) => i);
     // An empty topic: the poll waits its full maxWait, woken by nothing.
@@ -95,7 +95,7 @@ describe('connection errors', () => {
     const client = await RawClient.connect(running.host, running.port);
     for (let round = 0; round < 5; round++) {
       const topic = `doomed-${round}`;
-      running.broker.topics.create(topic, 4, {});
+      await running.broker.topics.create(topic, 4, {});
       for (let p = 0; p < 4; p++) for (let i = 0; i < 10; i++) await produce(client, topic, p, 50);
       const fetches = Array.from({ length: 40 }, (_, i) => fetch(client, topic, [0, 1, 2, 3], i % 2 === 0 ? 0 : 2_000));
       await new Promise((r) => setTimeout(r, round)); // delete at a different point each round
@@ -146,7 +146,7 @@ describe('connection errors', () => {
   const expected = Array.from({ length: 100 }, (_, i) => i + 1);
 
   it('answers 100 pipelined requests before closing on a malformed frame after them', async () => {
-    running.broker.topics.create('pipe', 1, {});
+    await running.broker.topics.create('pipe', 1, {});
     const bad = Buffer.alloc(4 + 20);
     bad.writeInt32BE(20, 0);
     bad.writeInt16BE(ApiKey.Metadata, 4);

@@ -44,7 +44,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'strata-names-'));
   // No auto-creation, so an unknown topic stays unknown for every API.
   running = await testBroker(dataDir, { autoCreateTopics: false });
-  running.broker.topics.create(TOPIC, 1, {});
+  await running.broker.topics.create(TOPIC, 1, {});
   client = await RawClient.connect(running.host, running.port);
 });
 
