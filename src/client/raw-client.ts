@@ -2,6 +2,7 @@
 // pipelined, responses matched by correlation id. Used by tests, fuzzing and perf tools
 // (it is not a full client: no metadata routing, no retries).
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { decodeResponse, encodeRequest } from '../protocol/frame.js';
 import type { Reader } from '../protocol/primitives/reader.js';
 import type { Writer } from '../protocol/primitives/writer.js';
@@ -47,6 +48,18 @@ export class RawClient {
   static connect(host: string, port: number, clientId = 'strata-raw'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port }, () => {
+        socket.off('error', reject);
+        socket.setNoDelay(true);
+        resolve(new RawClient(socket, clientId));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /** Over TLS (an SSL listener); `tls` carries the CA, and a client certificate for mTLS. */
+  static connectTls(host: string, port: number, tls: ConnectionOptions, clientId = 'strata-raw'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connectTls({ host, port, servername: host === '127.0.0.1' ? undefined : host, ...tls }, () => {
         socket.off('error', reject);
         socket.setNoDelay(true);
         resolve(new RawClient(socket, clientId));

@@ -4,6 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { StrataError } from '../errors.js';
 import type { SyncPolicy } from './log-config.js';
+import { parseListeners, type ListenerSpec } from './listeners.js';
+
+export type SslClientAuth = 'none' | 'requested' | 'required';
 
 export interface BrokerConfig {
   host: string;
@@ -66,6 +69,16 @@ export interface BrokerConfig {
   writerHangTimeoutMs: number;
   /** Piscina threads for recompression and segment hashing (threaded mode; --inline runs them on the main thread). */
   cpuPoolThreads: number;
+  /** listeners: NAME://host:port,… (empty: one PLAINTEXT listener on host:port). */
+  listeners: string;
+  /** advertised.listeners: what Metadata tells clients of each listener (empty: as bound, or advertisedHost/Port). */
+  advertisedListeners: string;
+  /** TLS for SSL listeners: PEM certificate chain and key, and the CA that signs client certificates. */
+  sslCertFile: string;
+  sslKeyFile: string;
+  sslCaFile: string;
+  /** ssl.client.auth: none, requested or required (mTLS; the principal is the certificate's subject). */
+  sslClientAuth: SslClientAuth;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -107,9 +120,15 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   writerRingBytes: 8 * 1024 * 1024,
   writerHangTimeoutMs: 10_000,
   cpuPoolThreads: 2,
+  listeners: '',
+  advertisedListeners: '',
+  sslCertFile: '',
+  sslKeyFile: '',
+  sslCaFile: '',
+  sslClientAuth: 'none',
 });
 
-type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync';
+type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync' | 'clientAuth';
 const KINDS: Record<keyof BrokerConfig, Kind> = {
   host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
   autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
@@ -120,6 +139,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   tierIntervalMs: 'int', tierBacklogMaxBytes: 'int', tierPutRate: 'int', tierGetRate: 'int', tierDeleteRate: 'int', tierListRate: 'int', tierRetries: 'int',
   tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int', tierDiskHighWaterPercent: 'int',
   logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int', cpuPoolThreads: 'int',
+  listeners: 'optional', advertisedListeners: 'optional', sslCertFile: 'optional', sslKeyFile: 'optional', sslCaFile: 'optional', sslClientAuth: 'clientAuth',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -159,6 +179,9 @@ function coerce(key: keyof BrokerConfig, value: unknown, source: string): unknow
       return bad(source, value, 'true or false');
     case 'sync':
       if (value !== 'always' && value !== 'interval' && value !== 'never') bad(source, value, 'always, interval or never');
+      return value;
+    case 'clientAuth':
+      if (value !== 'none' && value !== 'requested' && value !== 'required') bad(source, value, 'none, requested or required');
       return value;
   }
 }
@@ -216,5 +239,26 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.cpuPoolThreads < 1 || c.cpuPoolThreads > 64) bad('cpuPoolThreads', c.cpuPoolThreads, 'from 1 to 64');
   if (c.writerHangTimeoutMs < 100) bad('writerHangTimeoutMs', c.writerHangTimeoutMs, 'at least 100');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel)) bad('logLevel', c.logLevel, 'fatal, error, warn, info, debug, trace or silent');
+  const listeners = listenersOf(c);
+  const advertised = parseListeners('advertisedListeners', c.advertisedListeners) ?? [];
+  for (const a of advertised) {
+    if (!listeners.some((l) => l.name === a.name)) bad('advertisedListeners', c.advertisedListeners, `${a.name} is not one of the listeners (${listeners.map((l) => l.name).join(', ')})`);
+  }
+  if (listeners.some((l) => l.protocol === 'SSL') && (c.sslCertFile === '' || c.sslKeyFile === '')) {
+    bad('listeners', c.listeners, 'an SSL listener needs sslCertFile and sslKeyFile (PEM)');
+  }
+  if (c.sslClientAuth !== 'none' && c.sslCaFile === '') bad('sslClientAuth', c.sslClientAuth, 'client certificates need sslCaFile (the CA that signs them)');
   return c;
+}
+
+/** The listeners to bind: `listeners`, or one PLAINTEXT listener on host:port. */
+export function listenersOf(c: BrokerConfig): ListenerSpec[] {
+  return parseListeners('listeners', c.listeners) ?? [{ name: 'PLAINTEXT', protocol: 'PLAINTEXT', host: c.host, port: c.port }];
+}
+
+/** The advertised address of each listener, by name (missing: what it bound to). */
+export function advertisedListenersOf(c: BrokerConfig): Map<string, { host: string; port: number }> {
+  const out = new Map<string, { host: string; port: number }>();
+  for (const a of parseListeners('advertisedListeners', c.advertisedListeners) ?? []) out.set(a.name, { host: a.host, port: a.port });
+  return out;
 }

@@ -17,11 +17,11 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
   maxVersion: 1,
   read: readDescribeClusterRequest,
   write: writeDescribeClusterResponse,
-  handle(_req, { services: { cluster } }) {
+  handle(_req, { services: { cluster }, session }) {
     const res = defaultDescribeClusterResponse();
     res.clusterId = cluster.clusterId;
     res.controllerId = cluster.controllerId();
-    res.brokers = cluster.brokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+    res.brokers = cluster.brokers(session.listener).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
     res.clusterAuthorizedOperations = -2147483648;
     return res;
   },
@@ -34,18 +34,18 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
   maxVersion: 4,
   read: readFindCoordinatorRequest,
   write: writeFindCoordinatorResponse,
-  handle(req, { services: { cluster }, version }) {
+  handle(req, { services: { cluster }, version, session }) {
     const res = defaultFindCoordinatorResponse();
     // Transactions are not implemented: no transaction coordinator.
     const errorCode = req.keyType === KEY_TYPE_GROUP ? 0 : ErrorCode.COORDINATOR_NOT_AVAILABLE;
     const errorMessage = errorCode === 0 ? null : 'transactions are not supported yet';
     if (version >= 4) {
       res.coordinators = req.coordinatorKeys.map((key) => {
-        const { nodeId, host, port } = cluster.coordinatorFor(key);
+        const { nodeId, host, port } = cluster.coordinatorFor(key, session.listener);
         return { key, nodeId, host, port, errorCode, errorMessage };
       });
     } else {
-      const { nodeId, host, port } = cluster.coordinatorFor(req.key);
+      const { nodeId, host, port } = cluster.coordinatorFor(req.key, session.listener);
       Object.assign(res, { errorCode, errorMessage, nodeId: errorCode === 0 ? nodeId : -1, host: errorCode === 0 ? host : '', port: errorCode === 0 ? port : -1 });
     }
     return res;

@@ -14,9 +14,9 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   maxVersion: 12,
   read: readMetadataRequest,
   write: writeMetadataResponse,
-  async handle(req, { services: { topics, cluster }, version }) {
+  async handle(req, { services: { topics, cluster }, version, session }) {
     const res = defaultMetadataResponse();
-    res.brokers = cluster.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+    res.brokers = cluster.brokers(session.listener).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
     res.clusterId = cluster.clusterId;
     res.controllerId = cluster.controllerId();
     res.clusterAuthorizedOperations = -2147483648;

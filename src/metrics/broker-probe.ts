@@ -29,7 +29,7 @@ export class BrokerProbe implements ConnectionMetrics, RequestMetrics {
     this.requests = new Counter({ name: 'strata_requests_total', help: 'Kafka requests answered, by API and version', labelNames: ['api', 'version'], registers });
     this.latency = new Histogram({ name: 'strata_request_duration_seconds', help: 'Time from a decoded request to its encoded response', labelNames: ['api', 'version'], buckets: LATENCY_BUCKETS, registers });
     this.malformed = new Counter({ name: 'strata_malformed_requests_total', help: 'Requests that did not decode or were too large; their connections were closed', registers });
-    this.closedBad = new Counter({ name: 'strata_connections_closed_total', help: 'Connections the broker closed because the client misbehaved, by reason (malformed, oversized, handler_failed)', labelNames: ['reason'], registers });
+    this.closedBad = new Counter({ name: 'strata_connections_closed_total', help: 'Connections the broker closed because the client misbehaved, by reason (malformed, oversized, handler_failed, tls_handshake)', labelNames: ['reason'], registers });
     this.accepted = new Counter({ name: 'strata_connections_accepted_total', help: 'Client connections accepted', registers });
     this.connections = new Gauge({ name: 'strata_connections', help: 'Open client connections', registers });
     new Counter({

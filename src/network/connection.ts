@@ -21,7 +21,7 @@ import { FrameSplitter } from './frame-splitter.js';
 import type { RequestPipeline, StageVerdict } from './pipeline.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 
-export type CloseReason = 'malformed' | 'oversized' | 'handler_failed';
+export type CloseReason = 'malformed' | 'oversized' | 'handler_failed' | 'tls_handshake';
 
 /** What a connection reports (the Prometheus broker probe implements it). */
 export interface ConnectionMetrics {
@@ -88,9 +88,11 @@ export class Connection {
   readonly session: Session;
   private readonly metrics: ConnectionMetrics;
 
-  constructor(private readonly socket: Socket, private readonly deps: ConnectionDeps, private readonly stats: ConnectionStats, private readonly onClose: () => void) {
+  /** `principal`: who the transport says this is (a TLS client certificate); else User:ANONYMOUS. */
+  constructor(private readonly socket: Socket, private readonly deps: ConnectionDeps, private readonly stats: ConnectionStats, private readonly onClose: () => void, principal?: string) {
     this.splitter = new FrameSplitter(deps.maxRequestBytes);
     this.session = anonymousSession(deps.listener, socket.remoteAddress ?? 'unknown');
+    if (principal !== undefined) this.session.principal = principal;
     this.metrics = deps.metrics;
     this.metrics.connectionOpened();
     socket.setNoDelay(true);
@@ -248,7 +250,7 @@ export class Connection {
   private fail(err: unknown, reason: CloseReason): void {
     if (this.failing || this.closed) return;
     this.failing = true;
-    if (reason !== 'handler_failed') {
+    if (reason === 'malformed' || reason === 'oversized') {
       this.stats.malformed++;
       this.metrics.malformedRequest();
     }

@@ -1,17 +1,57 @@
-// The Kafka listener: accepts connections and hands each to a Connection.
+// A Kafka listener: accepts connections (plain TCP, or TLS for SSL listeners) and hands
+// each to a Connection. A TLS client's principal is its certificate's subject (mTLS).
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { Connection, type ConnectionDeps, type ConnectionStats } from './connection.js';
+import { RateLimitedLog } from './rate-limited-log.js';
+import { acceptableClient, tlsPrincipal } from './tls.js';
+
+/** Failed TLS handshakes (plaintext on a TLS port, a certificate that does not verify) are logged at most a few per second. */
+const handshakeLog = new RateLimitedLog('TLS handshake failed', 5, 1000);
+
+export interface ListenerStats extends ConnectionStats {
+  tlsHandshakeFailures: number;
+}
 
 export class KafkaServer {
-  private readonly server: Server;
+  private readonly server: Server | TlsServer;
   private readonly connections = new Set<Connection>();
-  readonly stats: ConnectionStats = { requests: 0, malformed: 0 };
+  readonly stats: ListenerStats = { requests: 0, malformed: 0, tlsHandshakeFailures: 0 };
 
-  constructor(deps: ConnectionDeps) {
-    this.server = createServer((socket: Socket) => {
-      const c: Connection = new Connection(socket, deps, this.stats, () => this.connections.delete(c));
+  /** `tls`: the listener speaks TLS with these options (an SSL listener). */
+  constructor(deps: ConnectionDeps, tls?: TlsOptions) {
+    const accept = (socket: Socket, principal?: string): void => {
+      const c: Connection = new Connection(socket, deps, this.stats, () => this.connections.delete(c), principal);
       this.connections.add(c);
+    };
+    if (tls === undefined) {
+      this.server = createServer((socket: Socket) => accept(socket));
+      return;
+    }
+    const server = createTlsServer(tls, (socket: TLSSocket) => {
+      if (!acceptableClient(socket)) {
+        this.handshakeFailed(deps, socket.remoteAddress, new Error(`client certificate did not verify: ${String(socket.authorizationError)}`));
+        socket.destroy();
+        return;
+      }
+      accept(socket, tlsPrincipal(socket));
     });
+    server.on('tlsClientError', (err, socket) => {
+      this.handshakeFailed(deps, socket.remoteAddress, err);
+      socket.destroy();
+    });
+    this.server = server;
+  }
+
+  private handshakeFailed(deps: ConnectionDeps, client: string | undefined, err: unknown): void {
+    this.stats.tlsHandshakeFailures++;
+    deps.metrics.connectionRefused('tls_handshake');
+    handshakeLog.log(deps.logger, { err: String(err), client, listener: deps.listener });
+  }
+
+  /** New TLS options (reloaded certificates) for connections accepted from now on. */
+  setSecureContext(options: TlsOptions): void {
+    if ('setSecureContext' in this.server) this.server.setSecureContext(options);
   }
 
   /** Response bytes buffered across all connections (bounded by backpressure). */

@@ -7,7 +7,7 @@ import type { ApiHandler } from '../handlers/handler.js';
 import { buildHandlerTable } from '../handlers/index.js';
 import { nativeStatus } from '../native/index.js';
 import { ioMode } from '../native/durable-append.js';
-import type { BrokerConfig } from '../config/broker-config.js';
+import { listenersOf, type BrokerConfig } from '../config/broker-config.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import { OffsetsStore } from '../group/offsets-store.js';
 import { LocalCluster } from '../broker/local-cluster.js';
@@ -118,7 +118,7 @@ export class Broker {
     });
     this.tier.start();
     this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
-    this.cluster = new LocalCluster(this.clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port });
+    this.cluster = new LocalCluster(this.clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port }, listenersOf(config)[0]!.name);
     this.services = {
       topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, recompressor: this.cpu,
       metrics: this.metrics.broker, config, logger, clock: systemClock,

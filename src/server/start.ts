@@ -3,7 +3,8 @@ import { createLogger, type Logger } from '../logger.js';
 import { KafkaServer } from '../network/server.js';
 import { AdminServer } from '../admin/server.js';
 import { Broker } from './broker.js';
-import { resolveBrokerConfig, type BrokerConfig } from '../config/broker-config.js';
+import { advertisedListenersOf, listenersOf, resolveBrokerConfig, type BrokerConfig } from '../config/broker-config.js';
+import { tlsServerOptions, watchTlsFiles } from '../network/tls.js';
 
 export interface StartOptions extends Partial<BrokerConfig> {
   /** A JSON config file; options given here override it. */
@@ -13,13 +14,26 @@ export interface StartOptions extends Partial<BrokerConfig> {
   logger?: Logger;
 }
 
+export interface BoundListener {
+  name: string;
+  host: string;
+  port: number;
+  /** "host:port" as bound. */
+  address: string;
+  server: KafkaServer;
+}
+
 export interface RunningBroker {
+  /** The first listener's address (the only one unless `listeners` names more). */
   host: string;
   port: number;
   /** "host:port", ready for a client's bootstrap servers. */
   address: string;
   broker: Broker;
+  /** The first listener's server. */
   server: KafkaServer;
+  /** Every listener, in configuration order. */
+  listeners: BoundListener[];
   admin: AdminServer;
   /** The admin HTTP server's port (/metrics, /health, /ready, /api/v1). */
   adminPort: number;
@@ -42,43 +56,74 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const config = resolveBrokerConfig(sources);
   const logger = given ?? createLogger(config.logLevel);
   const broker = await Broker.open(config, logger);
-  const server = new KafkaServer(broker.connectionDeps());
+  const specs = listenersOf(config);
+  const advertised = advertisedListenersOf(config);
   const admin = new AdminServer({ services: broker.services, metrics: broker.metrics });
-  let bound: { host: string; port: number };
+  const listeners: BoundListener[] = [];
+  const stopWatching: Array<() => void> = [];
+  const closeListeners = async (): Promise<void> => {
+    for (const stop of stopWatching) stop();
+    await Promise.all(listeners.map((l) => l.server.close()));
+  };
   let adminBound: { host: string; port: number };
   try {
     adminBound = await admin.listen(config.adminHost, config.adminPort);
-    bound = await server.listen(config.host, config.port);
+    for (const spec of specs) {
+      const files = { certFile: config.sslCertFile, keyFile: config.sslKeyFile, caFile: config.sslCaFile, clientAuth: config.sslClientAuth };
+      const tls = spec.protocol === 'SSL' ? tlsServerOptions(files) : undefined;
+      const server = new KafkaServer(broker.connectionDeps(spec.name), tls);
+      if (tls !== undefined) {
+        stopWatching.push(watchTlsFiles(files, (o) => {
+          server.setSecureContext(o);
+          logger.info({ listener: spec.name }, 'TLS certificates reloaded');
+        }, (err) => logger.error({ err, listener: spec.name }, 'TLS certificates could not be reloaded; the previous ones stay in force')));
+      }
+      const bound = await server.listen(spec.host, spec.port);
+      listeners.push({ name: spec.name, host: bound.host, port: bound.port, address: `${bound.host}:${bound.port}`, server });
+    }
   } catch (err) {
+    await closeListeners();
     await admin.close();
     await broker.close();
     throw err;
   }
   admin.ready = true;
-  broker.node = { nodeId: config.nodeId, host: config.advertisedHost || bound.host, port: config.advertisedPort || bound.port };
+  for (const [i, l] of listeners.entries()) {
+    const a = advertised.get(l.name);
+    // The PLAINTEXT shorthand keeps advertisedHost/advertisedPort.
+    const host = a?.host ?? (i === 0 && config.listeners === '' ? config.advertisedHost || l.host : l.host);
+    const port = a?.port ?? (i === 0 && config.listeners === '' ? config.advertisedPort || l.port : l.port);
+    broker.cluster.advertiseListener(l.name, host, port);
+  }
+  const first = listeners[0]!;
   try {
     await broker.register();
   } catch (err) {
-    await server.close();
+    await closeListeners();
     await admin.close();
     await broker.close();
     throw err;
   }
-  logger.info({ host: bound.host, port: bound.port, dataDir: config.dataDir, advertised: `${broker.node.host}:${broker.node.port}`, adminPort: adminBound.port }, 'strata broker listening');
+  logger.info({
+    host: first.host, port: first.port, dataDir: config.dataDir, advertised: `${broker.node.host}:${broker.node.port}`,
+    listeners: broker.cluster.listeners().map((l) => `${l.name}://${listeners.find((b) => b.name === l.name)?.address ?? '?'} (advertised ${l.host}:${l.port})`),
+    adminPort: adminBound.port,
+  }, 'strata broker listening');
   let closing: Promise<void> | undefined;
   return {
-    host: bound.host,
-    port: bound.port,
-    address: `${bound.host}:${bound.port}`,
+    host: first.host,
+    port: first.port,
+    address: first.address,
     broker,
-    server,
+    server: first.server,
+    listeners,
     admin,
     adminPort: adminBound.port,
     adminAddress: `${adminBound.host}:${adminBound.port}`,
     close: () => {
       closing ??= (async () => {
         admin.ready = false;
-        await server.close();
+        await closeListeners();
         await broker.close();
         await admin.close();
         logger.info('strata broker stopped');

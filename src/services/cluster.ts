@@ -17,11 +17,12 @@ export interface PartitionLeadership {
 
 export interface ClusterView {
   readonly clusterId: string;
-  /** This broker, with the address clients should use (known once the listener is bound). */
-  self(): NodeInfo;
+  /** This broker, with the address clients of `listener` should use (default: the first listener). */
+  self(listener?: string): NodeInfo;
   controllerId(): number;
-  brokers(): NodeInfo[];
+  /** Every broker, each with its address on `listener` (a client is told the listener it came in on). */
+  brokers(listener?: string): NodeInfo[];
   leaderOf(topic: string, partition: number): PartitionLeadership;
-  /** The broker that coordinates `key` (a group id or transactional id). */
-  coordinatorFor(key: string): NodeInfo;
+  /** The broker that coordinates `key` (a group id or transactional id), addressed for `listener`. */
+  coordinatorFor(key: string, listener?: string): NodeInfo;
 }
