@@ -18,7 +18,8 @@ export const IMPLEMENTED_APIS = [
   'Produce', 'Fetch', 'ListOffsets', 'Metadata', 'OffsetCommit', 'OffsetFetch', 'FindCoordinator',
   'JoinGroup', 'Heartbeat', 'LeaveGroup', 'SyncGroup', 'DescribeGroups', 'ListGroups', 'ApiVersions',
   'CreateTopics', 'DeleteTopics', 'InitProducerId', 'DescribeConfigs', 'CreatePartitions', 'DeleteGroups',
-  'IncrementalAlterConfigs', 'DescribeCluster', 'AlterConfigs',
+  'IncrementalAlterConfigs', 'DescribeCluster', 'AlterConfigs', 'SaslHandshake', 'SaslAuthenticate',
+  'DescribeUserScramCredentials', 'AlterUserScramCredentials',
 ];
 const EXTRA = ['RequestHeader', 'ResponseHeader', 'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'];
 

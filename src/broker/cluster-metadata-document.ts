@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { KafkaError, StrataError } from '../errors.js';
 import type {
-  BrokerRecord, ClusterMetadataStore, LeaderRecord, ProducerIdBlock, TopicRecord, Versioned,
+  BrokerRecord, ClusterMetadataStore, LeaderRecord, ProducerIdBlock, ScramCredentialRecord, TopicRecord, Versioned,
 } from '../services/cluster-metadata.js';
 
 /** The document's shape, as stored in cluster.json. Fields after `topics` were added later and are optional. */
@@ -17,6 +17,7 @@ export interface MetadataDocument {
   topics: Array<TopicRecord & { version?: number }>;
   leaders?: Array<{ topic: string; partition: number; leaderId: number; leaderEpoch: number; version: number }>;
   brokers?: Array<BrokerRecord & { version: number }>;
+  scram?: Array<ScramCredentialRecord & { version: number }>;
 }
 
 export function newKafkaUuid(): string {
@@ -139,6 +140,33 @@ export class DocumentClusterMetadata implements ClusterMetadataStore {
       if (i < 0) brokers.push(entry);
       else brokers[i] = entry;
       return { value: { ...broker }, version: entry.version };
+    });
+  }
+
+  async scramCredentials(): Promise<Array<Versioned<ScramCredentialRecord>>> {
+    return (this.doc.scram ?? []).map(({ version, ...c }) => ({ value: { ...c }, version }));
+  }
+
+  setScramCredential(record: ScramCredentialRecord, expected: number): Promise<Versioned<ScramCredentialRecord>> {
+    return this.write(() => {
+      const all = (this.doc.scram ??= []);
+      const i = all.findIndex((c) => c.user === record.user && c.mechanism === record.mechanism);
+      const actual = i < 0 ? 0 : all[i]!.version;
+      if (actual !== expected) throw conflict(`${record.mechanism} credential of ${record.user}`, expected, actual);
+      const entry = { ...record, version: actual + 1 };
+      if (i < 0) all.push(entry);
+      else all[i] = entry;
+      return { value: { ...record }, version: entry.version };
+    });
+  }
+
+  deleteScramCredential(user: string, mechanism: ScramCredentialRecord['mechanism'], expected: number): Promise<void> {
+    return this.write(() => {
+      const all = this.doc.scram ?? [];
+      const i = all.findIndex((c) => c.user === user && c.mechanism === mechanism);
+      const actual = i < 0 ? 0 : all[i]!.version;
+      if (actual !== expected || i < 0) throw conflict(`${mechanism} credential of ${user}`, expected, actual);
+      all.splice(i, 1);
     });
   }
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { StrataError } from '../errors.js';
 import type { SyncPolicy } from './log-config.js';
-import { parseListeners, type ListenerSpec } from './listeners.js';
+import { parseListeners, usesTls, type ListenerSpec } from './listeners.js';
 
 export type SslClientAuth = 'none' | 'requested' | 'required';
 
@@ -79,6 +79,12 @@ export interface BrokerConfig {
   sslCaFile: string;
   /** ssl.client.auth: none, requested or required (mTLS; the principal is the certificate's subject). */
   sslClientAuth: SslClientAuth;
+  /** sasl.enabled.mechanisms: a comma list of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512. */
+  saslEnabledMechanisms: string;
+  /** NAME:PASSWORD: a user given SCRAM credentials at start unless it has some (the first admin). */
+  bootstrapUser: string;
+  /** A SASL connection that has not authenticated within this is closed. */
+  saslAuthTimeoutMs: number;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -126,6 +132,9 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   sslKeyFile: '',
   sslCaFile: '',
   sslClientAuth: 'none',
+  saslEnabledMechanisms: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+  bootstrapUser: '',
+  saslAuthTimeoutMs: 10_000,
 });
 
 type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync' | 'clientAuth';
@@ -140,6 +149,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int', tierDiskHighWaterPercent: 'int',
   logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int', cpuPoolThreads: 'int',
   listeners: 'optional', advertisedListeners: 'optional', sslCertFile: 'optional', sslKeyFile: 'optional', sslCaFile: 'optional', sslClientAuth: 'clientAuth',
+  saslEnabledMechanisms: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -152,6 +162,9 @@ export function envName(key: keyof BrokerConfig): string {
 }
 
 export const CONFIG_KEYS = Object.keys(KINDS) as Array<keyof BrokerConfig>;
+
+/** Settings whose values are secrets: DescribeConfigs and logs never show them. */
+export const SENSITIVE_KEYS: ReadonlySet<keyof BrokerConfig> = new Set<keyof BrokerConfig>(['bootstrapUser']);
 
 function bad(source: string, value: unknown, rule: string): never {
   throw new StrataError('STRATA_CONFIG_INVALID', `invalid setting ${source}=${JSON.stringify(value)}: ${rule}`);
@@ -244,9 +257,13 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   for (const a of advertised) {
     if (!listeners.some((l) => l.name === a.name)) bad('advertisedListeners', c.advertisedListeners, `${a.name} is not one of the listeners (${listeners.map((l) => l.name).join(', ')})`);
   }
-  if (listeners.some((l) => l.protocol === 'SSL') && (c.sslCertFile === '' || c.sslKeyFile === '')) {
-    bad('listeners', c.listeners, 'an SSL listener needs sslCertFile and sslKeyFile (PEM)');
+  if (listeners.some((l) => usesTls(l.protocol)) && (c.sslCertFile === '' || c.sslKeyFile === '')) {
+    bad('listeners', c.listeners, 'an SSL or SASL_SSL listener needs sslCertFile and sslKeyFile (PEM)');
   }
+  const mechanisms = c.saslEnabledMechanisms.split(',').map((m) => m.trim());
+  for (const m of mechanisms) if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(m)) bad('saslEnabledMechanisms', c.saslEnabledMechanisms, `${m} is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512`);
+  if (c.bootstrapUser !== '' && !/^[^:]+:.+$/.test(c.bootstrapUser)) bad('bootstrapUser', '(hidden)', 'NAME:PASSWORD');
+  if (c.saslAuthTimeoutMs < 100) bad('saslAuthTimeoutMs', c.saslAuthTimeoutMs, 'at least 100');
   if (c.sslClientAuth !== 'none' && c.sslCaFile === '') bad('sslClientAuth', c.sslClientAuth, 'client certificates need sslCaFile (the CA that signs them)');
   return c;
 }

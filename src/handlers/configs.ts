@@ -1,7 +1,7 @@
 // DescribeConfigs and IncrementalAlterConfigs for topics (and a read-only view of the
 // broker's settings).
 import { KafkaError } from '../errors.js';
-import { CONFIG_KEYS, flagName, type BrokerConfig } from '../config/broker-config.js';
+import { CONFIG_KEYS, flagName, SENSITIVE_KEYS, type BrokerConfig } from '../config/broker-config.js';
 import { TOPIC_CONFIGS, type TopicConfigs } from '../config/topic-config.js';
 import { checkTopicName } from '../services/topics.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
@@ -60,8 +60,8 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
           base.configs = describeTopicConfigs(config, topic.configs, r.configurationKeys);
         } else if (r.resourceType === RESOURCE_BROKER) {
           base.configs = CONFIG_KEYS.filter((k) => r.configurationKeys === null || r.configurationKeys.includes(flagName(k))).map((k) => ({
-            name: flagName(k), value: String(config[k]), readOnly: true, isDefault: false, configSource: SOURCE_STATIC_BROKER,
-            isSensitive: false, synonyms: [], configType: TYPE_STRING, documentation: null,
+            name: flagName(k), value: SENSITIVE_KEYS.has(k) ? null : String(config[k]), readOnly: true, isDefault: false, configSource: SOURCE_STATIC_BROKER,
+            isSensitive: SENSITIVE_KEYS.has(k), synonyms: [], configType: TYPE_STRING, documentation: null,
           }));
         } else {
           throw new KafkaError('INVALID_REQUEST', `resource type ${r.resourceType} is not supported`);

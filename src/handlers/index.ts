@@ -9,6 +9,8 @@ import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { offsetCommitHandler, offsetFetchHandler } from './offsets.js';
 import { produceHandler } from './produce.js';
+import { saslAuthenticateHandler, saslHandshakeHandler } from './sasl.js';
+import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './scram-users.js';
 import { createPartitionsHandler, createTopicsHandler, deleteTopicsHandler } from './topics-admin.js';
 
 export function buildHandlerTable(): ApiHandler[] {
@@ -17,7 +19,8 @@ export function buildHandlerTable(): ApiHandler[] {
     findCoordinatorHandler, joinGroupHandler, heartbeatHandler, leaveGroupHandler, syncGroupHandler,
     describeGroupsHandler, listGroupsHandler, createTopicsHandler, deleteTopicsHandler, initProducerIdHandler,
     describeConfigsHandler, createPartitionsHandler, deleteGroupsHandler, incrementalAlterConfigsHandler,
-    describeClusterHandler, alterConfigsHandler,
+    describeClusterHandler, alterConfigsHandler, saslHandshakeHandler, saslAuthenticateHandler,
+    describeUserScramCredentialsHandler, alterUserScramCredentialsHandler,
   ] as ApiHandler[];
   table.push(apiVersionsHandler(() => table) as ApiHandler);
   return table;

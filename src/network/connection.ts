@@ -21,7 +21,7 @@ import { FrameSplitter } from './frame-splitter.js';
 import type { RequestPipeline, StageVerdict } from './pipeline.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 
-export type CloseReason = 'malformed' | 'oversized' | 'handler_failed' | 'tls_handshake';
+export type CloseReason = 'malformed' | 'oversized' | 'handler_failed' | 'tls_handshake' | 'auth_failed' | 'auth_timeout';
 
 /** What a connection reports (the Prometheus broker probe implements it). */
 export interface ConnectionMetrics {
@@ -42,6 +42,8 @@ export interface ConnectionDeps {
   maxRequestBytes: number;
   metrics: ConnectionMetrics;
   logger: Logger;
+  /** An unauthenticated (SASL) connection is closed after this long. */
+  authTimeoutMs?: number;
 }
 
 /** Closes for misbehaviour are logged at info, at most a few per second broker-wide. */
@@ -85,6 +87,7 @@ export class Connection {
   /** A malformed frame arrived: nothing more is read; the connection closes once the answers to the requests before it are written. */
   private failing = false;
   private failTimer: NodeJS.Timeout | undefined;
+  private authTimer: NodeJS.Timeout | undefined;
   readonly session: Session;
   private readonly metrics: ConnectionMetrics;
 
@@ -93,6 +96,11 @@ export class Connection {
     this.splitter = new FrameSplitter(deps.maxRequestBytes);
     this.session = anonymousSession(deps.listener, socket.remoteAddress ?? 'unknown');
     if (principal !== undefined) this.session.principal = principal;
+    if (!this.session.authenticated) {
+      this.authTimer = setTimeout(() => {
+        if (!this.session.authenticated) this.fail(new Error('did not authenticate in time'), 'auth_timeout');
+      }, deps.authTimeoutMs ?? 10_000).unref();
+    }
     this.metrics = deps.metrics;
     this.metrics.connectionOpened();
     socket.setNoDelay(true);
@@ -152,6 +160,7 @@ export class Connection {
   /** The handler's turn, once the stages have let the request through (or its refusal, answered with the handler's error response). */
   private invoke(call: Call, verdict: StageVerdict): void {
     if (verdict !== undefined) {
+      if (verdict.close === true) this.session.closeAfterResponse = true;
       this.answer(call, call.handler.errorResponse(call.request, call.apiVersion, verdict.errorCode));
       return;
     }
@@ -178,6 +187,9 @@ export class Connection {
     }
     this.metrics.request(call.apiKey, call.apiVersion, (performance.now() - call.started) / 1000);
     this.finish(call.slot, chunks);
+    if (this.session.authenticated) clearTimeout(this.authTimer);
+    // A failed authentication: this answer is the last (it is flushed before the close).
+    if (this.session.closeAfterResponse) this.fail(new Error('authentication failed'), 'auth_failed');
   }
 
   private failed(call: Call, err: unknown): void {
@@ -280,6 +292,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.failTimer);
+    clearTimeout(this.authTimer);
     this.metrics.connectionClosed();
     this.abort.abort();
     this.socket.destroy();

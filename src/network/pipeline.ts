@@ -21,8 +21,12 @@ export interface StagedRequest {
   readonly session: Session;
 }
 
-/** A stage's answer: undefined lets the request through; otherwise it is refused with this error code. */
-export type StageVerdict = undefined | { errorCode: number; reason: string };
+/**
+ * A stage's answer: undefined lets the request through; otherwise it is refused with this
+ * error code, and with `close` the connection is closed after the answer (Kafka closes a
+ * connection that sends other requests before authenticating).
+ */
+export type StageVerdict = undefined | { errorCode: number; reason: string; close?: boolean };
 
 export interface RequestStage {
   readonly name: string;

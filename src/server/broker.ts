@@ -17,7 +17,8 @@ import type { NodeInfo } from '../services/cluster.js';
 import type { ConnectionDeps } from '../network/connection.js';
 import { defaultPipeline } from '../network/stages/default-pipeline.js';
 import { openFileClusterMetadata } from '../broker/file-cluster-metadata.js';
-import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
+import type { ClusterMetadataStore, ScramCredentialRecord, TopicRecord, Versioned } from '../services/cluster-metadata.js';
+import { ScramCredentials } from '../security/credentials.js';
 import { ProducerIdAllocator } from '../broker/producer-ids.js';
 import { TopicManager } from '../broker/topic-manager.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -50,12 +51,22 @@ export class Broker {
   static async open(config: BrokerConfig, logger: Logger): Promise<Broker> {
     mkdirDurable(config.dataDir);
     const metadata = openFileClusterMetadata(config.dataDir);
-    return new Broker(config, logger, { metadata, clusterId: await metadata.clusterId(), topics: await metadata.topics() });
+    const broker = new Broker(config, logger, { metadata, clusterId: await metadata.clusterId(), topics: await metadata.topics(), scram: await metadata.scramCredentials() });
+    if (config.bootstrapUser !== '' && (await broker.credentials.bootstrap(config.bootstrapUser))) {
+      logger.info({ user: config.bootstrapUser.slice(0, config.bootstrapUser.indexOf(':')) }, 'bootstrap user created (SCRAM-SHA-256 and SCRAM-SHA-512)');
+    }
+    return broker;
   }
 
-  constructor(readonly config: BrokerConfig, readonly logger: Logger, boot: { metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>> }) {
+  /** SCRAM users and the SASL mechanisms on them. */
+  readonly credentials: ScramCredentials;
+
+  constructor(readonly config: BrokerConfig, readonly logger: Logger, boot: {
+    metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>>; scram: ReadonlyArray<Versioned<ScramCredentialRecord>>;
+  }) {
     this.metadata = boot.metadata;
     this.clusterId = boot.clusterId;
+    this.credentials = new ScramCredentials(this.metadata, boot.scram, config.saslEnabledMechanisms.split(',').map((m) => m.trim()));
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail, ioMode }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
     this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);
@@ -121,6 +132,7 @@ export class Broker {
     this.cluster = new LocalCluster(this.clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port }, listenersOf(config)[0]!.name);
     this.services = {
       topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, recompressor: this.cpu,
+      authenticator: this.credentials, scramCredentials: this.credentials,
       metrics: this.metrics.broker, config, logger, clock: systemClock,
     };
   }
@@ -146,6 +158,7 @@ export class Broker {
     return {
       listener, handlers: this.handlers, services: this.services, pipeline: defaultPipeline(),
       maxRequestBytes: this.config.socketRequestMaxBytes, metrics: this.metrics.broker, logger: this.logger,
+      authTimeoutMs: this.config.saslAuthTimeoutMs,
     };
   }
 

@@ -5,6 +5,7 @@ import { AdminServer } from '../admin/server.js';
 import { Broker } from './broker.js';
 import { advertisedListenersOf, listenersOf, resolveBrokerConfig, type BrokerConfig } from '../config/broker-config.js';
 import { tlsServerOptions, watchTlsFiles } from '../network/tls.js';
+import { usesTls } from '../config/listeners.js';
 
 export interface StartOptions extends Partial<BrokerConfig> {
   /** A JSON config file; options given here override it. */
@@ -70,7 +71,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     adminBound = await admin.listen(config.adminHost, config.adminPort);
     for (const spec of specs) {
       const files = { certFile: config.sslCertFile, keyFile: config.sslKeyFile, caFile: config.sslCaFile, clientAuth: config.sslClientAuth };
-      const tls = spec.protocol === 'SSL' ? tlsServerOptions(files) : undefined;
+      const tls = usesTls(spec.protocol) ? tlsServerOptions(files) : undefined;
       const server = new KafkaServer(broker.connectionDeps(spec.name), tls);
       if (tls !== undefined) {
         stopWatching.push(watchTlsFiles(files, (o) => {

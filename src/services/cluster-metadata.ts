@@ -32,6 +32,16 @@ export interface BrokerRecord {
   rack: string | null;
 }
 
+/** A user's SCRAM credential (RFC 5802): never the password. Binary fields base64. */
+export interface ScramCredentialRecord {
+  user: string;
+  mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  salt: string;
+  storedKey: string;
+  serverKey: string;
+  iterations: number;
+}
+
 export interface Versioned<T> {
   readonly value: T;
   readonly version: number;
@@ -64,6 +74,11 @@ export interface ClusterMetadataStore {
   brokers(): Promise<Array<Versioned<BrokerRecord>>>;
   /** Registers a broker or updates its address if its registration version is `expected` (0: new). */
   registerBroker(broker: BrokerRecord, expected: number): Promise<Versioned<BrokerRecord>>;
+
+  scramCredentials(): Promise<Array<Versioned<ScramCredentialRecord>>>;
+  /** Stores a credential if its version (per user and mechanism) is `expected` (0: new). */
+  setScramCredential(record: ScramCredentialRecord, expected: number): Promise<Versioned<ScramCredentialRecord>>;
+  deleteScramCredential(user: string, mechanism: ScramCredentialRecord['mechanism'], expected: number): Promise<void>;
 
   /** Takes the next `size` producer ids for this broker alone (an atomic increment). */
   allocateProducerIds(size: number): Promise<ProducerIdBlock>;

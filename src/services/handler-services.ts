@@ -4,6 +4,7 @@
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { CodecId } from '../protocol/records/compression.js';
 import type { Logger } from '../logger.js';
+import type { Authenticator, ScramCredentialAdmin } from './auth.js';
 import type { Clock } from './clock.js';
 import type { ClusterView } from './cluster.js';
 import type { GroupCoordinatorService } from './groups.js';
@@ -22,6 +23,10 @@ export interface HandlerServices {
   readonly groups: GroupCoordinatorService;
   readonly producerIds: ProducerIdSource;
   readonly recompressor: Recompressor;
+  /** SASL mechanisms (SaslHandshake/SaslAuthenticate). */
+  readonly authenticator: Authenticator;
+  /** SCRAM users (Describe/AlterUserScramCredentials). */
+  readonly scramCredentials: ScramCredentialAdmin;
   readonly metrics: RequestMetrics;
   /** The broker's settings (DescribeConfigs shows them; CreateTopics uses the defaults). */
   readonly config: Readonly<BrokerConfig>;

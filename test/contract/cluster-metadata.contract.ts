@@ -106,6 +106,20 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       await store.close();
     });
 
+    it('stores SCRAM credentials per user and mechanism with compare-and-set', async () => {
+      const { store } = await open();
+      const cred = (user: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', salt = 'c2FsdA==') => ({ user, mechanism, salt, storedKey: 'c3RvcmVk', serverKey: 'c2VydmVy', iterations: 4096 });
+      expect(await store.setScramCredential(cred('alice', 'SCRAM-SHA-256'), 0)).toEqual({ value: cred('alice', 'SCRAM-SHA-256'), version: 1 });
+      await store.setScramCredential(cred('alice', 'SCRAM-SHA-512'), 0);
+      expect(await conflictOf(store.setScramCredential(cred('alice', 'SCRAM-SHA-256', 'b3RoZXI='), 0))).toBe('STRATA_METADATA_CONFLICT');
+      expect((await store.setScramCredential(cred('alice', 'SCRAM-SHA-256', 'bmV3'), 1)).version).toBe(2);
+      expect((await store.scramCredentials()).map((c) => [c.value.mechanism, c.value.salt, c.version]).sort()).toEqual([['SCRAM-SHA-256', 'bmV3', 2], ['SCRAM-SHA-512', 'c2FsdA==', 1]]);
+      expect(await conflictOf(store.deleteScramCredential('alice', 'SCRAM-SHA-512', 2))).toBe('STRATA_METADATA_CONFLICT');
+      await store.deleteScramCredential('alice', 'SCRAM-SHA-512', 1);
+      expect((await store.scramCredentials()).map((c) => c.value.mechanism)).toEqual(['SCRAM-SHA-256']);
+      await store.close();
+    });
+
     it('hands out disjoint, increasing producer-id blocks, also to concurrent callers', async () => {
       const { store } = await open();
       const blocks = await Promise.all(Array.from({ length: 10 }, (_, i) => store.allocateProducerIds(1 + i)));
@@ -127,6 +141,7 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       await store.updateTopic(topic('a', 3, { 'retention.ms': '5' }), 1);
       await store.setLeader('a', 2, { leaderId: 7, leaderEpoch: 3 }, 0);
       await store.registerBroker({ nodeId: 7, host: 'h', port: 1, rack: null }, 0);
+      await store.setScramCredential({ user: 'u', mechanism: 'SCRAM-SHA-512', salt: 'cw==', storedKey: 'aw==', serverKey: 'cw==', iterations: 8192 }, 0);
       const block = await store.allocateProducerIds(100);
       await store.close();
       const again = await reopen();
@@ -134,6 +149,7 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       expect(await again.topics()).toEqual([{ value: topic('a', 3, { 'retention.ms': '5' }), version: 2 }]);
       expect(await again.leader('a', 2)).toEqual({ value: { leaderId: 7, leaderEpoch: 3 }, version: 1 });
       expect((await again.brokers()).map((b) => b.value.host)).toEqual(['h']);
+      expect((await again.scramCredentials()).map((c) => [c.value.user, c.value.iterations, c.version])).toEqual([['u', 8192, 1]]);
       expect((await again.allocateProducerIds(1)).first).toBeGreaterThanOrEqual(block.first + block.size);
       await again.close();
     });

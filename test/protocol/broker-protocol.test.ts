@@ -59,6 +59,7 @@ const ADVERTISED: Record<number, [number, number]> = {
   [ApiKey.ListGroups]: [0, 5], [ApiKey.ApiVersions]: [0, 4], [ApiKey.CreateTopics]: [2, 7], [ApiKey.DeleteTopics]: [1, 6],
   [ApiKey.InitProducerId]: [0, 5], [ApiKey.DescribeConfigs]: [1, 4], [ApiKey.CreatePartitions]: [0, 3], [ApiKey.DeleteGroups]: [0, 2],
   [ApiKey.IncrementalAlterConfigs]: [0, 1], [ApiKey.DescribeCluster]: [0, 1], [ApiKey.AlterConfigs]: [0, 2],
+  [ApiKey.SaslHandshake]: [0, 1], [ApiKey.SaslAuthenticate]: [0, 2], [ApiKey.DescribeUserScramCredentials]: [0, 0], [ApiKey.AlterUserScramCredentials]: [0, 0],
 };
 
 describe('version negotiation', () => {

@@ -7,6 +7,8 @@ import { silentLogger } from '../../../src/logger.js';
 import { recompressBatch } from '../../../src/protocol/records/recompress.js';
 import type { HandlerServices } from '../../../src/services/handler-services.js';
 import type { RequestMetrics } from '../../../src/services/metrics.js';
+import { memoryClusterMetadata } from '../../../src/broker/cluster-metadata-document.js';
+import { ScramCredentials } from '../../../src/security/credentials.js';
 import { MemoryGroupStore } from './memory-group-store.js';
 import { MemoryTopics } from './memory-topics.js';
 
@@ -20,6 +22,8 @@ export interface MemoryServices extends HandlerServices {
   groups: GroupCoordinator;
   metrics: RecordedMetrics;
   groupStore: MemoryGroupStore;
+  authenticator: ScramCredentials;
+  scramCredentials: ScramCredentials;
 }
 
 export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemoryServices {
@@ -27,7 +31,10 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
   const events: RecordedMetrics['events'] = [];
   let nextProducerId = 0;
   const groupStore = new MemoryGroupStore();
+  const credentials = new ScramCredentials(memoryClusterMetadata(), [], config.saslEnabledMechanisms.split(','));
   return {
+    authenticator: credentials,
+    scramCredentials: credentials,
     topics: new MemoryTopics({ autoCreate: config.autoCreateTopics, defaultPartitions: config.defaultPartitions }),
     cluster: new LocalCluster('bWVtb3J5LWNsdXN0ZXI', { nodeId: config.nodeId, host: 'memory.test', port: 9092 }),
     groups: new GroupCoordinator(groupStore, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs }, silentLogger),

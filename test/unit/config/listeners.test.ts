@@ -24,13 +24,15 @@ describe('listener settings', () => {
     expect(listenersOf(resolve({ listeners: 'PLAINTEXT://[::1]:0' }))[0]!.host).toBe('::1');
   });
 
-  it('refuses malformed lists, unknown or unsupported protocols, duplicates and missing TLS files', () => {
+  it('refuses malformed lists, unknown protocols, duplicates, missing TLS files and bad SASL settings', () => {
     expect(refusal({ listeners: '127.0.0.1:9092' })).toMatch(/NAME:\/\/host:port/);
     expect(refusal({ listeners: 'HTTP://127.0.0.1:80' })).toMatch(/security protocol/);
-    expect(refusal({ listeners: 'SASL_SSL://127.0.0.1:9094' })).toMatch(/not supported yet/);
+    expect(refusal({ listeners: 'SASL_SSL://127.0.0.1:9094' })).toMatch(/SASL_SSL listener needs sslCertFile/);
+    expect(refusal({ saslEnabledMechanisms: 'PLAIN,GSSAPI' })).toMatch(/GSSAPI is not one of/);
+    expect(refusal({ bootstrapUser: 'no-password' })).toMatch(/NAME:PASSWORD/);
     expect(refusal({ listeners: 'PLAINTEXT://a:1,PLAINTEXT://b:2' })).toMatch(/named twice/);
     expect(refusal({ listeners: 'PLAINTEXT://a:70000' })).toMatch(/port/);
-    expect(refusal({ listeners: 'SSL://127.0.0.1:9093' })).toMatch(/sslCertFile and sslKeyFile/);
+    expect(refusal({ listeners: 'SSL://127.0.0.1:9093' })).toMatch(/needs sslCertFile and sslKeyFile/);
     expect(refusal({ advertisedListeners: 'SSL://x:1' })).toMatch(/not one of the listeners/);
     expect(refusal({ sslClientAuth: 'maybe' })).toMatch(/none, requested or required/);
     expect(refusal({ sslClientAuth: 'required' })).toMatch(/sslCaFile/);

@@ -97,6 +97,6 @@ describe('request pipeline', () => {
     const req = (apiKey: number): StagedRequest => ({ apiKey, apiVersion: 0, header: { requestApiKey: apiKey, requestApiVersion: 0, correlationId: 1, clientId: null }, body: {}, session });
     expect(authenticateStage.admit(req(ApiKey.ApiVersions))).toBeUndefined();
     expect(authenticateStage.admit(req(ApiKey.SaslHandshake))).toBeUndefined();
-    expect(authenticateStage.admit(req(ApiKey.Metadata))).toEqual({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, reason: 'the connection has not authenticated' });
+    expect(authenticateStage.admit(req(ApiKey.Metadata))).toEqual({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, reason: 'the connection has not authenticated', close: true });
   });
 });
