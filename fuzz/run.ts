@@ -1,4 +1,4 @@
-// `npm run fuzz -- [--minutes N | --seconds N] [--target frames,batches,pipeline] [--seed S] [--save]`
+// `npm run fuzz -- [--minutes N | --seconds N] [--target frames,batches,pipeline,sasl] [--seed S] [--save]`
 // Coverage-guided fuzzing of the frame decoder, the record-batch validator and the request
 // pipeline, seeded with the corpus captured from real clients (fuzz/corpus, refreshed by
 // scripts/capture-fuzz-corpus.mjs). Prints cases run, cases per second and the blocks of
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CoverageFuzzer, type FuzzStats, type FuzzTarget } from './engine.js';
-import { batchesTarget, framesTarget, pipelineTarget } from './targets.js';
+import { batchesTarget, framesTarget, pipelineTarget, saslSeeds } from './targets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root, from src (vitest) or dist (compiled). */
@@ -22,15 +22,17 @@ export function loadCorpus(kind: 'frames' | 'batches'): Buffer[] {
 }
 
 export async function fuzzTarget(name: string, seconds: number, seed: number): Promise<{ stats: FuzzStats; fuzzer: CoverageFuzzer }> {
-  const target: FuzzTarget = name === 'frames' ? framesTarget() : name === 'batches' ? batchesTarget() : await pipelineTarget();
+  const target: FuzzTarget = name === 'frames' ? framesTarget() : name === 'batches' ? batchesTarget() : await pipelineTarget(name === 'sasl' ? 'SASL_PLAINTEXT' : 'PLAINTEXT');
   const kind = name === 'batches' ? 'batches' : 'frames';
+  // The SASL target starts from client-like authentication exchanges, then the frame corpus.
+  const seeds = name === 'sasl' ? [...saslSeeds(), ...loadCorpus('frames')] : loadCorpus(kind);
   // Coverage counts Strata's own code only (src/, compiled or not), not Node or libraries.
   const include = (url: string): boolean => url.includes('/src/') && !url.includes('node_modules');
-  const fuzzer = new CoverageFuzzer(loadCorpus(kind), include, seed);
+  const fuzzer = new CoverageFuzzer(seeds, include, seed);
   await fuzzer.start();
   try {
     // The pipeline target is slower per case: sample its coverage less often.
-    const stats = await fuzzer.run(target, Date.now() + seconds * 1000, name === 'pipeline' ? 8 : 4);
+    const stats = await fuzzer.run(target, Date.now() + seconds * 1000, name === 'pipeline' || name === 'sasl' ? 8 : 4);
     return { stats, fuzzer };
   } finally {
     await fuzzer.stop();
@@ -41,18 +43,18 @@ export async function fuzzTarget(name: string, seconds: number, seed: number): P
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      minutes: { type: 'string' }, seconds: { type: 'string' }, target: { type: 'string', default: 'frames,batches,pipeline' },
+      minutes: { type: 'string' }, seconds: { type: 'string' }, target: { type: 'string', default: 'frames,batches,pipeline,sasl' },
       seed: { type: 'string', default: String(Date.now() % 0x7fffffff) }, save: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npm run fuzz -- [--minutes N | --seconds N] [--target frames,batches,pipeline] [--seed S] [--save]');
+    console.log('usage: npm run fuzz -- [--minutes N | --seconds N] [--target frames,batches,pipeline,sasl] [--seed S] [--save]');
     return;
   }
   const total = values.seconds !== undefined ? Number(values.seconds) : Number(values.minutes ?? 1) * 60;
   const targets = values.target.split(',');
-  if (!(total > 0) || targets.some((t) => !['frames', 'batches', 'pipeline'].includes(t))) {
-    console.error('--minutes/--seconds must be positive; --target is a list of frames, batches, pipeline');
+  if (!(total > 0) || targets.some((t) => !['frames', 'batches', 'pipeline', 'sasl'].includes(t))) {
+    console.error('--minutes/--seconds must be positive; --target is a list of frames, batches, pipeline, sasl');
     process.exit(2);
   }
   let failed = false;

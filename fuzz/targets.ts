@@ -19,6 +19,13 @@ import { BATCH_HEADER_SIZE, BatchField, BatchStatus, COMPRESSION_MASK, LOG_OVERH
 import { readRecords } from '../src/protocol/records/record-reader.js';
 import { validateBatchRecords } from '../src/protocol/records/validate-records.js';
 import type { FuzzTarget } from './engine.js';
+import { encodeRequest } from '../src/protocol/frame.js';
+import { ApiKey } from '../src/protocol/generated/api-keys.js';
+import { defaultApiVersionsRequest, writeApiVersionsRequest } from '../src/protocol/generated/api-versions-request.js';
+import { defaultMetadataRequest, writeMetadataRequest } from '../src/protocol/generated/metadata-request.js';
+import { defaultSaslAuthenticateRequest, writeSaslAuthenticateRequest } from '../src/protocol/generated/sasl-authenticate-request.js';
+import { defaultSaslHandshakeRequest, writeSaslHandshakeRequest } from '../src/protocol/generated/sasl-handshake-request.js';
+import type { Writer } from '../src/protocol/primitives/writer.js';
 
 /** A decoder may refuse bytes with these, nothing else. */
 function isControlledRefusal(err: unknown): boolean {
@@ -143,24 +150,52 @@ function checkResponses(chunks: Buffer[]): void {
   }
 }
 
-export async function pipelineTarget(): Promise<FuzzTarget> {
+/**
+ * Seeds for the SASL stages: one connection's worth of frames each, as a client sends them
+ * (ApiVersions, SaslHandshake, SaslAuthenticate with a PLAIN or SCRAM token, then Metadata).
+ */
+export function saslSeeds(): Buffer[] {
+  const frame = (apiKey: number, version: number, correlationId: number, body: (w: Writer) => void): Buffer =>
+    encodeRequest({ requestApiKey: apiKey, requestApiVersion: version, correlationId, clientId: 'fuzz' }, body);
+  const exchange = (mechanism: string, tokens: string[]): Buffer => Buffer.concat([
+    frame(ApiKey.ApiVersions, 3, 1, (w) => writeApiVersionsRequest(w, 3, { ...defaultApiVersionsRequest(), clientSoftwareName: 'fuzz', clientSoftwareVersion: '1' })),
+    frame(ApiKey.SaslHandshake, 1, 2, (w) => writeSaslHandshakeRequest(w, 1, { ...defaultSaslHandshakeRequest(), mechanism })),
+    ...tokens.map((t, i) => frame(ApiKey.SaslAuthenticate, 2, 3 + i, (w) => writeSaslAuthenticateRequest(w, 2, { ...defaultSaslAuthenticateRequest(), authBytes: Buffer.from(t) }))),
+    frame(ApiKey.Metadata, 12, 9, (w) => writeMetadataRequest(w, 12, { ...defaultMetadataRequest(), topics: null })),
+  ]);
+  return [
+    exchange('PLAIN', ['\u0000fuzz\u0000fuzz-password']),
+    exchange('PLAIN', ['\u0000fuzz\u0000wrong']),
+    exchange('SCRAM-SHA-256', ['n,,n=fuzz,r=abcdefghijklmnop', 'c=biws,r=abcdefghijklmnop,p=AAAA']),
+    exchange('SCRAM-SHA-512', ['n,,n=fuzz,r=0123456789']),
+    exchange('GSSAPI', []),
+  ];
+}
+
+/**
+ * The whole request pipeline on one connection. `listener` SASL_PLAINTEXT fuzzes the
+ * authentication stages (sessions start unauthenticated; user "fuzz" exists).
+ */
+export async function pipelineTarget(listener = 'PLAINTEXT'): Promise<FuzzTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), 'strata-fuzz-pipeline-'));
   // Small limits: a fuzzed CreateTopics must not spend seconds opening partitions.
   const running: RunningBroker = await startBroker({
     host: '127.0.0.1', port: 0, adminPort: 0, dataDir, logger: silentLogger, socketRequestMaxBytes: 1 << 20,
-    maxPartitions: 64, maxPartitionsPerRequest: 16, groupInitialRebalanceDelayMs: 0,
+    maxPartitions: 64, maxPartitionsPerRequest: 16, groupInitialRebalanceDelayMs: 0, auditLogFile: '-',
+    bootstrapUser: 'fuzz:fuzz-password', saslFailedLoginBurst: 1_000_000, saslFailedLoginsPerSecond: 1_000_000,
   });
   const stats = { requests: 0, malformed: 0 };
   const escaped: unknown[] = [];
   const onUnhandled = (err: unknown): void => void escaped.push(err);
   process.on('unhandledRejection', onUnhandled);
   process.on('uncaughtException', onUnhandled);
+  const deps = running.broker.connectionDeps(listener);
   return {
-    name: 'pipeline',
+    name: listener === 'PLAINTEXT' ? 'pipeline' : 'sasl',
     fixup: fixFrameLength,
     async run(input) {
       const socket = new StubSocket();
-      const conn = new Connection(socket as never, running.broker.connectionDeps(), stats, () => undefined);
+      const conn = new Connection(socket as never, deps, stats, () => undefined);
       // The first byte chooses how the bytes arrive: whole, or in chunks of 1..255 bytes.
       const chunk = input.length > 0 && input[0]! > 0 ? input[0]! : input.length + 1;
       for (let at = 0; at < input.length && !socket.destroyed; at += chunk) socket.emit('data', input.subarray(at, at + chunk));

@@ -85,6 +85,11 @@ export interface BrokerConfig {
   bootstrapUser: string;
   /** A SASL connection that has not authenticated within this is closed. */
   saslAuthTimeoutMs: number;
+  /** Failed logins one address may make in a burst, and how many a second it earns back. */
+  saslFailedLoginBurst: number;
+  saslFailedLoginsPerSecond: number;
+  /** The audit log's file ('' = standard output, '-' = off). */
+  auditLogFile: string;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -135,6 +140,9 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   saslEnabledMechanisms: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
   bootstrapUser: '',
   saslAuthTimeoutMs: 10_000,
+  saslFailedLoginBurst: 20,
+  saslFailedLoginsPerSecond: 5,
+  auditLogFile: '',
 });
 
 type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync' | 'clientAuth';
@@ -150,6 +158,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int', cpuPoolThreads: 'int',
   listeners: 'optional', advertisedListeners: 'optional', sslCertFile: 'optional', sslKeyFile: 'optional', sslCaFile: 'optional', sslClientAuth: 'clientAuth',
   saslEnabledMechanisms: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int',
+  saslFailedLoginBurst: 'int', saslFailedLoginsPerSecond: 'int', auditLogFile: 'optional',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -264,6 +273,8 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   for (const m of mechanisms) if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(m)) bad('saslEnabledMechanisms', c.saslEnabledMechanisms, `${m} is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512`);
   if (c.bootstrapUser !== '' && !/^[^:]+:.+$/.test(c.bootstrapUser)) bad('bootstrapUser', '(hidden)', 'NAME:PASSWORD');
   if (c.saslAuthTimeoutMs < 100) bad('saslAuthTimeoutMs', c.saslAuthTimeoutMs, 'at least 100');
+  if (c.saslFailedLoginBurst < 1) bad('saslFailedLoginBurst', c.saslFailedLoginBurst, 'at least 1');
+  if (c.saslFailedLoginsPerSecond < 1) bad('saslFailedLoginsPerSecond', c.saslFailedLoginsPerSecond, 'at least 1');
   if (c.sslClientAuth !== 'none' && c.sslCaFile === '') bad('sslClientAuth', c.sslClientAuth, 'client certificates need sslCaFile (the CA that signs them)');
   return c;
 }

@@ -22,7 +22,7 @@ export const saslHandshakeHandler = defineHandler<SaslHandshakeRequest, SaslHand
   maxVersion: 1,
   read: readSaslHandshakeRequest,
   write: writeSaslHandshakeResponse,
-  handle(req, { services: { authenticator }, session, version }) {
+  handle(req, { services: { authenticator, audit }, session, version }) {
     const res = defaultSaslHandshakeResponse();
     res.mechanisms = [...authenticator.mechanisms];
     if (version === 0) {
@@ -35,8 +35,17 @@ export const saslHandshakeHandler = defineHandler<SaslHandshakeRequest, SaslHand
       if (isSaslListener(session.listener) && !session.authenticated) session.closeAfterResponse = true;
       return res;
     }
+    const where = { principal: session.principal, clientHost: session.clientHost, listener: session.listener, mechanism: req.mechanism };
+    if (!authenticator.admit(session.clientHost)) {
+      // Too many failed logins from this address lately: no password work for it now.
+      audit.record({ event: 'login_throttled', ...where, reason: 'too many failed logins from this address' });
+      res.errorCode = ErrorCode.ILLEGAL_SASL_STATE;
+      session.closeAfterResponse = true;
+      return res;
+    }
     const exchange = authenticator.begin(req.mechanism);
     if (exchange === undefined) {
+      audit.record({ event: 'authentication_failed', ...where, reason: 'unsupported mechanism' });
       res.errorCode = ErrorCode.UNSUPPORTED_SASL_MECHANISM;
       session.closeAfterResponse = true;
       return res;
@@ -53,7 +62,7 @@ export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, Sa
   maxVersion: 2,
   read: readSaslAuthenticateRequest,
   write: writeSaslAuthenticateResponse,
-  async handle(req, { session }) {
+  async handle(req, { services: { authenticator, audit }, session }) {
     const res = defaultSaslAuthenticateResponse();
     res.errorMessage = null;
     const exchange = session.sasl;
@@ -70,6 +79,8 @@ export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, Sa
       res.errorCode = errorCodeOf(err);
       res.errorMessage = errorMessageOf(err);
       res.authBytes = Buffer.alloc(0);
+      if (res.errorCode === ErrorCode.SASL_AUTHENTICATION_FAILED) authenticator.failed(session.clientHost);
+      audit.record({ event: 'authentication_failed', principal: session.principal, clientHost: session.clientHost, listener: session.listener, mechanism: exchange?.mechanism, reason: res.errorMessage ?? 'failed' });
       session.sasl = undefined;
       session.closeAfterResponse = true;
     }

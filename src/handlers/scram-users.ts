@@ -46,8 +46,9 @@ export const alterUserScramCredentialsHandler = defineHandler<AlterUserScramCred
   maxVersion: 0,
   read: readAlterUserScramCredentialsRequest,
   write: writeAlterUserScramCredentialsResponse,
-  async handle(req, { services: { scramCredentials } }) {
+  async handle(req, { services: { scramCredentials, audit }, session }) {
     const res = defaultAlterUserScramCredentialsResponse();
+    const who = { principal: session.principal, clientHost: session.clientHost, listener: session.listener };
     const outcome = new Map<string, { errorCode: number; errorMessage: string | null }>();
     const fail = (user: string, errorCode: number, errorMessage: string): void => void outcome.set(user, { errorCode, errorMessage });
     // As Kafka: a user named twice for the same mechanism fails whole, before anything changes.
@@ -60,6 +61,7 @@ export const alterUserScramCredentialsHandler = defineHandler<AlterUserScramCred
       if (m === undefined) { fail(d.name, ErrorCode.UNSUPPORTED_SASL_MECHANISM, `unknown SCRAM mechanism ${d.mechanism}`); continue; }
       try {
         await scramCredentials.delete(d.name, m);
+        audit.record({ event: 'scram_credential_deleted', ...who, resource: `user:${d.name}`, mechanism: m });
       } catch (err) {
         fail(d.name, errorCodeOf(err), errorMessageOf(err) ?? 'failed');
       }
@@ -70,6 +72,7 @@ export const alterUserScramCredentialsHandler = defineHandler<AlterUserScramCred
       if (m === undefined) { fail(u.name, ErrorCode.UNSUPPORTED_SASL_MECHANISM, `unknown SCRAM mechanism ${u.mechanism}`); continue; }
       try {
         await scramCredentials.upsert(u.name, m, u.salt, u.saltedPassword, u.iterations);
+        audit.record({ event: 'scram_credential_upserted', ...who, resource: `user:${u.name}`, mechanism: m });
       } catch (err) {
         fail(u.name, errorCodeOf(err), errorMessageOf(err) ?? 'failed');
       }

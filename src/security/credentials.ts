@@ -5,6 +5,7 @@ import { KafkaError } from '../errors.js';
 import type { Authenticator, SaslExchange, ScramCredentialAdmin, ScramCredentialInfo, ScramMechanism } from '../services/auth.js';
 import { SCRAM_MECHANISMS } from '../services/auth.js';
 import type { ClusterMetadataStore, ScramCredentialRecord, Versioned } from '../services/cluster-metadata.js';
+import { LoginThrottle } from './login-throttle.js';
 import { PlainServerExchange } from './plain.js';
 import { credentialFromSalted, makeCredential, MAX_ITERATIONS, MIN_ITERATIONS, ScramServerExchange, type ScramCredential } from './scram.js';
 
@@ -17,8 +18,21 @@ function toCredential(r: ScramCredentialRecord): ScramCredential {
 export class ScramCredentials implements Authenticator, ScramCredentialAdmin {
   private readonly cache = new Map<string, Versioned<ScramCredentialRecord>>();
 
-  constructor(private readonly store: ClusterMetadataStore, initial: ReadonlyArray<Versioned<ScramCredentialRecord>>, readonly mechanisms: readonly string[]) {
+  constructor(
+    private readonly store: ClusterMetadataStore,
+    initial: ReadonlyArray<Versioned<ScramCredentialRecord>>,
+    readonly mechanisms: readonly string[],
+    private readonly throttle = new LoginThrottle(20, 5),
+  ) {
     for (const c of initial) this.cache.set(key(c.value.user, c.value.mechanism), c);
+  }
+
+  admit(clientHost: string): boolean {
+    return this.throttle.admit(clientHost);
+  }
+
+  failed(clientHost: string): void {
+    this.throttle.failed(clientHost);
   }
 
   lookup(user: string, mechanism: ScramMechanism): ScramCredential | undefined {

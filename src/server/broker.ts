@@ -19,6 +19,8 @@ import { defaultPipeline } from '../network/stages/default-pipeline.js';
 import { openFileClusterMetadata } from '../broker/file-cluster-metadata.js';
 import type { ClusterMetadataStore, ScramCredentialRecord, TopicRecord, Versioned } from '../services/cluster-metadata.js';
 import { ScramCredentials } from '../security/credentials.js';
+import { LoginThrottle } from '../security/login-throttle.js';
+import { PinoAuditLog } from '../security/audit-log.js';
 import { ProducerIdAllocator } from '../broker/producer-ids.js';
 import { TopicManager } from '../broker/topic-manager.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -60,13 +62,15 @@ export class Broker {
 
   /** SCRAM users and the SASL mechanisms on them. */
   readonly credentials: ScramCredentials;
+  readonly audit: PinoAuditLog;
 
   constructor(readonly config: BrokerConfig, readonly logger: Logger, boot: {
     metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>>; scram: ReadonlyArray<Versioned<ScramCredentialRecord>>;
   }) {
     this.metadata = boot.metadata;
     this.clusterId = boot.clusterId;
-    this.credentials = new ScramCredentials(this.metadata, boot.scram, config.saslEnabledMechanisms.split(',').map((m) => m.trim()));
+    this.credentials = new ScramCredentials(this.metadata, boot.scram, config.saslEnabledMechanisms.split(',').map((m) => m.trim()), new LoginThrottle(config.saslFailedLoginBurst, config.saslFailedLoginsPerSecond));
+    this.audit = new PinoAuditLog(config.auditLogFile);
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail, ioMode }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
     this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);
@@ -132,7 +136,7 @@ export class Broker {
     this.cluster = new LocalCluster(this.clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port }, listenersOf(config)[0]!.name);
     this.services = {
       topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, recompressor: this.cpu,
-      authenticator: this.credentials, scramCredentials: this.credentials,
+      authenticator: this.credentials, scramCredentials: this.credentials, audit: this.audit,
       metrics: this.metrics.broker, config, logger, clock: systemClock,
     };
   }
@@ -169,5 +173,6 @@ export class Broker {
     await this.writers?.close();
     await this.cpu.close();
     await this.metadata.close();
+    this.audit.flush();
   }
 }

@@ -29,6 +29,10 @@ export interface Authenticator {
   readonly mechanisms: readonly string[];
   /** A new exchange, or undefined for a mechanism that is not enabled. */
   begin(mechanism: string): SaslExchange | undefined;
+  /** Whether a client at this address may try to log in now (failed logins are limited per address). */
+  admit(clientHost: string): boolean;
+  /** A failed login from this address. */
+  failed(clientHost: string): void;
 }
 
 export interface ScramCredentialAdmin {

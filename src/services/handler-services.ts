@@ -5,6 +5,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { CodecId } from '../protocol/records/compression.js';
 import type { Logger } from '../logger.js';
 import type { Authenticator, ScramCredentialAdmin } from './auth.js';
+import type { AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import type { ClusterView } from './cluster.js';
 import type { GroupCoordinatorService } from './groups.js';
@@ -27,6 +28,8 @@ export interface HandlerServices {
   readonly authenticator: Authenticator;
   /** SCRAM users (Describe/AlterUserScramCredentials). */
   readonly scramCredentials: ScramCredentialAdmin;
+  /** Authentication failures and changes to users go here. */
+  readonly audit: AuditLog;
   readonly metrics: RequestMetrics;
   /** The broker's settings (DescribeConfigs shows them; CreateTopics uses the defaults). */
   readonly config: Readonly<BrokerConfig>;

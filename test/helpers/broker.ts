@@ -16,7 +16,7 @@ export const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const writersFromEnv = process.env.STRATA_TEST_LOG_WRITERS === undefined ? {} : { logWriters: Number(process.env.STRATA_TEST_LOG_WRITERS) };
 
 export function testBroker(dataDir: string, options: StartOptions = {}): Promise<RunningBroker> {
-  return startBroker({ host: '127.0.0.1', port: 0, adminPort: 0, dataDir, logger: silentLogger, groupInitialRebalanceDelayMs: 200, ...writersFromEnv, ...options });
+  return startBroker({ host: '127.0.0.1', port: 0, adminPort: 0, dataDir, logger: silentLogger, groupInitialRebalanceDelayMs: 200, auditLogFile: '-', ...writersFromEnv, ...options });
 }
 
 export interface ChildBroker {

@@ -70,6 +70,7 @@ describe.runIf(runWith(hasOpenssl))('SASL (PLAIN, SCRAM) with real clients', () 
     running = await testBroker(dirs[1]!, {
       listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
       sslCertFile: certs.serverCertFile, sslKeyFile: certs.serverKeyFile, bootstrapUser: 'admin:admin-secret', saslAuthTimeoutMs: 1_500,
+      saslFailedLoginBurst: 100, saslFailedLoginsPerSecond: 200, auditLogFile: join(dirs[0]!, 'audit.log'),
     });
   });
   afterAll(async () => {
@@ -158,17 +159,28 @@ describe.runIf(runWith(hasOpenssl))('SASL (PLAIN, SCRAM) with real clients', () 
     plaintext.close();
   });
 
-  it('closes a connection that never authenticates, and keeps serving through 300 failed logins', async () => {
+  it('closes a connection that never authenticates; limits failed logins per address and keeps serving', async () => {
     const sasl = listener('SASL_PLAINTEXT');
     const idle = await RawClient.connect(sasl.host, sasl.port);
     expect(await closedSoon(idle)).toBe(true);
+    let refused = 0;
+    let throttled = 0;
     for (let i = 0; i < 300; i++) {
       const c = await RawClient.connect(sasl.host, sasl.port);
-      await handshake(c, 'PLAIN');
-      const r = await authenticate(c, Buffer.from('\u0000admin\u0000wrong'));
-      expect(r.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+      const h = await handshake(c, 'PLAIN');
+      if (h.errorCode === ErrorCode.ILLEGAL_SASL_STATE) {
+        throttled++;
+      } else {
+        const r = await authenticate(c, Buffer.from('\u0000admin\u0000wrong'));
+        expect(r.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+        refused++;
+      }
       c.close();
     }
+    // A burst of 100 failures, then handshakes are refused until the bucket refills.
+    expect(refused).toBeGreaterThanOrEqual(100);
+    expect(throttled).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1_000));
     const good = await RawClient.connect(sasl.host, sasl.port);
     await handshake(good, 'SCRAM-SHA-512');
     const client = new ScramClient('SCRAM-SHA-512', 'admin', 'admin-secret');
@@ -177,5 +189,11 @@ describe.runIf(runWith(hasOpenssl))('SASL (PLAIN, SCRAM) with real clients', () 
     expect(client.verifies(done.authBytes)).toBe(true);
     expect((await metadata(good)).brokers.map((b) => b.port)).toEqual([sasl.port]);
     good.close();
+    // The audit log has each failure and each refusal, with who and from where.
+    await new Promise((r) => setTimeout(r, 200));
+    const lines = readFileSync(join(dirs[0]!, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l.event === 'authentication_failed' && l.clientHost !== undefined && l.listener === 'SASL_PLAINTEXT').length).toBeGreaterThanOrEqual(refused);
+    expect(lines.filter((l) => l.event === 'login_throttled').length).toBe(throttled);
+    expect(lines.some((l) => l.event === 'scram_credential_upserted' && l.resource === 'user:carol')).toBe(runWith(hasKcat));
   });
 });

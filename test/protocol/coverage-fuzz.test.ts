@@ -13,7 +13,7 @@ describe('coverage-guided fuzzing', () => {
     expect(loadCorpus('batches').length).toBeGreaterThan(5);
   });
 
-  for (const target of ['frames', 'batches', 'pipeline']) {
+  for (const target of ['frames', 'batches', 'pipeline', 'sasl']) {
     it(`${target}: no finding in ${SECONDS} s`, async () => {
       const { stats } = await fuzzTarget(target, SECONDS, 0x5eed);
       console.log(`${target}: ${stats.cases} cases (${(stats.cases / stats.seconds).toFixed(0)}/s), corpus ${stats.corpus} (+${stats.added}), ${((100 * stats.coveredBytes) / stats.totalBytes).toFixed(1)}% of the loaded code's bytes, ${stats.coveredFunctions}/${stats.totalFunctions} functions`);

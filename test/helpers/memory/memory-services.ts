@@ -7,6 +7,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { recompressBatch } from '../../../src/protocol/records/recompress.js';
 import type { HandlerServices } from '../../../src/services/handler-services.js';
 import type { RequestMetrics } from '../../../src/services/metrics.js';
+import type { AuditEvent } from '../../../src/services/audit.js';
 import { memoryClusterMetadata } from '../../../src/broker/cluster-metadata-document.js';
 import { ScramCredentials } from '../../../src/security/credentials.js';
 import { MemoryGroupStore } from './memory-group-store.js';
@@ -24,6 +25,7 @@ export interface MemoryServices extends HandlerServices {
   groupStore: MemoryGroupStore;
   authenticator: ScramCredentials;
   scramCredentials: ScramCredentials;
+  audit: { events: AuditEvent[]; record(e: AuditEvent): void };
 }
 
 export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemoryServices {
@@ -33,6 +35,7 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
   const groupStore = new MemoryGroupStore();
   const credentials = new ScramCredentials(memoryClusterMetadata(), [], config.saslEnabledMechanisms.split(','));
   return {
+    audit: { events: [], record(e) { this.events.push(e); } },
     authenticator: credentials,
     scramCredentials: credentials,
     topics: new MemoryTopics({ autoCreate: config.autoCreateTopics, defaultPartitions: config.defaultPartitions }),
