@@ -70,7 +70,8 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   try {
     adminBound = await admin.listen(config.adminHost, config.adminPort);
     for (const spec of specs) {
-      const files = { certFile: config.sslCertFile, keyFile: config.sslKeyFile, caFile: config.sslCaFile, clientAuth: config.sslClientAuth };
+      // As Kafka: ssl.client.auth applies to SSL listeners; SASL_SSL clients authenticate with SASL.
+      const files = { certFile: config.sslCertFile, keyFile: config.sslKeyFile, caFile: config.sslCaFile, clientAuth: spec.protocol === 'SSL' ? config.sslClientAuth : 'none' as const };
       const tls = usesTls(spec.protocol) ? tlsServerOptions(files) : undefined;
       const server = new KafkaServer(broker.connectionDeps(spec.name), tls);
       if (tls !== undefined) {
