@@ -9,6 +9,8 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 export interface BrokerProcess {
   pid: number;
   port: number;
+  /** Everything the broker printed so far (its listening line names every listener). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -20,7 +22,7 @@ export function startBrokerProcess(dataDir: string, args: string[], root = repoR
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"port":(\d+),"dataDir"/.exec(out);
-      if (m) resolve({ pid: p.pid!, port: Number(m[1]), stop: () => new Promise((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); }) });
+      if (m) resolve({ pid: p.pid!, port: Number(m[1]), output: () => out, stop: () => new Promise((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); }) });
     });
     p.once('exit', (c) => reject(new Error(`broker exited ${c}: ${out}`)));
   });

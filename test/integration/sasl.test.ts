@@ -26,7 +26,7 @@ import { readSaslHandshakeResponse } from '../../src/protocol/generated/sasl-han
 import type { RunningBroker } from '../../src/server/start.js';
 import { makeCerts, type TestCerts } from '../helpers/certs.js';
 import { testBroker } from '../helpers/broker.js';
-import { ScramClient } from '../helpers/scram-client.js';
+import { ScramClient } from '../../src/client/scram-client.js';
 import { hasTool, runWith } from '../helpers/tools.js';
 
 const hasOpenssl = hasTool('openssl', ['version']);

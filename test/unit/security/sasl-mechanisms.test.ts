@@ -5,7 +5,7 @@ import { memoryClusterMetadata } from '../../../src/broker/cluster-metadata-docu
 import { isKafkaError } from '../../../src/errors.js';
 import { ScramCredentials } from '../../../src/security/credentials.js';
 import type { SaslExchange } from '../../../src/services/auth.js';
-import { ScramClient } from '../../helpers/scram-client.js';
+import { ScramClient } from '../../../src/client/scram-client.js';
 
 async function users(): Promise<ScramCredentials> {
   const store = memoryClusterMetadata();

@@ -1,4 +1,4 @@
-// The client side of SCRAM (RFC 5802), to drive the broker's server side in tests.
+// The client side of SCRAM (RFC 5802): Strata's own client (tests, perf) authenticates with it.
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 
 export class ScramClient {
