@@ -1,5 +1,6 @@
 // The admin HTTP server (default 127.0.0.1:9644): /metrics for Prometheus, /health (the
 // process is alive), /ready (recovery done and the Kafka listener up), /api/v1 (admin).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { HandlerServices } from '../services/handler-services.js';
 import { routes, type Route } from './api.js';
@@ -20,6 +21,21 @@ const compiled: CompiledRoute[] = routes.map((r) => {
 export interface AdminDeps {
   services: HandlerServices;
   metrics: { text(): Promise<string>; readonly contentType: string };
+  /**
+   * When set, /metrics and /api/v1 need `Authorization: Bearer <token>` (401 otherwise);
+   * /health and /ready stay open for probes. Read on each request, so a rotated token file
+   * takes effect at once.
+   */
+  token?: () => string | undefined;
+}
+
+/** Constant-time comparison of a presented bearer token with the expected one. */
+function tokenMatches(header: string | undefined, expected: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? '');
+  if (m === null) return false;
+  const a = createHash('sha256').update(m[1]!).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 export class AdminServer {
@@ -36,14 +52,19 @@ export class AdminServer {
   private async handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin');
     const method = req.method ?? 'GET';
+    if (url.pathname === '/health' && method === 'GET') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/ready' && method === 'GET') return sendJson(res, this.ready ? 200 : 503, { ready: this.ready });
+    const token = this.deps.token?.();
+    if (token !== undefined && !tokenMatches(req.headers.authorization, token)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      throw new HttpError(401, 'UNAUTHORIZED', 'this endpoint needs Authorization: Bearer <token> (the admin token file)');
+    }
     if (url.pathname === '/metrics' && method === 'GET') {
       const text = await this.deps.metrics.text();
       res.writeHead(200, { 'content-type': this.deps.metrics.contentType });
       res.end(text);
       return;
     }
-    if (url.pathname === '/health' && method === 'GET') return sendJson(res, 200, { status: 'ok' });
-    if (url.pathname === '/ready' && method === 'GET') return sendJson(res, this.ready ? 200 : 503, { ready: this.ready });
     let pathMatched = false;
     for (const r of compiled) {
       const m = r.regex.exec(url.pathname);

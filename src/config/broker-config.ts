@@ -90,6 +90,8 @@ export interface BrokerConfig {
   saslFailedLoginsPerSecond: number;
   /** The audit log's file ('' = standard output, '-' = off). */
   auditLogFile: string;
+  /** A file holding the bearer token /metrics and /api/v1 require ('' = no token). */
+  adminTokenFile: string;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -143,6 +145,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   saslFailedLoginBurst: 20,
   saslFailedLoginsPerSecond: 5,
   auditLogFile: '',
+  adminTokenFile: '',
 });
 
 type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync' | 'clientAuth';
@@ -158,7 +161,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int', cpuPoolThreads: 'int',
   listeners: 'optional', advertisedListeners: 'optional', sslCertFile: 'optional', sslKeyFile: 'optional', sslCaFile: 'optional', sslClientAuth: 'clientAuth',
   saslEnabledMechanisms: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int',
-  saslFailedLoginBurst: 'int', saslFailedLoginsPerSecond: 'int', auditLogFile: 'optional',
+  saslFailedLoginBurst: 'int', saslFailedLoginsPerSecond: 'int', auditLogFile: 'optional', adminTokenFile: 'optional',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */

@@ -1,4 +1,6 @@
 // Starting a broker in-process: what `strata serve` and Node test suites call.
+import { readFileSync } from 'node:fs';
+import { StrataError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { KafkaServer } from '../network/server.js';
 import { AdminServer } from '../admin/server.js';
@@ -43,6 +45,30 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
+/** The admin token, read from its file on each request (a rotated file takes effect at once); checked now. */
+function adminToken(file: string): { token?: () => string | undefined } {
+  if (file === '') return {};
+  const read = (): string => readFileSync(file, 'utf8').trim();
+  let first: string;
+  try {
+    first = read();
+  } catch (err) {
+    throw new StrataError('STRATA_CONFIG_INVALID', `cannot read adminTokenFile ${file}: ${(err as Error).message}`);
+  }
+  if (first.length < 16) throw new StrataError('STRATA_CONFIG_INVALID', `adminTokenFile ${file} must hold a token of at least 16 characters`);
+  let last = first;
+  return {
+    token: () => {
+      try {
+        last = read();
+      } catch {
+        // A file being replaced: keep the last token rather than open the API.
+      }
+      return last;
+    },
+  };
+}
+
 /**
  * Starts a Kafka-compatible broker inside this process.
  *
@@ -56,10 +82,11 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   if (configFile !== undefined) sources.file = configFile;
   const config = resolveBrokerConfig(sources);
   const logger = given ?? createLogger(config.logLevel);
+  const adminAuth = adminToken(config.adminTokenFile); // before anything opens: a bad file stops start-up cleanly
   const broker = await Broker.open(config, logger);
   const specs = listenersOf(config);
   const advertised = advertisedListenersOf(config);
-  const admin = new AdminServer({ services: broker.services, metrics: broker.metrics });
+  const admin = new AdminServer({ services: broker.services, metrics: broker.metrics, ...adminAuth });
   const listeners: BoundListener[] = [];
   const stopWatching: Array<() => void> = [];
   const closeListeners = async (): Promise<void> => {
