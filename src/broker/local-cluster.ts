@@ -14,7 +14,6 @@ export class LocalCluster implements ClusterView {
     node: Omit<NodeInfo, 'rack'> & { rack?: string | null },
     /** The listener answered when none is named (the first one). */
     private readonly defaultListener = 'PLAINTEXT',
-    private readonly epochOf: (topic: string, partition: number) => number = () => 0,
   ) {
     this.nodeId = node.nodeId;
     this.rack = node.rack ?? null;
@@ -49,8 +48,8 @@ export class LocalCluster implements ClusterView {
     return [this.self(listener)];
   }
 
-  leaderOf(topic: string, partition: number): PartitionLeadership {
-    return { leaderId: this.nodeId, leaderEpoch: this.epochOf(topic, partition), replicas: [this.nodeId], isr: [this.nodeId] };
+  leaderOf(_topic: string, _partition: number): PartitionLeadership {
+    return { leaderId: this.nodeId, leaderEpoch: 0, replicas: [this.nodeId], isr: [this.nodeId] };
   }
 
   coordinatorFor(_key: string, listener?: string): NodeInfo {

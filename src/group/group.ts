@@ -18,20 +18,15 @@ import { randomUUID } from 'node:crypto';
 import { KafkaError } from '../errors.js';
 import type { ErrorCodeName } from '../protocol/generated/error-codes.js';
 import type { GroupSnapshot } from '../services/group-store.js';
-import type { ClassicGroup, GroupState, JoinRequest, JoinResult, Protocol, SyncResult } from '../services/groups.js';
+import type { ClassicGroup, GroupState, JoinRequest, JoinResult, MemberView, Protocol, SyncResult } from '../services/groups.js';
 
 export type { GroupState, JoinRequest, JoinResult, Protocol, SyncResult } from '../services/groups.js';
 
-interface Member {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
+/** A member as the group keeps it: what DescribeGroups shows, plus its timers and parked answers. */
+interface Member extends MemberView {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   protocolType: string;
-  protocols: Protocol[];
-  assignment: Buffer;
   pendingJoin?: (r: JoinResult) => void;
   pendingSync?: (r: SyncResult) => void;
   sessionTimer?: NodeJS.Timeout;

@@ -2,8 +2,8 @@
 // interface: every implementation runs it (cluster-metadata.test.ts), and a PostgreSQL
 // store will pass by running the same suite.
 import { describe, expect, it } from 'vitest';
-import { isKafkaError, StrataError } from '../../src/errors.js';
 import type { ClusterMetadataStore, TopicRecord } from '../../src/services/cluster-metadata.js';
+import { errorName } from '../helpers/error-name.js';
 
 export interface MetadataHarness {
   store: ClusterMetadataStore;
@@ -13,14 +13,6 @@ export interface MetadataHarness {
 
 const topic = (name: string, partitions = 2, configs: Record<string, string> = {}): TopicRecord => ({ name, id: `id-${name}`, partitions, configs });
 
-async function conflictOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (err) {
-    return err instanceof StrataError ? err.code : isKafkaError(err) ? err.errorName : String(err);
-  }
-}
 
 export function clusterMetadataContract(name: string, open: () => Promise<MetadataHarness>, options: { durable: boolean }): void {
   describe(`ClusterMetadataStore contract: ${name}`, () => {
@@ -39,7 +31,7 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       const { store } = await open();
       expect(await store.createTopic(topic('a', 3, { 'retention.ms': '1000' }))).toEqual({ value: topic('a', 3, { 'retention.ms': '1000' }), version: 1 });
       expect(await store.topic('a')).toEqual({ value: topic('a', 3, { 'retention.ms': '1000' }), version: 1 });
-      expect(await conflictOf(store.createTopic(topic('a', 1)))).toBe('TOPIC_ALREADY_EXISTS');
+      expect(await errorName(() => store.createTopic(topic('a', 1)))).toBe('TOPIC_ALREADY_EXISTS');
       expect((await store.topics()).map((t) => t.value.name)).toEqual(['a']);
       expect(await store.topic('missing')).toBeUndefined();
       await store.close();
@@ -49,10 +41,10 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       const { store } = await open();
       await store.createTopic(topic('a'));
       expect((await store.updateTopic(topic('a', 4), 1)).version).toBe(2);
-      expect(await conflictOf(store.updateTopic(topic('a', 9), 1))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await errorName(() => store.updateTopic(topic('a', 9), 1))).toBe('STRATA_METADATA_CONFLICT');
       expect(await store.topic('a')).toEqual({ value: topic('a', 4), version: 2 });
-      expect(await conflictOf(store.updateTopic(topic('nope'), 1))).toBe('STRATA_METADATA_CONFLICT');
-      expect(await conflictOf(store.updateTopic({ ...topic('a'), id: 'another-id' }, 2))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await errorName(() => store.updateTopic(topic('nope'), 1))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await errorName(() => store.updateTopic({ ...topic('a'), id: 'another-id' }, 2))).toBe('STRATA_METADATA_CONFLICT');
       await store.close();
     });
 
@@ -70,12 +62,12 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       const { store } = await open();
       await store.createTopic(topic('a'));
       await store.setLeader('a', 0, { leaderId: 1, leaderEpoch: 0 }, 0);
-      expect(await conflictOf(store.deleteTopic('a', 7))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await errorName(() => store.deleteTopic('a', 7))).toBe('STRATA_METADATA_CONFLICT');
       expect(await store.topic('a')).toBeDefined();
       await store.deleteTopic('a', 1);
       expect(await store.topic('a')).toBeUndefined();
       expect(await store.leader('a', 0)).toBeUndefined();
-      expect(await conflictOf(store.deleteTopic('a', 1))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await errorName(() => store.deleteTopic('a', 1))).toBe('STRATA_METADATA_CONFLICT');
       await store.createTopic(topic('a'));
       expect((await store.topic('a'))?.version).toBe(1);
       await store.close();
@@ -86,12 +78,12 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       await store.createTopic(topic('a', 2));
       expect(await store.leader('a', 1)).toBeUndefined();
       expect(await store.setLeader('a', 1, { leaderId: 1, leaderEpoch: 0 }, 0)).toEqual({ value: { leaderId: 1, leaderEpoch: 0 }, version: 1 });
-      expect(await conflictOf(store.setLeader('a', 1, { leaderId: 2, leaderEpoch: 1 }, 0))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await errorName(() => store.setLeader('a', 1, { leaderId: 2, leaderEpoch: 1 }, 0))).toBe('STRATA_METADATA_CONFLICT');
       expect((await store.setLeader('a', 1, { leaderId: 2, leaderEpoch: 1 }, 1)).version).toBe(2);
       expect(await store.leader('a', 1)).toEqual({ value: { leaderId: 2, leaderEpoch: 1 }, version: 2 });
       expect(await store.leaders()).toEqual([{ topic: 'a', partition: 1, value: { leaderId: 2, leaderEpoch: 1 }, version: 2 }]);
-      expect(await conflictOf(store.setLeader('a', 2, { leaderId: 1, leaderEpoch: 0 }, 0))).toBe('UNKNOWN_TOPIC_OR_PARTITION');
-      expect(await conflictOf(store.setLeader('b', 0, { leaderId: 1, leaderEpoch: 0 }, 0))).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+      expect(await errorName(() => store.setLeader('a', 2, { leaderId: 1, leaderEpoch: 0 }, 0))).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+      expect(await errorName(() => store.setLeader('b', 0, { leaderId: 1, leaderEpoch: 0 }, 0))).toBe('UNKNOWN_TOPIC_OR_PARTITION');
       await store.close();
     });
 
@@ -99,7 +91,7 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       const { store } = await open();
       await store.registerBroker({ nodeId: 1, host: 'a', port: 9092, rack: null }, 0);
       await store.registerBroker({ nodeId: 2, host: 'b', port: 9092, rack: 'r1' }, 0);
-      expect(await conflictOf(store.registerBroker({ nodeId: 1, host: 'stale', port: 1, rack: null }, 0))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await errorName(() => store.registerBroker({ nodeId: 1, host: 'stale', port: 1, rack: null }, 0))).toBe('STRATA_METADATA_CONFLICT');
       await store.registerBroker({ nodeId: 1, host: 'a2', port: 9093, rack: null }, 1);
       const brokers = (await store.brokers()).sort((x, y) => x.value.nodeId - y.value.nodeId);
       expect(brokers).toEqual([{ value: { nodeId: 1, host: 'a2', port: 9093, rack: null }, version: 2 }, { value: { nodeId: 2, host: 'b', port: 9092, rack: 'r1' }, version: 1 }]);
@@ -111,10 +103,10 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       const cred = (user: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512', salt = 'c2FsdA==') => ({ user, mechanism, salt, storedKey: 'c3RvcmVk', serverKey: 'c2VydmVy', iterations: 4096 });
       expect(await store.setScramCredential(cred('alice', 'SCRAM-SHA-256'), 0)).toEqual({ value: cred('alice', 'SCRAM-SHA-256'), version: 1 });
       await store.setScramCredential(cred('alice', 'SCRAM-SHA-512'), 0);
-      expect(await conflictOf(store.setScramCredential(cred('alice', 'SCRAM-SHA-256', 'b3RoZXI='), 0))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await errorName(() => store.setScramCredential(cred('alice', 'SCRAM-SHA-256', 'b3RoZXI='), 0))).toBe('STRATA_METADATA_CONFLICT');
       expect((await store.setScramCredential(cred('alice', 'SCRAM-SHA-256', 'bmV3'), 1)).version).toBe(2);
       expect((await store.scramCredentials()).map((c) => [c.value.mechanism, c.value.salt, c.version]).sort()).toEqual([['SCRAM-SHA-256', 'bmV3', 2], ['SCRAM-SHA-512', 'c2FsdA==', 1]]);
-      expect(await conflictOf(store.deleteScramCredential('alice', 'SCRAM-SHA-512', 2))).toBe('STRATA_METADATA_CONFLICT');
+      expect(await errorName(() => store.deleteScramCredential('alice', 'SCRAM-SHA-512', 2))).toBe('STRATA_METADATA_CONFLICT');
       await store.deleteScramCredential('alice', 'SCRAM-SHA-512', 1);
       expect((await store.scramCredentials()).map((c) => c.value.mechanism)).toEqual(['SCRAM-SHA-256']);
       await store.close();
@@ -128,7 +120,7 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       expect(blocks.every((b, i) => b.size === 1 + i && b.first >= 0)).toBe(true);
       const later = await store.allocateProducerIds(5);
       expect(later.first).toBeGreaterThanOrEqual(Math.max(...ids) + 1);
-      expect(await conflictOf(store.allocateProducerIds(0))).toBe('STRATA_CONFIG_INVALID');
+      expect(await errorName(() => store.allocateProducerIds(0))).toBe('STRATA_CONFIG_INVALID');
       await store.close();
     });
 

@@ -3,11 +3,11 @@
 // a log on this thread, a log writer thread, and a tiered partition whose older
 // segments are read back from an object store.
 import { describe, expect, it } from 'vitest';
-import { isKafkaError } from '../../src/errors.js';
 import { readBatchHeader } from '../../src/protocol/records/batch-layout.js';
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
 import { readRecords } from '../../src/protocol/records/record-reader.js';
 import { IsolationLevel, type PartitionStore, type ReadOutcome } from '../../src/services/partition-store.js';
+import { errorName } from '../helpers/error-name.js';
 
 export interface PartitionHarness {
   store: PartitionStore;
@@ -73,14 +73,6 @@ function records(r: ReadOutcome): Array<[number, string]> {
   return out;
 }
 
-async function errorOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-    return undefined;
-  } catch (err) {
-    return isKafkaError(err) ? err.errorName : String(err);
-  }
-}
 
 export function partitionStoreContract(name: string, open: (options: PartitionOptions) => Promise<PartitionHarness>): void {
   describe(`PartitionStore contract: ${name}`, () => {
@@ -89,7 +81,7 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       const s = h.store;
       expect([s.logStartOffset, s.highWatermark, s.lastStableOffset, s.logEndOffset]).toEqual([0, 0, 0, 0]);
       expect((await read(s, 0)).bytes).toBe(0);
-      expect(await errorOf(() => read(s, 1))).toBe('OFFSET_OUT_OF_RANGE');
+      expect(await errorName(() => read(s, 1))).toBe('OFFSET_OUT_OF_RANGE');
       await h.close();
     });
 
@@ -120,7 +112,7 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       expect(some.bytes).toBeLessThanOrEqual(2 * one.bytes);
       expect(records(some)).toHaveLength(6);
       expect((await read(s, 36)).bytes).toBe(0);
-      expect(await errorOf(() => read(s, 37))).toBe('OFFSET_OUT_OF_RANGE');
+      expect(await errorName(() => read(s, 37))).toBe('OFFSET_OUT_OF_RANGE');
       await h.close();
     });
 
@@ -133,7 +125,7 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       expect(again).toMatchObject({ baseOffset: first.baseOffset, duplicate: true });
       expect(first.duplicate).toBe(false);
       expect(s.highWatermark).toBe(3);
-      expect(await errorOf(() => s.append(batch(1, 1, T0, { ...producer, seq: 10 })))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+      expect(await errorName(() => s.append(batch(1, 1, T0, { ...producer, seq: 10 })))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
       expect((await s.append(batch(1, 1, T0, { ...producer, seq: 3 }))).baseOffset).toBe(3);
       await h.close();
     });
@@ -144,7 +136,7 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       await s.append(batch(0));
       const bad = Buffer.from(batch(1));
       bad.writeInt32BE(bad.readInt32BE(8) + 5, 8);
-      expect(await errorOf(() => s.append(bad))).toBe('CORRUPT_MESSAGE');
+      expect(await errorName(() => s.append(bad))).toBe('CORRUPT_MESSAGE');
       expect(s.highWatermark).toBe(3);
       expect((await s.append(batch(2))).baseOffset).toBe(3);
       await h.close();
@@ -187,7 +179,7 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       expect(removed).toBeGreaterThan(0);
       expect(s.logStartOffset).toBeGreaterThan(0);
       expect(s.logStartOffset).toBeLessThanOrEqual(30);
-      expect(await errorOf(() => read(s, s.logStartOffset - 1))).toBe('OFFSET_OUT_OF_RANGE');
+      expect(await errorName(() => read(s, s.logStartOffset - 1))).toBe('OFFSET_OUT_OF_RANGE');
       expect(records(await read(s, s.logStartOffset))[0]![0]).toBe(s.logStartOffset);
       expect(await s.truncateBelow(1_000)).toBeGreaterThanOrEqual(0);
       expect(s.highWatermark).toBe(60);

@@ -3,7 +3,6 @@
 // with SCRAM-SHA-256 and with PLAIN over TLS, kcat (librdkafka) with SCRAM-SHA-512 over
 // TLS. Wrong passwords, unknown mechanisms, requests before authentication and clients that
 // never authenticate are answered and closed; the broker keeps serving everyone else.
-import { spawn } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +23,7 @@ import { readSaslAuthenticateResponse } from '../../src/protocol/generated/sasl-
 import { defaultSaslHandshakeRequest, writeSaslHandshakeRequest } from '../../src/protocol/generated/sasl-handshake-request.js';
 import { readSaslHandshakeResponse } from '../../src/protocol/generated/sasl-handshake-response.js';
 import type { RunningBroker } from '../../src/server/start.js';
+import { runKcat } from '../helpers/kcat.js';
 import { makeCerts, type TestCerts } from '../helpers/certs.js';
 import { testBroker } from '../helpers/broker.js';
 import { ScramClient } from '../../src/client/scram-client.js';
@@ -41,22 +41,6 @@ const closedSoon = (c: RawClient) => new Promise<boolean>((resolve) => {
   poll();
 });
 
-function kcat(args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => p.kill('SIGKILL'), 40_000);
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`kcat exited ${code}: ${err}`));
-    });
-    p.stdin.end(input ?? '');
-  });
-}
 
 describe.runIf(runWith(hasOpenssl))('SASL (PLAIN, SCRAM) with real clients', () => {
   let running: RunningBroker;
@@ -122,14 +106,14 @@ describe.runIf(runWith(hasOpenssl))('SASL (PLAIN, SCRAM) with real clients', () 
     expect(described.results.map((r) => [r.user, r.credentialInfos.map((c) => [c.mechanism, c.iterations])])).toEqual([['admin', [[1, 4096], [2, 4096]]], ['carol', [[2, 8192]]]]);
     const ssl = listener('SASL_SSL');
     const common = ['-b', ssl.address, '-X', 'security.protocol=SASL_SSL', '-X', 'sasl.mechanisms=SCRAM-SHA-512', '-X', 'sasl.username=carol', '-X', 'sasl.password=carol-pw', '-X', `ssl.ca.location=${certs.caFile}`, '-t', 'kcat-scram'];
-    await kcat([...common, '-P'], 'x\ny\n');
-    expect((await kcat([...common, '-C', '-o', 'beginning', '-e', '-q'])).trim().split('\n')).toEqual(['x', 'y']);
+    await runKcat([...common, '-P'], 'x\ny\n');
+    expect((await runKcat([...common, '-C', '-o', 'beginning', '-e', '-q'])).trim().split('\n')).toEqual(['x', 'y']);
     // Deleted: carol can no longer log in.
     const del = readAlterUserScramCredentialsResponse(await admin.request(ApiKey.AlterUserScramCredentials, 0, (w) => writeAlterUserScramCredentialsRequest(w, 0, {
       ...defaultAlterUserScramCredentialsRequest(), deletions: [{ ...defaultScramCredentialDeletion(), name: 'carol', mechanism: 2 }],
     })), 0);
     expect(del.results[0]!.errorCode).toBe(0);
-    await expect(kcat([...common, '-L', '-m', '5'])).rejects.toThrow();
+    await expect(runKcat([...common, '-L', '-m', '5'])).rejects.toThrow();
     admin.close();
   });
 

@@ -4,7 +4,7 @@
 // their certificate subject; plaintext on the TLS port and TLS on the plaintext port are
 // closed without disturbing anyone else; new certificate files are picked up without
 // dropping connections. Certificates are made by openssl in the test.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { Kafka, logLevel } from 'kafkajs';
@@ -20,6 +20,7 @@ import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { defaultMetadataRequest, writeMetadataRequest } from '../../src/protocol/generated/metadata-request.js';
 import { readMetadataResponse } from '../../src/protocol/generated/metadata-response.js';
 import type { RunningBroker } from '../../src/server/start.js';
+import { runKcat } from '../helpers/kcat.js';
 import { makeCerts, type TestCerts } from '../helpers/certs.js';
 import { testBroker } from '../helpers/broker.js';
 import { memoryServices } from '../helpers/memory/memory-services.js';
@@ -31,22 +32,6 @@ const hasKcat = hasTool('kcat', ['-V']);
 
 const metadata = async (c: RawClient) => readMetadataResponse(await c.request(ApiKey.Metadata, 12, (w) => writeMetadataRequest(w, 12, { ...defaultMetadataRequest(), topics: [] })), 12);
 
-function kcat(args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('kcat', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => p.kill('SIGKILL'), 40_000);
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`kcat exited ${code}: ${err}`));
-    });
-    p.stdin.end(input ?? '');
-  });
-}
 
 describe.runIf(runWith(hasOpenssl))('TLS listeners', () => {
   const tmp = useTmpDirs();
@@ -105,8 +90,8 @@ describe.runIf(runWith(hasOpenssl))('TLS listeners', () => {
     const b = await start(certs);
     const ssl = b.listeners[1]!;
     const common = ['-b', ssl.address, '-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.caFile}`, '-t', 'kcat-tls'];
-    await kcat([...common, '-P'], 'one\ntwo\nthree\n');
-    expect((await kcat([...common, '-C', '-o', 'beginning', '-e', '-q'])).trim().split('\n')).toEqual(['one', 'two', 'three']);
+    await runKcat([...common, '-P'], 'one\ntwo\nthree\n');
+    expect((await runKcat([...common, '-C', '-o', 'beginning', '-e', '-q'])).trim().split('\n')).toEqual(['one', 'two', 'three']);
   });
 
   it('mTLS: refuses clients without a certificate from the CA; names the others by their subject', async () => {

@@ -2,10 +2,10 @@
 // stored in a metadata store (never the password).
 import { describe, expect, it } from 'vitest';
 import { memoryClusterMetadata } from '../../../src/broker/cluster-metadata-document.js';
-import { isKafkaError } from '../../../src/errors.js';
 import { ScramCredentials } from '../../../src/security/credentials.js';
 import type { SaslExchange } from '../../../src/services/auth.js';
 import { ScramClient } from '../../../src/client/scram-client.js';
+import { errorName } from '../../helpers/error-name.js';
 
 async function users(): Promise<ScramCredentials> {
   const store = memoryClusterMetadata();
@@ -16,14 +16,6 @@ async function users(): Promise<ScramCredentials> {
   return c;
 }
 
-async function errorOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn();
-    return undefined;
-  } catch (err) {
-    return isKafkaError(err) ? err.errorName : String(err);
-  }
-}
 
 describe('SASL mechanisms', () => {
   for (const [mechanism, password] of [['SCRAM-SHA-256', 'secret-256'], ['SCRAM-SHA-512', 'secret-512']] as const) {
@@ -36,7 +28,7 @@ describe('SASL mechanisms', () => {
       const last = await exchange.step(client.final(first.challenge));
       expect(last.principal).toBe('User:alice');
       expect(client.verifies(last.challenge)).toBe(true);
-      expect(await errorOf(() => exchange.step(Buffer.from('again')))).toBe('ILLEGAL_SASL_STATE');
+      expect(await errorName(() => exchange.step(Buffer.from('again')))).toBe('ILLEGAL_SASL_STATE');
     });
 
     it(`${mechanism}: refuses a wrong password, an unknown user, a replayed nonce and malformed messages`, async () => {
@@ -44,13 +36,13 @@ describe('SASL mechanisms', () => {
       const run = async (user: string, pw: string, tamper = false): Promise<string | undefined> => {
         const exchange: SaslExchange = c.begin(mechanism)!;
         const client = new ScramClient(mechanism, user, pw);
-        return errorOf(async () => exchange.step(client.final((await exchange.step(client.first())).challenge, { tamperNonce: tamper })));
+        return errorName(async () => exchange.step(client.final((await exchange.step(client.first())).challenge, { tamperNonce: tamper })));
       };
       expect(await run('alice', 'wrong')).toBe('SASL_AUTHENTICATION_FAILED');
       expect(await run('mallory', 'x')).toBe('SASL_AUTHENTICATION_FAILED');
       expect(await run('alice', password, true)).toBe('SASL_AUTHENTICATION_FAILED');
       for (const bad of ['', 'n,,', 'p=tls-unique,,n=alice,r=x', 'n,,n=al=ice,r=abc', 'n,,r=abc', 'n,,n=alice,r=x,m=ext', '\u0000\u0001']) {
-        expect(await errorOf(() => c.begin(mechanism)!.step(Buffer.from(bad)))).toBe('SASL_AUTHENTICATION_FAILED');
+        expect(await errorName(() => c.begin(mechanism)!.step(Buffer.from(bad)))).toBe('SASL_AUTHENTICATION_FAILED');
       }
     });
   }
@@ -68,10 +60,10 @@ describe('SASL mechanisms', () => {
     const plain = (msg: string) => c.begin('PLAIN')!.step(Buffer.from(msg));
     expect((await plain('\u0000alice\u0000secret-256')).principal).toBe('User:alice');
     expect((await plain('alice\u0000alice\u0000secret-256')).principal).toBe('User:alice');
-    expect(await errorOf(() => plain('\u0000alice\u0000nope'))).toBe('SASL_AUTHENTICATION_FAILED');
-    expect(await errorOf(() => plain('bob\u0000alice\u0000secret-256'))).toBe('SASL_AUTHENTICATION_FAILED');
-    expect(await errorOf(() => plain('\u0000nobody\u0000x'))).toBe('SASL_AUTHENTICATION_FAILED');
-    expect(await errorOf(() => plain('no separators'))).toBe('SASL_AUTHENTICATION_FAILED');
+    expect(await errorName(() => plain('\u0000alice\u0000nope'))).toBe('SASL_AUTHENTICATION_FAILED');
+    expect(await errorName(() => plain('bob\u0000alice\u0000secret-256'))).toBe('SASL_AUTHENTICATION_FAILED');
+    expect(await errorName(() => plain('\u0000nobody\u0000x'))).toBe('SASL_AUTHENTICATION_FAILED');
+    expect(await errorName(() => plain('no separators'))).toBe('SASL_AUTHENTICATION_FAILED');
   });
 
   it('offers only the enabled mechanisms, and keeps only salted keys', async () => {
@@ -85,6 +77,6 @@ describe('SASL mechanisms', () => {
     expect(stored).not.toContain('hunter2');
     expect(c.describe(null)).toEqual([{ user: 'admin', credentials: [{ mechanism: 'SCRAM-SHA-256', iterations: 4096 }, { mechanism: 'SCRAM-SHA-512', iterations: 4096 }] }]);
     await c.delete('admin', 'SCRAM-SHA-256');
-    expect(await errorOf(() => c.delete('admin', 'SCRAM-SHA-256'))).toBe('RESOURCE_NOT_FOUND');
+    expect(await errorName(() => c.delete('admin', 'SCRAM-SHA-256'))).toBe('RESOURCE_NOT_FOUND');
   });
 });
