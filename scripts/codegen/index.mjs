@@ -19,7 +19,8 @@ export const IMPLEMENTED_APIS = [
   'JoinGroup', 'Heartbeat', 'LeaveGroup', 'SyncGroup', 'DescribeGroups', 'ListGroups', 'ApiVersions',
   'CreateTopics', 'DeleteTopics', 'InitProducerId', 'DescribeConfigs', 'CreatePartitions', 'DeleteGroups',
   'IncrementalAlterConfigs', 'DescribeCluster', 'AlterConfigs', 'SaslHandshake', 'SaslAuthenticate',
-  'DescribeUserScramCredentials', 'AlterUserScramCredentials',
+  'DescribeUserScramCredentials', 'AlterUserScramCredentials', 'DescribeAcls', 'CreateAcls', 'DeleteAcls',
+  'DescribeClientQuotas', 'AlterClientQuotas',
 ];
 const EXTRA = ['RequestHeader', 'ResponseHeader', 'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'];
 

@@ -5,8 +5,9 @@
 // serialise conflicting transactions.
 import { randomBytes } from 'node:crypto';
 import { KafkaError, StrataError } from '../errors.js';
+import type { AclBinding } from '../services/acls.js';
 import type {
-  BrokerRecord, ClusterMetadataStore, LeaderRecord, ProducerIdBlock, ScramCredentialRecord, TopicRecord, Versioned,
+  BrokerRecord, ClientQuotaRecord, ClusterMetadataStore, LeaderRecord, ProducerIdBlock, ScramCredentialRecord, TopicRecord, Versioned,
 } from '../services/cluster-metadata.js';
 
 /** The document's shape, as stored in cluster.json. Fields after `topics` were added later and are optional. */
@@ -18,7 +19,13 @@ export interface MetadataDocument {
   leaders?: Array<{ topic: string; partition: number; leaderId: number; leaderEpoch: number; version: number }>;
   brokers?: Array<BrokerRecord & { version: number }>;
   scram?: Array<ScramCredentialRecord & { version: number }>;
+  acls?: AclBinding[];
+  quotas?: ClientQuotaRecord[];
 }
+
+const aclKey = (b: AclBinding): string => JSON.stringify([b.resourceType, b.resourceName, b.patternType, b.principal, b.host, b.operation, b.permission]);
+// An absent entity type differs from its default (null): {user: null} is every user's default.
+const entityKey = (e: ClientQuotaRecord['entity']): string => JSON.stringify(['user' in e ? [e.user] : [], 'client-id' in e ? [e['client-id']] : []]);
 
 export function newKafkaUuid(): string {
   return randomBytes(16).toString('base64url');
@@ -167,6 +174,41 @@ export class DocumentClusterMetadata implements ClusterMetadataStore {
       const actual = i < 0 ? 0 : all[i]!.version;
       if (actual !== expected || i < 0) throw conflict(`${mechanism} credential of ${user}`, expected, actual);
       all.splice(i, 1);
+    });
+  }
+
+  async acls(): Promise<AclBinding[]> {
+    return (this.doc.acls ?? []).map((b) => ({ ...b }));
+  }
+
+  addAcls(bindings: AclBinding[]): Promise<void> {
+    return this.write(() => {
+      const all = (this.doc.acls ??= []);
+      const have = new Set(all.map(aclKey));
+      for (const b of bindings) {
+        if (have.has(aclKey(b))) continue;
+        have.add(aclKey(b));
+        all.push({ ...b });
+      }
+    });
+  }
+
+  removeAcls(bindings: AclBinding[]): Promise<void> {
+    return this.write(() => {
+      const gone = new Set(bindings.map(aclKey));
+      if (this.doc.acls !== undefined) this.doc.acls = this.doc.acls.filter((b) => !gone.has(aclKey(b)));
+    });
+  }
+
+  async clientQuotas(): Promise<ClientQuotaRecord[]> {
+    return (this.doc.quotas ?? []).map((q) => ({ entity: { ...q.entity }, values: { ...q.values } }));
+  }
+
+  setClientQuota(record: ClientQuotaRecord): Promise<void> {
+    return this.write(() => {
+      const all = (this.doc.quotas ??= []).filter((q) => entityKey(q.entity) !== entityKey(record.entity));
+      if (Object.keys(record.values).length > 0) all.push({ entity: { ...record.entity }, values: { ...record.values } });
+      this.doc.quotas = all;
     });
   }
 

@@ -92,6 +92,12 @@ export interface BrokerConfig {
   auditLogFile: string;
   /** A file holding the bearer token /metrics and /api/v1 require ('' = no token). */
   adminTokenFile: string;
+  /** authorizer: none (everything allowed) or acl (Kafka's ACL semantics). */
+  authorizer: 'none' | 'acl';
+  /** super.users: "User:admin;User:ops", allowed everything. */
+  superUsers: string;
+  /** allow.everyone.if.no.acl.found */
+  allowEveryoneIfNoAclFound: boolean;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -146,9 +152,12 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   saslFailedLoginsPerSecond: 5,
   auditLogFile: '',
   adminTokenFile: '',
+  authorizer: 'none',
+  superUsers: '',
+  allowEveryoneIfNoAclFound: false,
 });
 
-type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync' | 'clientAuth';
+type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync' | 'clientAuth' | 'authorizer';
 const KINDS: Record<keyof BrokerConfig, Kind> = {
   host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
   autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
@@ -162,6 +171,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   listeners: 'optional', advertisedListeners: 'optional', sslCertFile: 'optional', sslKeyFile: 'optional', sslCaFile: 'optional', sslClientAuth: 'clientAuth',
   saslEnabledMechanisms: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int',
   saslFailedLoginBurst: 'int', saslFailedLoginsPerSecond: 'int', auditLogFile: 'optional', adminTokenFile: 'optional',
+  authorizer: 'authorizer', superUsers: 'optional', allowEveryoneIfNoAclFound: 'bool',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -204,6 +214,9 @@ function coerce(key: keyof BrokerConfig, value: unknown, source: string): unknow
       return bad(source, value, 'true or false');
     case 'sync':
       if (value !== 'always' && value !== 'interval' && value !== 'never') bad(source, value, 'always, interval or never');
+      return value;
+    case 'authorizer':
+      if (value !== 'none' && value !== 'acl') bad(source, value, 'none or acl');
       return value;
     case 'clientAuth':
       if (value !== 'none' && value !== 'requested' && value !== 'required') bad(source, value, 'none, requested or required');
@@ -279,7 +292,13 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.saslFailedLoginBurst < 1) bad('saslFailedLoginBurst', c.saslFailedLoginBurst, 'at least 1');
   if (c.saslFailedLoginsPerSecond < 1) bad('saslFailedLoginsPerSecond', c.saslFailedLoginsPerSecond, 'at least 1');
   if (c.sslClientAuth !== 'none' && c.sslCaFile === '') bad('sslClientAuth', c.sslClientAuth, 'client certificates need sslCaFile (the CA that signs them)');
+  for (const p of superUsersOf(c)) if (!/^[^:]+:.+$/.test(p)) bad('superUsers', c.superUsers, `${p} is not a principal (User:name), and principals are separated by ;`);
   return c;
+}
+
+/** super.users as a list of principals. */
+export function superUsersOf(c: BrokerConfig): string[] {
+  return c.superUsers.split(';').map((p) => p.trim()).filter((p) => p !== '');
 }
 
 /** The listeners to bind: `listeners`, or one PLAINTEXT listener on host:port. */

@@ -7,6 +7,7 @@ import { readFindCoordinatorRequest, type FindCoordinatorRequest } from '../prot
 import { defaultFindCoordinatorResponse, writeFindCoordinatorResponse, type FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
 import { readInitProducerIdRequest, type InitProducerIdRequest } from '../protocol/generated/init-producer-id-request.js';
 import { defaultInitProducerIdResponse, writeInitProducerIdResponse, type InitProducerIdResponse } from '../protocol/generated/init-producer-id-response.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
 
 const KEY_TYPE_GROUP = 0;
@@ -17,12 +18,14 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
   maxVersion: 1,
   read: readDescribeClusterRequest,
   write: writeDescribeClusterResponse,
-  handle(_req, { services: { cluster }, session }) {
+  handle(req, { services: { cluster, access }, session }) {
     const res = defaultDescribeClusterResponse();
     res.clusterId = cluster.clusterId;
     res.controllerId = cluster.controllerId();
     res.brokers = cluster.brokers(session.listener).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
-    res.clusterAuthorizedOperations = -2147483648;
+    // As Kafka: asked-for operations are shown only to a session that may Describe the cluster (else none).
+    res.clusterAuthorizedOperations = !req.includeClusterAuthorizedOperations ? -2147483648
+      : access.allows(session, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME) ? access.authorizedOperations(session, ResourceType.CLUSTER, CLUSTER_NAME) : 0;
     return res;
   },
   errorResponse: (_req, _version, errorCode) => ({ ...defaultDescribeClusterResponse(), errorCode }),
@@ -34,17 +37,27 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
   maxVersion: 4,
   read: readFindCoordinatorRequest,
   write: writeFindCoordinatorResponse,
-  handle(req, { services: { cluster }, version, session }) {
+  handle(req, { services: { cluster, access }, version, session }) {
     const res = defaultFindCoordinatorResponse();
     // Transactions are not implemented: no transaction coordinator.
-    const errorCode = req.keyType === KEY_TYPE_GROUP ? 0 : ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    const errorMessage = errorCode === 0 ? null : 'transactions are not supported yet';
+    const group = req.keyType === KEY_TYPE_GROUP;
+    // As Kafka: finding a group's coordinator needs Describe on the group, a transaction's on its id.
+    const errorOf = (key: string): number => {
+      if (!access.allows(session, AclOperation.DESCRIBE, group ? ResourceType.GROUP : ResourceType.TRANSACTIONAL_ID, key)) {
+        return group ? ErrorCode.GROUP_AUTHORIZATION_FAILED : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      }
+      return group ? 0 : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    };
+    const messageOf = (code: number): string | null => (code === ErrorCode.COORDINATOR_NOT_AVAILABLE ? 'transactions are not supported yet' : code === 0 ? null : 'not authorised');
     if (version >= 4) {
       res.coordinators = req.coordinatorKeys.map((key) => {
+        const errorCode = errorOf(key);
         const { nodeId, host, port } = cluster.coordinatorFor(key, session.listener);
-        return { key, nodeId, host, port, errorCode, errorMessage };
+        return errorCode === 0 ? { key, nodeId, host, port, errorCode, errorMessage: null } : { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: messageOf(errorCode) };
       });
     } else {
+      const errorCode = errorOf(req.key);
+      const errorMessage = messageOf(errorCode);
       const { nodeId, host, port } = cluster.coordinatorFor(req.key, session.listener);
       Object.assign(res, { errorCode, errorMessage, nodeId: errorCode === 0 ? nodeId : -1, host: errorCode === 0 ? host : '', port: errorCode === 0 ? port : -1 });
     }

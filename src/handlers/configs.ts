@@ -13,12 +13,20 @@ import { defaultAlterConfigsResponse, writeAlterConfigsResponse, type AlterConfi
 import { defaultIncrementalAlterConfigsResponse, writeIncrementalAlterConfigsResponse, type IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
+import { AclOperation, CLUSTER_NAME, ResourceType, type AccessControl } from '../services/acls.js';
+import type { Session } from '../services/session.js';
 
 const RESOURCE_TOPIC = 2;
 const RESOURCE_BROKER = 4;
 /** DescribeConfigs config sources. */
 const SOURCE_TOPIC = 1;
 const SOURCE_STATIC_BROKER = 4;
+
+/** As Kafka: topic configs need the operation on the topic, broker configs on the cluster. */
+function checkConfigAccess(access: AccessControl, session: Session, operation: number, resourceType: number, name: string): void {
+  if (resourceType === RESOURCE_TOPIC && !access.allows(session, operation, ResourceType.TOPIC, name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `not authorised for ${name}`);
+  if (resourceType === RESOURCE_BROKER && !access.allows(session, operation, ResourceType.CLUSTER, CLUSTER_NAME)) throw new KafkaError('CLUSTER_AUTHORIZATION_FAILED', 'not authorised for the cluster');
+}
 const SOURCE_DEFAULT = 5;
 const OP_SET = 0;
 const OP_DELETE = 1;
@@ -48,11 +56,12 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
   maxVersion: 4,
   read: readDescribeConfigsRequest,
   write: writeDescribeConfigsResponse,
-  handle(req, { services: { topics, config } }) {
+  handle(req, { services: { topics, config, access }, session }) {
     const res = defaultDescribeConfigsResponse();
     res.results = req.resources.map((r) => {
       const base = { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] as DescribeConfigsResourceResult[] };
       try {
+        checkConfigAccess(access, session, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
         if (r.resourceType === RESOURCE_TOPIC) {
           checkTopicName(r.resourceName);
           const topic = topics.get(r.resourceName);
@@ -86,11 +95,12 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
   maxVersion: 1,
   read: readIncrementalAlterConfigsRequest,
   write: writeIncrementalAlterConfigsResponse,
-  async handle(req, { services: { topics } }) {
+  async handle(req, { services: { topics, access }, session }) {
     const res = defaultIncrementalAlterConfigsResponse();
     for (const r of req.resources) {
       const base = { errorCode: 0, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
       try {
+        checkConfigAccess(access, session, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName);
         if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered');
         checkAlterableTopicName(r.resourceName);
         const topic = topics.get(r.resourceName);
@@ -131,11 +141,12 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   maxVersion: 2,
   read: readAlterConfigsRequest,
   write: writeAlterConfigsResponse,
-  async handle(req, { services: { topics } }) {
+  async handle(req, { services: { topics, access }, session }) {
     const res = defaultAlterConfigsResponse();
     for (const r of req.resources) {
       const base = { errorCode: 0, errorMessage: null as string | null, resourceType: r.resourceType, resourceName: r.resourceName };
       try {
+        checkConfigAccess(access, session, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName);
         if (r.resourceType !== RESOURCE_TOPIC) throw new KafkaError('INVALID_REQUEST', 'only topic configs can be altered');
         checkAlterableTopicName(r.resourceName);
         if (topics.get(r.resourceName) === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${r.resourceName} does not exist`);

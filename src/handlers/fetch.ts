@@ -10,6 +10,7 @@ import {
   defaultEpochEndOffset, defaultFetchResponse, defaultLeaderIdAndEpoch, defaultSnapshotId, writeFetchResponse,
   type FetchResponse, type PartitionData,
 } from '../protocol/generated/fetch-response.js';
+import { AclOperation, ResourceType } from '../services/acls.js';
 import { IsolationLevel, waitForAnyProgress, type PartitionStore, type ReadOutcome } from '../services/partition-store.js';
 import { BATCH_HEADER_SIZE, BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { defineHandler } from './handler.js';
@@ -42,6 +43,8 @@ interface Slot {
   index: number;
   fetchOffset: number;
   maxBytes: number;
+  /** The session may not Read the topic: answered TOPIC_AUTHORIZATION_FAILED, never read. */
+  denied: boolean;
 }
 
 /** A slot whose partition still exists (its topic was not deleted or recreated). */
@@ -97,7 +100,7 @@ function readAll(slots: Slot[][], maxBytes: number, isolation: IsolationLevel, i
     for (; i < flat.length; i++) {
       const s = flat[i]!;
       if (!isLive(s)) {
-        out[i] = partitionData(s.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        out[i] = partitionData(s.index, s.denied ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         continue;
       }
       const budget = first ? s.maxBytes : Math.min(s.maxBytes, maxBytes - total);
@@ -129,7 +132,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   maxVersion: 12,
   read: readFetchRequest,
   write: writeFetchResponse,
-  async handle(req, { services, version, signal }) {
+  async handle(req, { services, version, signal, session }) {
     const res = defaultFetchResponse();
     res.sessionId = 0; // no incremental fetch sessions: every fetch is a full one (KIP-227 allows this)
     if (version < FIRST_SUPPORTED) {
@@ -137,9 +140,12 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       return res;
     }
     const { topics, metrics, logger } = services;
-    const slots: Slot[][] = req.topics.map((t) =>
-      t.partitions.map((p) => ({ topic: t.topic, partition: topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
-    );
+    const slots: Slot[][] = req.topics.map((t) => {
+      const denied = !services.access.allows(session, AclOperation.READ, ResourceType.TOPIC, t.topic);
+      return t.partitions.map((p) => ({
+        topic: t.topic, partition: denied ? undefined : topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes, denied,
+      }));
+    });
     const maxBytes = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
     const isolation = req.isolationLevel === IsolationLevel.READ_COMMITTED ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED;
     // A partition whose topic was deleted (or recreated) since the request arrived is gone.

@@ -18,6 +18,10 @@ import { readSyncGroupRequest, type SyncGroupRequest } from '../protocol/generat
 import { defaultSyncGroupResponse, writeSyncGroupResponse, type SyncGroupResponse } from '../protocol/generated/sync-group-response.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf } from './error-code.js';
+import { AclOperation, CLUSTER_NAME, ResourceType } from '../services/acls.js';
+
+/** Kafka's "authorized operations were not asked for" (Integer.MIN_VALUE). */
+const NOT_ASKED = -2147483648;
 
 const code = (name: keyof typeof ErrorCode | undefined): number => (name === undefined ? 0 : ErrorCode[name]);
 
@@ -115,11 +119,14 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
   maxVersion: 5,
   read: readListGroupsRequest,
   write: writeListGroupsResponse,
-  handle(req, { services: { groups } }) {
+  handle(req, { services: { groups, access }, session }) {
     const res = defaultListGroupsResponse();
     const states = new Set(req.statesFilter.map((s) => s.toLowerCase()));
+    // As Kafka: Describe on the cluster lists every group; otherwise those the session may Describe.
+    const all = access.allows(session, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME, true);
     res.groups = groups
       .list()
+      .filter((g) => all || access.allows(session, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId, true))
       .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
       .filter((g) => req.typesFilter.length === 0 || req.typesFilter.map((t) => t.toLowerCase()).includes('classic'))
       .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: 'classic' }));
@@ -134,15 +141,18 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
   maxVersion: 5,
   read: readDescribeGroupsRequest,
   write: writeDescribeGroupsResponse,
-  handle(req, { services: { groups } }) {
+  handle(req, { services: { groups, access }, session }) {
     const res = defaultDescribeGroupsResponse();
     res.groups = req.groups.map((groupId) => {
+      if (!access.allows(session, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
+        return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', authorizedOperations: NOT_ASKED, members: [] };
+      }
       const g = groups.existing(groupId);
       const hasOffsets = groups.allCommitted(groupId).length > 0;
       const state = g?.state ?? (hasOffsets ? 'Empty' : 'Dead');
       return {
         errorCode: 0, groupId, groupState: state, protocolType: g?.protocolType ?? '', protocolData: g?.protocolName ?? '',
-        authorizedOperations: -2147483648,
+        authorizedOperations: req.includeAuthorizedOperations ? access.authorizedOperations(session, ResourceType.GROUP, groupId) : NOT_ASKED,
         members: (g?.memberList() ?? []).map((m) => ({
           memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
           memberMetadata: m.protocols.find((p) => p.name === g?.protocolName)?.metadata ?? Buffer.alloc(0),
@@ -165,9 +175,13 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
   maxVersion: 2,
   read: readDeleteGroupsRequest,
   write: writeDeleteGroupsResponse,
-  async handle(req, { services: { groups } }) {
+  async handle(req, { services: { groups, access }, session }) {
     const res = defaultDeleteGroupsResponse();
     for (const groupId of req.groupsNames) {
+      if (!access.allows(session, AclOperation.DELETE, ResourceType.GROUP, groupId)) {
+        res.results.push({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED });
+        continue;
+      }
       try {
         await groups.delete(groupId);
         res.results.push({ groupId, errorCode: 0 });

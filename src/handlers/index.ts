@@ -1,4 +1,5 @@
 // The table of implemented APIs; ApiVersions advertises exactly this.
+import { createAclsHandler, deleteAclsHandler, describeAclsHandler } from './acls.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { describeClusterHandler, findCoordinatorHandler, initProducerIdHandler } from './cluster.js';
 import { alterConfigsHandler, describeConfigsHandler, incrementalAlterConfigsHandler } from './configs.js';
@@ -20,7 +21,7 @@ export function buildHandlerTable(): ApiHandler[] {
     describeGroupsHandler, listGroupsHandler, createTopicsHandler, deleteTopicsHandler, initProducerIdHandler,
     describeConfigsHandler, createPartitionsHandler, deleteGroupsHandler, incrementalAlterConfigsHandler,
     describeClusterHandler, alterConfigsHandler, saslHandshakeHandler, saslAuthenticateHandler,
-    describeUserScramCredentialsHandler, alterUserScramCredentialsHandler,
+    describeUserScramCredentialsHandler, alterUserScramCredentialsHandler, describeAclsHandler, createAclsHandler, deleteAclsHandler,
   ] as ApiHandler[];
   table.push(apiVersionsHandler(() => table) as ApiHandler);
   return table;

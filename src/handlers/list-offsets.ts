@@ -8,6 +8,7 @@ import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { readListOffsetsRequest, type ListOffsetsRequest } from '../protocol/generated/list-offsets-request.js';
 import { defaultListOffsetsResponse, writeListOffsetsResponse, type ListOffsetsPartitionResponse, type ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
 import { IsolationLevel } from '../services/partition-store.js';
+import { AclOperation, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf } from './error-code.js';
 
@@ -21,32 +22,36 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
   maxVersion: 9,
   read: readListOffsetsRequest,
   write: writeListOffsetsResponse,
-  async handle(req, { services: { topics }, version }) {
+  async handle(req, { services: { topics, access }, version, session }) {
     const res = defaultListOffsetsResponse();
-    res.topics = await Promise.all(req.topics.map(async (t) => ({
-      name: t.name,
-      partitions: await Promise.all(t.partitions.map(async (p): Promise<ListOffsetsPartitionResponse> => {
-        const out: ListOffsetsPartitionResponse = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: 0 };
-        const partition = topics.partition(t.name, p.partitionIndex);
-        if (partition === undefined) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, leaderEpoch: -1 };
-        try {
-          if (p.timestamp === LATEST) out.offset = req.isolationLevel === IsolationLevel.READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
-          else if (p.timestamp === EARLIEST) out.offset = partition.logStartOffset;
-          else if (p.timestamp === MAX_TIMESTAMP) {
-            if (version < 7) throw new KafkaError('UNSUPPORTED_VERSION', 'max timestamp needs ListOffsets v7');
-            const best = await partition.maxTimestampRecord();
-            if (best !== undefined) Object.assign(out, best);
-          } else {
-            const found = await partition.offsetForTimestamp(p.timestamp);
-            if (found !== undefined) Object.assign(out, found);
+    res.topics = await Promise.all(req.topics.map(async (t) => {
+      const denied = !access.allows(session, AclOperation.DESCRIBE, ResourceType.TOPIC, t.name);
+      return {
+        name: t.name,
+        partitions: await Promise.all(t.partitions.map(async (p): Promise<ListOffsetsPartitionResponse> => {
+          const out: ListOffsetsPartitionResponse = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: 0 };
+          if (denied) return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, leaderEpoch: -1 };
+          const partition = topics.partition(t.name, p.partitionIndex);
+          if (partition === undefined) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, leaderEpoch: -1 };
+          try {
+            if (p.timestamp === LATEST) out.offset = req.isolationLevel === IsolationLevel.READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
+            else if (p.timestamp === EARLIEST) out.offset = partition.logStartOffset;
+            else if (p.timestamp === MAX_TIMESTAMP) {
+              if (version < 7) throw new KafkaError('UNSUPPORTED_VERSION', 'max timestamp needs ListOffsets v7');
+              const best = await partition.maxTimestampRecord();
+              if (best !== undefined) Object.assign(out, best);
+            } else {
+              const found = await partition.offsetForTimestamp(p.timestamp);
+              if (found !== undefined) Object.assign(out, found);
+            }
+          } catch (err) {
+            return { ...out, errorCode: errorCodeOf(err) };
           }
-        } catch (err) {
-          return { ...out, errorCode: errorCodeOf(err) };
-        }
-        if (version === 0) out.oldStyleOffsets = out.offset >= 0 ? [out.offset] : [];
-        return out;
-      })),
-    })));
+          if (version === 0) out.oldStyleOffsets = out.offset >= 0 ? [out.offset] : [];
+          return out;
+        })),
+      };
+    }));
     return res;
   },
   errorResponse(req, _version, errorCode) {

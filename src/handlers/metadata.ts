@@ -5,7 +5,11 @@ import { readMetadataRequest, type MetadataRequest } from '../protocol/generated
 import { defaultMetadataResponse, writeMetadataResponse, type MetadataResponse, type MetadataResponseTopic } from '../protocol/generated/metadata-response.js';
 import { ZERO_UUID } from '../protocol/primitives/reader.js';
 import { checkTopicName, INTERNAL_PREFIX, type TopicView } from '../services/topics.js';
+import { AclOperation, CLUSTER_NAME, mayCreateTopic, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
+
+/** Kafka's "authorized operations were not asked for" (Integer.MIN_VALUE). */
+const NOT_ASKED = -2147483648;
 import { errorCodeOf } from './error-code.js';
 
 export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>({
@@ -14,18 +18,18 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   maxVersion: 12,
   read: readMetadataRequest,
   write: writeMetadataResponse,
-  async handle(req, { services: { topics, cluster }, version, session }) {
+  async handle(req, { services: { topics, cluster, access, config }, version, session }) {
     const res = defaultMetadataResponse();
     res.brokers = cluster.brokers(session.listener).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
     res.clusterId = cluster.clusterId;
     res.controllerId = cluster.controllerId();
-    res.clusterAuthorizedOperations = -2147483648;
+    res.clusterAuthorizedOperations = req.includeClusterAuthorizedOperations ? access.authorizedOperations(session, ResourceType.CLUSTER, CLUSTER_NAME) : NOT_ASKED;
     const describe = (t: TopicView): MetadataResponseTopic => ({
       errorCode: 0,
       name: t.name,
       topicId: t.id,
       isInternal: t.name.startsWith(INTERNAL_PREFIX),
-      topicAuthorizedOperations: -2147483648,
+      topicAuthorizedOperations: req.includeTopicAuthorizedOperations ? access.authorizedOperations(session, ResourceType.TOPIC, t.name) : NOT_ASKED,
       partitions: t.partitions.map((p) => {
         const lead = cluster.leaderOf(t.name, p.index);
         return {
@@ -36,8 +40,10 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     });
     // v0: an empty list means all topics; v1+: null means all, empty means none.
     const all = req.topics === null || (version === 0 && req.topics.length === 0);
+    // Topics the session may not Describe are left out of a full list (not a denial: quiet).
+    const visible = (name: string, quiet: boolean): boolean => access.allows(session, AclOperation.DESCRIBE, ResourceType.TOPIC, name, quiet);
     if (all) {
-      res.topics = topics.list().filter((t) => !t.name.startsWith(INTERNAL_PREFIX)).map(describe);
+      res.topics = topics.list().filter((t) => !t.name.startsWith(INTERNAL_PREFIX) && visible(t.name, true)).map(describe);
       return res;
     }
     const allowCreate = version < 4 || req.allowAutoTopicCreation;
@@ -47,11 +53,17 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       });
       if (q.name === null) {
         const byId = q.topicId === ZERO_UUID ? undefined : topics.byId(q.topicId);
+        if (byId !== undefined && !visible(byId.name, false)) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
         return byId === undefined ? failed(ErrorCode.UNKNOWN_TOPIC_ID) : describe(byId);
       }
+      // As Kafka: a topic the session may not Describe is TOPIC_AUTHORIZATION_FAILED whether or not it exists.
+      if (!visible(q.name, false)) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       try {
-        const t = await topics.getOrCreate(q.name, allowCreate);
+        const create = allowCreate && mayCreateTopic(access, session, q.name);
+        const t = await topics.getOrCreate(q.name, create);
         if (t === undefined) {
+          // It would have been created, but this session may not create topics.
+          if (allowCreate && !create && config.autoCreateTopics) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `may not create ${q.name}`);
           checkTopicName(q.name); // as Kafka: an illegal name is INVALID_TOPIC_EXCEPTION, not unknown
           throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', q.name);
         }

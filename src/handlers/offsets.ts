@@ -7,6 +7,7 @@ import { defaultOffsetCommitResponse, writeOffsetCommitResponse, type OffsetComm
 import { readOffsetFetchRequest, type OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { defaultOffsetFetchResponse, writeOffsetFetchResponse, type OffsetFetchResponse, type OffsetFetchResponsePartitions } from '../protocol/generated/offset-fetch-response.js';
 import type { GroupCoordinatorService } from '../services/groups.js';
+import { AclOperation, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf } from './error-code.js';
 
@@ -16,12 +17,13 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
   maxVersion: 9,
   read: readOffsetCommitRequest,
   write: writeOffsetCommitResponse,
-  async handle(req, { services: { topics, groups, clock } }) {
+  async handle(req, { services: { topics, groups, clock, access }, session }) {
     const res = defaultOffsetCommitResponse();
     const now = clock.now();
-    // As Kafka: partitions that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION and
-    // never reach the coordinator (nothing is stored for them).
-    const exists = (topic: string, partition: number): boolean => topics.partition(topic, partition) !== undefined;
+    // As Kafka: partitions of topics the session may not Read are TOPIC_AUTHORIZATION_FAILED,
+    // those that do not exist UNKNOWN_TOPIC_OR_PARTITION; neither reaches the coordinator.
+    const readable = new Map(req.topics.map((t) => [t.name, access.allows(session, AclOperation.READ, ResourceType.TOPIC, t.name)]));
+    const exists = (topic: string, partition: number): boolean => readable.get(topic) === true && topics.partition(topic, partition) !== undefined;
     const entries = req.topics.flatMap((t) =>
       t.partitions.filter((p) => exists(t.name, p.partitionIndex)).map((p) => ({
         topic: t.name, partition: p.partitionIndex,
@@ -40,6 +42,7 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
     res.topics = req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
+        if (readable.get(t.name) !== true) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
         if (!exists(t.name, p.partitionIndex)) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         const err = failure ?? perPartition?.get(`${t.name}\u0000${p.partitionIndex}`);
         return { partitionIndex: p.partitionIndex, errorCode: err === undefined ? 0 : errorCodeOf(err) };
@@ -54,10 +57,15 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
   },
 });
 
-function fetchGroupOffsets(groups: GroupCoordinatorService, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): Array<{ name: string; partitions: OffsetFetchResponsePartitions[] }> {
+/**
+ * A group's committed offsets. Topics the session may not Describe are left out of an
+ * "all topics" answer and answered TOPIC_AUTHORIZATION_FAILED when named, as Kafka does.
+ */
+function fetchGroupOffsets(groups: GroupCoordinatorService, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, mayDescribe: (topic: string, quiet: boolean) => boolean): Array<{ name: string; partitions: OffsetFetchResponsePartitions[] }> {
   if (topics === null) {
     const byTopic = new Map<string, OffsetFetchResponsePartitions[]>();
     for (const e of groups.allCommitted(groupId)) {
+      if (!mayDescribe(e.topic, true)) continue;
       const list = byTopic.get(e.topic) ?? [];
       list.push({ partitionIndex: e.partition, committedOffset: e.offset, committedLeaderEpoch: e.leaderEpoch, metadata: e.metadata, errorCode: 0 });
       byTopic.set(e.topic, list);
@@ -67,6 +75,7 @@ function fetchGroupOffsets(groups: GroupCoordinatorService, groupId: string, top
   return topics.map((t) => ({
     name: t.name,
     partitions: t.partitionIndexes.map((p) => {
+      if (!mayDescribe(t.name, false)) return { partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
       const c = groups.committed(groupId, t.name, p);
       return { partitionIndex: p, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.leaderEpoch ?? -1, metadata: c?.metadata ?? '', errorCode: 0 };
     }),
@@ -79,13 +88,17 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   maxVersion: 9,
   read: readOffsetFetchRequest,
   write: writeOffsetFetchResponse,
-  handle(req, { services: { groups }, version }) {
+  handle(req, { services: { groups, access }, version, session }) {
     const res = defaultOffsetFetchResponse();
+    const mayDescribe = (topic: string, quiet: boolean): boolean => access.allows(session, AclOperation.DESCRIBE, ResourceType.TOPIC, topic, quiet);
     if (version >= 8) {
-      res.groups = req.groups.map((g) => ({ groupId: g.groupId, errorCode: 0, topics: fetchGroupOffsets(groups, g.groupId, g.topics) }));
+      // Many groups at once: each needs Describe (v0-7 is checked by the authorise stage).
+      res.groups = req.groups.map((g) => (access.allows(session, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)
+        ? { groupId: g.groupId, errorCode: 0, topics: fetchGroupOffsets(groups, g.groupId, g.topics, mayDescribe) }
+        : { groupId: g.groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] }));
     } else {
       if (req.topics === null && version < 2) throw new KafkaError('INVALID_REQUEST', 'OffsetFetch v0-1 needs topics');
-      res.topics = fetchGroupOffsets(groups, req.groupId, req.topics);
+      res.topics = fetchGroupOffsets(groups, req.groupId, req.topics, mayDescribe);
     }
     return res;
   },

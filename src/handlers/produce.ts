@@ -14,6 +14,7 @@ import type { HandlerServices } from '../services/handler-services.js';
 import { BATCH_HEADER_SIZE, BatchField } from '../protocol/records/batch-layout.js';
 import { COMPRESSION_TYPES } from '../protocol/records/compression.js';
 import { batchCodec } from '../protocol/records/recompress.js';
+import { AclOperation, mayCreateTopic, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
 
@@ -45,8 +46,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   maxVersion: 11,
   read: readProduceRequest,
   write: writeProduceResponse,
-  async handle(req, { services, version }) {
-    const { topics, metrics, logger } = services;
+  async handle(req, { services, version, session }) {
+    const { topics, metrics, logger, access } = services;
     const res = defaultProduceResponse();
     const refuse = (code: number, message: string | null): void => {
       res.responses = req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, code, message)) }));
@@ -67,8 +68,9 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       req.topicData.map(async (t) => {
         let topic;
         try {
+          if (!access.allows(session, AclOperation.WRITE, ResourceType.TOPIC, t.name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `may not write to ${t.name}`);
           if (t.name.startsWith(INTERNAL_PREFIX)) throw new KafkaError('INVALID_TOPIC_EXCEPTION', `${t.name} is internal`);
-          const found = topics.getOrCreate(t.name, true);
+          const found = topics.getOrCreate(t.name, mayCreateTopic(access, session, t.name));
           topic = found instanceof Promise ? await found : found;
         } catch (err) {
           return { name: t.name, partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, errorCodeOf(err), errorMessageOf(err))) };

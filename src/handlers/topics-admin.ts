@@ -1,6 +1,7 @@
 // Topic administration: CreateTopics, DeleteTopics, CreatePartitions.
 import { KafkaError } from '../errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { readCreatePartitionsRequest, type CreatePartitionsRequest } from '../protocol/generated/create-partitions-request.js';
 import { defaultCreatePartitionsResponse, writeCreatePartitionsResponse, type CreatePartitionsResponse } from '../protocol/generated/create-partitions-response.js';
 import { readCreateTopicsRequest, type CreateTopicsRequest } from '../protocol/generated/create-topics-request.js';
@@ -10,6 +11,7 @@ import { defaultDeleteTopicsResponse, writeDeleteTopicsResponse, type DeleteTopi
 import { ZERO_UUID } from '../protocol/primitives/reader.js';
 import { INTERNAL_PREFIX } from '../services/topics.js';
 import { describeTopicConfigs } from './configs.js';
+import { AclOperation, mayCreateTopic, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
 
@@ -33,8 +35,8 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   maxVersion: 7,
   read: readCreateTopicsRequest,
   write: writeCreateTopicsResponse,
-  async handle(req, { services }) {
-    const { topics, cluster, config } = services;
+  async handle(req, { services, session }) {
+    const { topics, cluster, config, access } = services;
     const res = defaultCreateTopicsResponse();
     const seen = new Set<string>();
     const budget = requestBudget(config.maxPartitionsPerRequest);
@@ -47,6 +49,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
       try {
         if (seen.has(t.name)) throw new KafkaError('INVALID_REQUEST', `topic ${t.name} appears twice`);
         seen.add(t.name);
+        if (!mayCreateTopic(access, session, t.name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `may not create ${t.name}`);
         if (t.name.startsWith(INTERNAL_PREFIX)) throw new KafkaError('INVALID_TOPIC_EXCEPTION', `${t.name}: names starting with __ are reserved`);
         // Storage is not replicated by brokers (one today; shared storage later): a factor of 1.
         if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
@@ -63,7 +66,9 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
         result.topicId = topic?.id ?? ZERO_UUID;
         result.numPartitions = partitions;
         result.replicationFactor = 1;
-        result.configs = describeTopicConfigs(config, configs, null).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: false }));
+        // As Kafka: the resulting configs are shown only to a session that may describe them.
+        if (!access.allows(session, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, t.name, true)) result.topicConfigErrorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        else result.configs = describeTopicConfigs(config, configs, null).map((c) => ({ name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: false }));
       } catch (err) {
         result.errorCode = errorCodeOf(err);
         result.errorMessage = errorMessageOf(err);
@@ -87,13 +92,14 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
   maxVersion: 6,
   read: readDeleteTopicsRequest,
   write: writeDeleteTopicsResponse,
-  async handle(req, { services: { topics }, version }) {
+  async handle(req, { services: { topics, access }, version, session }) {
     const res = defaultDeleteTopicsResponse();
     const wanted = version >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     for (const t of wanted) {
       const topic = t.name !== null ? topics.get(t.name) : topics.byId(t.topicId);
       const name = topic?.name ?? t.name;
       try {
+        if (name !== null && !access.allows(session, AclOperation.DELETE, ResourceType.TOPIC, name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `may not delete ${name}`);
         if (topic === undefined) {
           throw new KafkaError(t.name === null ? 'UNKNOWN_TOPIC_ID' : 'UNKNOWN_TOPIC_OR_PARTITION', `topic ${t.name ?? t.topicId} does not exist`);
         }
@@ -119,11 +125,12 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
   maxVersion: 3,
   read: readCreatePartitionsRequest,
   write: writeCreatePartitionsResponse,
-  async handle(req, { services: { topics, config } }) {
+  async handle(req, { services: { topics, config, access }, session }) {
     const res = defaultCreatePartitionsResponse();
     const budget = requestBudget(config.maxPartitionsPerRequest);
     for (const t of req.topics) {
       try {
+        if (!access.allows(session, AclOperation.ALTER, ResourceType.TOPIC, t.name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `may not alter ${t.name}`);
         const current = topics.get(t.name)?.partitions.length;
         if (current !== undefined && Number.isInteger(t.count) && t.count > current) budget.take(t.count - current);
         await topics.addPartitions(t.name, t.count, req.validateOnly);

@@ -7,7 +7,7 @@ import type { ApiHandler } from '../handlers/handler.js';
 import { buildHandlerTable } from '../handlers/index.js';
 import { nativeStatus } from '../native/index.js';
 import { ioMode } from '../native/durable-append.js';
-import { listenersOf, type BrokerConfig } from '../config/broker-config.js';
+import { listenersOf, superUsersOf, type BrokerConfig } from '../config/broker-config.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import { OffsetsStore } from '../group/offsets-store.js';
 import { LocalCluster } from '../broker/local-cluster.js';
@@ -21,6 +21,8 @@ import type { ClusterMetadataStore, ScramCredentialRecord, TopicRecord, Versione
 import { ScramCredentials } from '../security/credentials.js';
 import { LoginThrottle } from '../security/login-throttle.js';
 import { PinoAuditLog } from '../security/audit-log.js';
+import { AclAuthorizer, allowEverything } from '../security/acl-authorizer.js';
+import type { AccessControl, AclAdmin, AclBinding } from '../services/acls.js';
 import { ProducerIdAllocator } from '../broker/producer-ids.js';
 import { TopicManager } from '../broker/topic-manager.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -53,7 +55,7 @@ export class Broker {
   static async open(config: BrokerConfig, logger: Logger): Promise<Broker> {
     mkdirDurable(config.dataDir);
     const metadata = openFileClusterMetadata(config.dataDir);
-    const broker = new Broker(config, logger, { metadata, clusterId: await metadata.clusterId(), topics: await metadata.topics(), scram: await metadata.scramCredentials() });
+    const broker = new Broker(config, logger, { metadata, clusterId: await metadata.clusterId(), topics: await metadata.topics(), scram: await metadata.scramCredentials(), acls: await metadata.acls() });
     if (config.bootstrapUser !== '' && (await broker.credentials.bootstrap(config.bootstrapUser))) {
       logger.info({ user: config.bootstrapUser.slice(0, config.bootstrapUser.indexOf(':')) }, 'bootstrap user created (SCRAM-SHA-256 and SCRAM-SHA-512)');
     }
@@ -63,14 +65,19 @@ export class Broker {
   /** SCRAM users and the SASL mechanisms on them. */
   readonly credentials: ScramCredentials;
   readonly audit: PinoAuditLog;
+  /** ACL decisions and administration (allowEverything with --authorizer none). */
+  readonly authorizer: AccessControl & AclAdmin;
 
   constructor(readonly config: BrokerConfig, readonly logger: Logger, boot: {
-    metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>>; scram: ReadonlyArray<Versioned<ScramCredentialRecord>>;
+    metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>>; scram: ReadonlyArray<Versioned<ScramCredentialRecord>>; acls: AclBinding[];
   }) {
     this.metadata = boot.metadata;
     this.clusterId = boot.clusterId;
     this.credentials = new ScramCredentials(this.metadata, boot.scram, config.saslEnabledMechanisms.split(',').map((m) => m.trim()), new LoginThrottle(config.saslFailedLoginBurst, config.saslFailedLoginsPerSecond));
     this.audit = new PinoAuditLog(config.auditLogFile);
+    this.authorizer = config.authorizer === 'acl'
+      ? new AclAuthorizer(this.metadata, boot.acls, { superUsers: superUsersOf(config), allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound, audit: this.audit })
+      : allowEverything;
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail, ioMode }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
     this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);
@@ -137,6 +144,7 @@ export class Broker {
     this.services = {
       topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, recompressor: this.cpu,
       authenticator: this.credentials, scramCredentials: this.credentials, audit: this.audit,
+      access: this.authorizer, acls: this.authorizer,
       metrics: this.metrics.broker, config, logger, clock: systemClock,
     };
   }
@@ -160,7 +168,7 @@ export class Broker {
   /** What the Kafka listener's connections see. */
   connectionDeps(listener = 'PLAINTEXT'): ConnectionDeps {
     return {
-      listener, handlers: this.handlers, services: this.services, pipeline: defaultPipeline(),
+      listener, handlers: this.handlers, services: this.services, pipeline: defaultPipeline({ access: this.authorizer }),
       maxRequestBytes: this.config.socketRequestMaxBytes, metrics: this.metrics.broker, logger: this.logger,
       authTimeoutMs: this.config.saslAuthTimeoutMs,
     };

@@ -10,6 +10,7 @@
 // today's cluster.json stays readable), memory (tests); PostgreSQL rows later
 // (docs/adr/0008-seams.md says how).
 import type { TopicConfigs } from '../config/topic-config.js';
+import type { AclBinding } from './acls.js';
 
 export interface TopicRecord {
   name: string;
@@ -40,6 +41,15 @@ export interface ScramCredentialRecord {
   storedKey: string;
   serverKey: string;
   iterations: number;
+}
+
+/**
+ * One quota entity and its limits. An entity names a user, a client id or both; a null name
+ * is that type's default (`--entity-default`).
+ */
+export interface ClientQuotaRecord {
+  entity: { user?: string | null; 'client-id'?: string | null };
+  values: Record<string, number>;
 }
 
 export interface Versioned<T> {
@@ -79,6 +89,18 @@ export interface ClusterMetadataStore {
   /** Stores a credential if its version (per user and mechanism) is `expected` (0: new). */
   setScramCredential(record: ScramCredentialRecord, expected: number): Promise<Versioned<ScramCredentialRecord>>;
   deleteScramCredential(user: string, mechanism: ScramCredentialRecord['mechanism'], expected: number): Promise<void>;
+
+  /**
+   * ACLs are a set of immutable bindings: adding one that exists, or removing one that does
+   * not, changes nothing, so concurrent writers cannot conflict and no version is needed.
+   */
+  acls(): Promise<AclBinding[]>;
+  addAcls(bindings: AclBinding[]): Promise<void>;
+  removeAcls(bindings: AclBinding[]): Promise<void>;
+
+  /** Client quotas (Kafka's quota entities and their `producer_byte_rate`-style values); an empty `values` removes the entry. */
+  clientQuotas(): Promise<ClientQuotaRecord[]>;
+  setClientQuota(record: ClientQuotaRecord): Promise<void>;
 
   /** Takes the next `size` producer ids for this broker alone (an atomic increment). */
   allocateProducerIds(size: number): Promise<ProducerIdBlock>;

@@ -4,6 +4,7 @@
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { CodecId } from '../protocol/records/compression.js';
 import type { Logger } from '../logger.js';
+import type { AccessControl, AclAdmin } from './acls.js';
 import type { Authenticator, ScramCredentialAdmin } from './auth.js';
 import type { AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
@@ -28,6 +29,10 @@ export interface HandlerServices {
   readonly authenticator: Authenticator;
   /** SCRAM users (Describe/AlterUserScramCredentials). */
   readonly scramCredentials: ScramCredentialAdmin;
+  /** Authorisation decisions per resource (the authorise stage makes the request-level ones). */
+  readonly access: AccessControl;
+  /** The ACLs (Describe/Create/DeleteAcls). */
+  readonly acls: AclAdmin;
   /** Authentication failures and changes to users go here. */
   readonly audit: AuditLog;
   readonly metrics: RequestMetrics;

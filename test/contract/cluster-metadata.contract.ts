@@ -112,6 +112,36 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       await store.close();
     });
 
+    it('keeps ACLs as a set: adding twice or removing what is absent changes nothing', async () => {
+      const { store } = await open();
+      const read = { resourceType: 2, resourceName: 'orders', patternType: 3, principal: 'User:alice', host: '*', operation: 3, permission: 3 };
+      const deny = { ...read, principal: 'User:bob', permission: 2 };
+      expect(await store.acls()).toEqual([]);
+      await store.addAcls([read, deny]);
+      await store.addAcls([read]);
+      expect(await store.acls()).toEqual([read, deny]);
+      await store.removeAcls([{ ...read, host: '10.0.0.1' }]);
+      expect(await store.acls()).toHaveLength(2);
+      await store.removeAcls([read]);
+      expect(await store.acls()).toEqual([deny]);
+      await store.close();
+    });
+
+    it('keeps one quota entry per entity, a user default apart from an unset user, and drops an emptied one', async () => {
+      const { store } = await open();
+      await store.setClientQuota({ entity: { user: 'alice' }, values: { producer_byte_rate: 1000 } });
+      await store.setClientQuota({ entity: { user: null }, values: { producer_byte_rate: 5 } });
+      await store.setClientQuota({ entity: { user: 'alice', 'client-id': 'c1' }, values: { consumer_byte_rate: 7 } });
+      await store.setClientQuota({ entity: { user: 'alice' }, values: { producer_byte_rate: 2000, request_percentage: 50 } });
+      const all = await store.clientQuotas();
+      expect(all).toHaveLength(3);
+      expect(all.find((q) => q.entity.user === 'alice' && !('client-id' in q.entity))?.values).toEqual({ producer_byte_rate: 2000, request_percentage: 50 });
+      expect(all.find((q) => q.entity.user === null)?.values).toEqual({ producer_byte_rate: 5 });
+      await store.setClientQuota({ entity: { user: null }, values: {} });
+      expect(await store.clientQuotas()).toHaveLength(2);
+      await store.close();
+    });
+
     it('hands out disjoint, increasing producer-id blocks, also to concurrent callers', async () => {
       const { store } = await open();
       const blocks = await Promise.all(Array.from({ length: 10 }, (_, i) => store.allocateProducerIds(1 + i)));
@@ -134,6 +164,8 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       await store.setLeader('a', 2, { leaderId: 7, leaderEpoch: 3 }, 0);
       await store.registerBroker({ nodeId: 7, host: 'h', port: 1, rack: null }, 0);
       await store.setScramCredential({ user: 'u', mechanism: 'SCRAM-SHA-512', salt: 'cw==', storedKey: 'aw==', serverKey: 'cw==', iterations: 8192 }, 0);
+      await store.addAcls([{ resourceType: 3, resourceName: 'g', patternType: 4, principal: 'User:u', host: '*', operation: 2, permission: 3 }]);
+      await store.setClientQuota({ entity: { 'client-id': null }, values: { consumer_byte_rate: 9 } });
       const block = await store.allocateProducerIds(100);
       await store.close();
       const again = await reopen();
@@ -142,6 +174,8 @@ export function clusterMetadataContract(name: string, open: () => Promise<Metada
       expect(await again.leader('a', 2)).toEqual({ value: { leaderId: 7, leaderEpoch: 3 }, version: 1 });
       expect((await again.brokers()).map((b) => b.value.host)).toEqual(['h']);
       expect((await again.scramCredentials()).map((c) => [c.value.user, c.value.iterations, c.version])).toEqual([['u', 8192, 1]]);
+      expect((await again.acls()).map((a) => a.resourceName)).toEqual(['g']);
+      expect(await again.clientQuotas()).toEqual([{ entity: { 'client-id': null }, values: { consumer_byte_rate: 9 } }]);
       expect((await again.allocateProducerIds(1)).first).toBeGreaterThanOrEqual(block.first + block.size);
       await again.close();
     });

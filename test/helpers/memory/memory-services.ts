@@ -10,6 +10,8 @@ import type { RequestMetrics } from '../../../src/services/metrics.js';
 import type { AuditEvent } from '../../../src/services/audit.js';
 import { memoryClusterMetadata } from '../../../src/broker/cluster-metadata-document.js';
 import { ScramCredentials } from '../../../src/security/credentials.js';
+import { AclAuthorizer, allowEverything } from '../../../src/security/acl-authorizer.js';
+import type { AccessControl, AclAdmin } from '../../../src/services/acls.js';
 import { MemoryGroupStore } from './memory-group-store.js';
 import { MemoryTopics } from './memory-topics.js';
 
@@ -26,6 +28,8 @@ export interface MemoryServices extends HandlerServices {
   authenticator: ScramCredentials;
   scramCredentials: ScramCredentials;
   audit: { events: AuditEvent[]; record(e: AuditEvent): void };
+  access: AccessControl & AclAdmin;
+  acls: AccessControl & AclAdmin;
 }
 
 export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemoryServices {
@@ -34,8 +38,15 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
   let nextProducerId = 0;
   const groupStore = new MemoryGroupStore();
   const credentials = new ScramCredentials(memoryClusterMetadata(), [], config.saslEnabledMechanisms.split(','));
+  const audit: MemoryServices['audit'] = { events: [], record(e) { this.events.push(e); } };
+  // --authorizer acl gives the real ACL authorizer over an in-memory store.
+  const access = config.authorizer === 'acl'
+    ? new AclAuthorizer(memoryClusterMetadata(), [], { superUsers: config.superUsers.split(';').filter((p) => p !== ''), allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound, audit })
+    : allowEverything;
   return {
-    audit: { events: [], record(e) { this.events.push(e); } },
+    audit,
+    access,
+    acls: access,
     authenticator: credentials,
     scramCredentials: credentials,
     topics: new MemoryTopics({ autoCreate: config.autoCreateTopics, defaultPartitions: config.defaultPartitions }),

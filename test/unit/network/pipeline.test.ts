@@ -64,11 +64,11 @@ describe('request pipeline', () => {
 
   it('answers a refused request with the handler\'s error response and keeps answers in request order', async () => {
     const clientIds: Array<string | null> = [];
-    const refuseMetadata = { authorize: (r: StagedRequest) => (r.apiKey === ApiKey.Metadata ? { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, reason: 'test' } : undefined) };
+    const refuseMetadata: RequestStage = { name: 'authorize', admit: (r: StagedRequest) => (r.apiKey === ApiKey.Metadata ? { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, reason: 'test' } : undefined) };
     // ListGroups waits 100 ms in the quota stage: the requests after it must still be answered after it.
     const slowListGroups = { admit: (r: StagedRequest) => (r.apiKey === ApiKey.ListGroups ? new Promise<undefined>((res) => setTimeout(() => res(undefined), 100)) : undefined) };
     const record: RequestStage = { name: 'record', admit: (r) => void clientIds.push(r.session.clientId) };
-    const { client, close } = await serve(new RequestPipeline([sessionStage, record, authenticateStage, authorizeStage(refuseMetadata), quotaStage(slowListGroups)]));
+    const { client, close } = await serve(new RequestPipeline([sessionStage, record, authenticateStage, refuseMetadata, quotaStage(slowListGroups)]));
     try {
       const order: string[] = [];
       const done = (name: string) => <T>(x: T): T => (order.push(name), x);
