@@ -1,4 +1,5 @@
 // The table of implemented APIs; ApiVersions advertises exactly this.
+import { alterClientQuotasHandler, describeClientQuotasHandler } from './client-quotas.js';
 import { createAclsHandler, deleteAclsHandler, describeAclsHandler } from './acls.js';
 import { apiVersionsHandler } from './api-versions.js';
 import { describeClusterHandler, findCoordinatorHandler, initProducerIdHandler } from './cluster.js';
@@ -22,6 +23,7 @@ export function buildHandlerTable(): ApiHandler[] {
     describeConfigsHandler, createPartitionsHandler, deleteGroupsHandler, incrementalAlterConfigsHandler,
     describeClusterHandler, alterConfigsHandler, saslHandshakeHandler, saslAuthenticateHandler,
     describeUserScramCredentialsHandler, alterUserScramCredentialsHandler, describeAclsHandler, createAclsHandler, deleteAclsHandler,
+    describeClientQuotasHandler, alterClientQuotasHandler,
   ] as ApiHandler[];
   table.push(apiVersionsHandler(() => table) as ApiHandler);
   return table;

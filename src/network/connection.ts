@@ -19,6 +19,7 @@ import { errorCodeOf } from '../handlers/error-code.js';
 import type { RequestHeader } from '../protocol/generated/request-header.js';
 import { FrameSplitter } from './frame-splitter.js';
 import type { RequestPipeline, StageVerdict } from './pipeline.js';
+import type { QuotaEnforcer } from '../services/quotas.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 
 export type CloseReason = 'malformed' | 'oversized' | 'handler_failed' | 'tls_handshake' | 'auth_failed' | 'auth_timeout';
@@ -44,6 +45,8 @@ export interface ConnectionDeps {
   logger: Logger;
   /** An unauthenticated (SASL) connection is closed after this long. */
   authTimeoutMs?: number;
+  /** Client quotas: what each answered request cost, and how long to mute for it. */
+  quotas?: QuotaEnforcer;
 }
 
 /** Closes for misbehaviour are logged at info, at most a few per second broker-wide. */
@@ -71,6 +74,10 @@ interface Call {
   header: RequestHeader;
   request: unknown;
   started: number;
+  /** The request's frame size (produce_byte_rate counts it). */
+  bytes: number;
+  /** Time this thread spent in the handler's synchronous part (request_percentage counts it). */
+  threadMs: number;
 }
 
 export interface ConnectionStats {
@@ -88,6 +95,9 @@ export class Connection {
   private failing = false;
   private failTimer: NodeJS.Timeout | undefined;
   private authTimer: NodeJS.Timeout | undefined;
+  /** Muted for a quota: nothing is read until the throttle time has passed. */
+  private muted = false;
+  private muteTimer: NodeJS.Timeout | undefined;
   readonly session: Session;
   private readonly metrics: ConnectionMetrics;
 
@@ -145,7 +155,7 @@ export class Connection {
       this.fail(err, 'malformed');
       return;
     }
-    const call: Call = { handler, slot, apiKey: peek.apiKey, apiVersion: peek.apiVersion, correlationId: header.correlationId, header, request, started: performance.now() };
+    const call: Call = { handler, slot, apiKey: peek.apiKey, apiVersion: peek.apiVersion, correlationId: header.correlationId, header, request, started: performance.now(), bytes: frame.length + 4, threadMs: 0 };
     let verdict: StageVerdict | Promise<StageVerdict>;
     try {
       verdict = this.deps.pipeline.admit({ apiKey: call.apiKey, apiVersion: call.apiVersion, header, body: request, session: this.session });
@@ -166,12 +176,14 @@ export class Connection {
     }
     const ctx: RequestContext = { services: this.deps.services, session: this.session, version: call.apiVersion, header: call.header, signal: this.abort.signal };
     let pending: ReturnType<ApiHandler['handle']>;
+    const began = performance.now();
     try {
       pending = call.handler.handle(call.request, ctx);
     } catch (err) {
       this.failed(call, err);
       return;
     }
+    call.threadMs = performance.now() - began;
     // Synchronous answers (most produce and fetch calls) skip a microtask hop.
     if (pending instanceof Promise) pending.then((res) => this.answer(call, res), (err: unknown) => this.failed(call, err));
     else this.answer(call, pending);
@@ -179,12 +191,26 @@ export class Connection {
 
   private answer(call: Call, response: unknown): void {
     let chunks: Buffer[] | undefined;
+    const encode = (): Buffer[] | undefined => (response === undefined ? undefined : encodeResponse(call.apiKey, call.apiVersion, call.correlationId, (w) => call.handler.write(w, call.apiVersion, response)));
+    let throttleMs = 0;
     try {
-      chunks = response === undefined ? undefined : encodeResponse(call.apiKey, call.apiVersion, call.correlationId, (w) => call.handler.write(w, call.apiVersion, response));
+      const began = performance.now();
+      chunks = encode();
+      if (this.deps.quotas !== undefined) {
+        const responseBytes = chunks === undefined ? 0 : chunks.reduce((n, c) => n + c.length, 0);
+        throttleMs = this.deps.quotas.record(this.session, { apiKey: call.apiKey, requestBytes: call.bytes, responseBytes, threadMs: call.threadMs + performance.now() - began });
+        // Over quota: the answer says how long to wait (when its version has the field), as Kafka's does.
+        const r = response as { throttleTimeMs?: number } | undefined;
+        if (throttleMs > 0 && r !== undefined && typeof r.throttleTimeMs === 'number') {
+          r.throttleTimeMs = Math.max(r.throttleTimeMs, throttleMs);
+          chunks = encode();
+        }
+      }
     } catch (err) {
       this.failed(call, err);
       return;
     }
+    if (throttleMs > 0) this.muteFor(throttleMs);
     this.metrics.request(call.apiKey, call.apiVersion, (performance.now() - call.started) / 1000);
     this.finish(call.slot, chunks);
     if (this.session.authenticated) clearTimeout(this.authTimer);
@@ -250,8 +276,21 @@ export class Connection {
     if (!this.paused || this.closed) return;
     if (this.queue.length < MAX_IN_FLIGHT / 2 && this.socket.writableLength < MAX_QUEUED_BYTES / 2) {
       this.paused = false;
-      this.socket.resume();
+      if (!this.muted && !this.failing) this.socket.resume();
     }
+  }
+
+  /** KIP-219: a client over its quota is answered at once, then not read from for the throttle time. */
+  private muteFor(ms: number): void {
+    if (this.closed || this.failing) return;
+    this.muted = true;
+    this.socket.pause();
+    clearTimeout(this.muteTimer);
+    this.muteTimer = setTimeout(() => {
+      this.muted = false;
+      if (!this.paused && !this.failing && !this.closed) this.socket.resume();
+    }, ms);
+    this.muteTimer.unref();
   }
 
   /**
@@ -293,6 +332,7 @@ export class Connection {
     this.closed = true;
     clearTimeout(this.failTimer);
     clearTimeout(this.authTimer);
+    clearTimeout(this.muteTimer);
     this.metrics.connectionClosed();
     this.abort.abort();
     this.socket.destroy();

@@ -17,11 +17,12 @@ import type { NodeInfo } from '../services/cluster.js';
 import type { ConnectionDeps } from '../network/connection.js';
 import { defaultPipeline } from '../network/stages/default-pipeline.js';
 import { openFileClusterMetadata } from '../broker/file-cluster-metadata.js';
-import type { ClusterMetadataStore, ScramCredentialRecord, TopicRecord, Versioned } from '../services/cluster-metadata.js';
+import type { ClientQuotaRecord, ClusterMetadataStore, ScramCredentialRecord, TopicRecord, Versioned } from '../services/cluster-metadata.js';
 import { ScramCredentials } from '../security/credentials.js';
 import { LoginThrottle } from '../security/login-throttle.js';
 import { PinoAuditLog } from '../security/audit-log.js';
 import { AclAuthorizer, allowEverything } from '../security/acl-authorizer.js';
+import { ClientQuotas } from '../security/client-quotas.js';
 import type { AccessControl, AclAdmin, AclBinding } from '../services/acls.js';
 import { ProducerIdAllocator } from '../broker/producer-ids.js';
 import { TopicManager } from '../broker/topic-manager.js';
@@ -55,7 +56,7 @@ export class Broker {
   static async open(config: BrokerConfig, logger: Logger): Promise<Broker> {
     mkdirDurable(config.dataDir);
     const metadata = openFileClusterMetadata(config.dataDir);
-    const broker = new Broker(config, logger, { metadata, clusterId: await metadata.clusterId(), topics: await metadata.topics(), scram: await metadata.scramCredentials(), acls: await metadata.acls() });
+    const broker = new Broker(config, logger, { metadata, clusterId: await metadata.clusterId(), topics: await metadata.topics(), scram: await metadata.scramCredentials(), acls: await metadata.acls(), quotas: await metadata.clientQuotas() });
     if (config.bootstrapUser !== '' && (await broker.credentials.bootstrap(config.bootstrapUser))) {
       logger.info({ user: config.bootstrapUser.slice(0, config.bootstrapUser.indexOf(':')) }, 'bootstrap user created (SCRAM-SHA-256 and SCRAM-SHA-512)');
     }
@@ -67,9 +68,11 @@ export class Broker {
   readonly audit: PinoAuditLog;
   /** ACL decisions and administration (allowEverything with --authorizer none). */
   readonly authorizer: AccessControl & AclAdmin;
+  /** Client quotas: stored, and enforced by every connection. */
+  readonly quotas: ClientQuotas;
 
   constructor(readonly config: BrokerConfig, readonly logger: Logger, boot: {
-    metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>>; scram: ReadonlyArray<Versioned<ScramCredentialRecord>>; acls: AclBinding[];
+    metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>>; scram: ReadonlyArray<Versioned<ScramCredentialRecord>>; acls: AclBinding[]; quotas: ClientQuotaRecord[];
   }) {
     this.metadata = boot.metadata;
     this.clusterId = boot.clusterId;
@@ -78,6 +81,7 @@ export class Broker {
     this.authorizer = config.authorizer === 'acl'
       ? new AclAuthorizer(this.metadata, boot.acls, { superUsers: superUsersOf(config), allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound, audit: this.audit })
       : allowEverything;
+    this.quotas = new ClientQuotas(this.metadata, boot.quotas);
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail, ioMode }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
     this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);
@@ -144,7 +148,7 @@ export class Broker {
     this.services = {
       topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, recompressor: this.cpu,
       authenticator: this.credentials, scramCredentials: this.credentials, audit: this.audit,
-      access: this.authorizer, acls: this.authorizer,
+      access: this.authorizer, acls: this.authorizer, quotas: this.quotas,
       metrics: this.metrics.broker, config, logger, clock: systemClock,
     };
   }
@@ -170,7 +174,7 @@ export class Broker {
     return {
       listener, handlers: this.handlers, services: this.services, pipeline: defaultPipeline({ access: this.authorizer }),
       maxRequestBytes: this.config.socketRequestMaxBytes, metrics: this.metrics.broker, logger: this.logger,
-      authTimeoutMs: this.config.saslAuthTimeoutMs,
+      authTimeoutMs: this.config.saslAuthTimeoutMs, quotas: this.quotas,
     };
   }
 

@@ -6,6 +6,7 @@ import type { CodecId } from '../protocol/records/compression.js';
 import type { Logger } from '../logger.js';
 import type { AccessControl, AclAdmin } from './acls.js';
 import type { Authenticator, ScramCredentialAdmin } from './auth.js';
+import type { ClientQuotaAdmin } from './quotas.js';
 import type { AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import type { ClusterView } from './cluster.js';
@@ -33,6 +34,8 @@ export interface HandlerServices {
   readonly access: AccessControl;
   /** The ACLs (Describe/Create/DeleteAcls). */
   readonly acls: AclAdmin;
+  /** Client quotas (Describe/AlterClientQuotas); the connection enforces them. */
+  readonly quotas: ClientQuotaAdmin;
   /** Authentication failures and changes to users go here. */
   readonly audit: AuditLog;
   readonly metrics: RequestMetrics;

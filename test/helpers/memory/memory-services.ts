@@ -11,6 +11,7 @@ import type { AuditEvent } from '../../../src/services/audit.js';
 import { memoryClusterMetadata } from '../../../src/broker/cluster-metadata-document.js';
 import { ScramCredentials } from '../../../src/security/credentials.js';
 import { AclAuthorizer, allowEverything } from '../../../src/security/acl-authorizer.js';
+import { ClientQuotas } from '../../../src/security/client-quotas.js';
 import type { AccessControl, AclAdmin } from '../../../src/services/acls.js';
 import { MemoryGroupStore } from './memory-group-store.js';
 import { MemoryTopics } from './memory-topics.js';
@@ -30,6 +31,7 @@ export interface MemoryServices extends HandlerServices {
   audit: { events: AuditEvent[]; record(e: AuditEvent): void };
   access: AccessControl & AclAdmin;
   acls: AccessControl & AclAdmin;
+  quotas: ClientQuotas;
 }
 
 export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemoryServices {
@@ -47,6 +49,7 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
     audit,
     access,
     acls: access,
+    quotas: new ClientQuotas(memoryClusterMetadata(), []),
     authenticator: credentials,
     scramCredentials: credentials,
     topics: new MemoryTopics({ autoCreate: config.autoCreateTopics, defaultPartitions: config.defaultPartitions }),
