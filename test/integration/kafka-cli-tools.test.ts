@@ -1,0 +1,127 @@
+// Kafka's own command-line tools against Strata, from their Maven Central jars
+// (test/kafka-tools/pom.xml): kafka-configs (kafka.admin.ConfigCommand) makes a SCRAM user
+// and sets, describes and deletes quotas; kafka-acls (org.apache.kafka.tools.AclCommand)
+// adds, lists and removes ACLs. The user it made then logs in with kafkajs and is allowed
+// exactly what the ACLs say. Runs as Kafka's operators run them: bootstrap server and a
+// --command-config with the super user's SASL settings.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningBroker } from '../../src/server/start.js';
+import { root, testBroker } from '../helpers/broker.js';
+import { hasTool, runWith } from '../helpers/tools.js';
+
+const lib = join(root, 'test', 'kafka-tools', 'target', 'lib');
+const available = existsSync(join(lib, 'kafka_2.13-4.1.1.jar')) && hasTool('java', ['-version']);
+
+function tool(mainClass: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('java', ['-cp', join(lib, '*'), mainClass, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+describe.runIf(runWith(available))('Kafka CLI tools (kafka-configs, kafka-acls)', () => {
+  let running: RunningBroker;
+  let dir: string;
+  let admin: string[];
+  const configs = (...args: string[]) => tool('kafka.admin.ConfigCommand', [...admin, ...args]);
+  const acls = (...args: string[]) => tool('org.apache.kafka.tools.AclCommand', [...admin, ...args]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strata-cli-tools-'));
+    running = await testBroker(join(dir, 'data'), {
+      listeners: 'SASL_PLAINTEXT://127.0.0.1:0', authorizer: 'acl', superUsers: 'User:admin', bootstrapUser: 'admin:admin-secret', autoCreateTopics: true,
+    });
+    const props = join(dir, 'admin.properties');
+    writeFileSync(props, [
+      'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-512',
+      'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="admin-secret";',
+    ].join('\n'));
+    admin = ['--bootstrap-server', `127.0.0.1:${running.listeners[0]!.port}`, '--command-config', props];
+  });
+  afterAll(async () => {
+    await running?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('kafka-configs: adds a SCRAM user, sets quotas for users, clients and defaults, describes and deletes them', async () => {
+    let r = await configs('--alter', '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=alice-secret]', '--entity-type', 'users', '--entity-name', 'alice');
+    expect(r.out).toContain('Completed updating config for user alice.');
+    expect(r.code).toBe(0);
+    expect((await configs('--alter', '--add-config', 'producer_byte_rate=1048576,consumer_byte_rate=2097152', '--entity-type', 'users', '--entity-name', 'alice')).code).toBe(0);
+    expect((await configs('--alter', '--add-config', 'request_percentage=200', '--entity-type', 'users', '--entity-default')).code).toBe(0);
+    expect((await configs('--alter', '--add-config', 'producer_byte_rate=5000', '--entity-type', 'users', '--entity-name', 'alice', '--entity-type', 'clients', '--entity-name', 'app1')).code).toBe(0);
+    expect((await configs('--alter', '--add-config', 'consumer_byte_rate=7000', '--entity-type', 'clients', '--entity-default')).code).toBe(0);
+    r = await configs('--describe', '--entity-type', 'users');
+    expect(r.out).toContain("Quota configs for user-principal 'alice' are consumer_byte_rate=2097152.0, producer_byte_rate=1048576.0");
+    expect(r.out).toContain('Quota configs for the default user-principal are request_percentage=200.0');
+    expect(r.out).toContain("SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192");
+    r = await configs('--describe', '--entity-type', 'users', '--entity-name', 'alice', '--entity-type', 'clients');
+    expect(r.out).toContain("Quota configs for user-principal 'alice', client-id 'app1' are producer_byte_rate=5000.0");
+    r = await configs('--describe', '--entity-type', 'clients');
+    expect(r.out).toContain('Quota configs for the default client-id are consumer_byte_rate=7000.0');
+    expect((await configs('--alter', '--delete-config', 'consumer_byte_rate', '--entity-type', 'users', '--entity-name', 'alice')).code).toBe(0);
+    r = await configs('--describe', '--entity-type', 'users', '--entity-name', 'alice');
+    expect(r.out).toContain("Quota configs for user-principal 'alice' are producer_byte_rate=1048576.0");
+    // An unknown quota key is refused with Kafka's error, and the tool exits non-zero.
+    r = await configs('--alter', '--add-config', 'bogus_rate=5', '--entity-type', 'users', '--entity-name', 'alice');
+    expect(r.code).not.toBe(0);
+  }, 120_000);
+
+  it('kafka-acls: adds, lists and removes ACLs, and the user is allowed exactly what they say', async () => {
+    let r = await acls('--add', '--allow-principal', 'User:alice', '--operation', 'Read', '--operation', 'Write', '--topic', 'orders');
+    expect(r.code).toBe(0);
+    expect((await acls('--add', '--allow-principal', 'User:alice', '--operation', 'Read', '--group', 'app', '--resource-pattern-type', 'prefixed')).code).toBe(0);
+    expect((await acls('--add', '--producer', '--allow-principal', 'User:bob', '--topic', 'team-', '--resource-pattern-type', 'prefixed')).code).toBe(0);
+    r = await acls('--list', '--topic', 'orders');
+    expect(r.out).toContain('ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL)');
+    expect(r.out).toContain('(principal=User:alice, host=*, operation=WRITE, permissionType=ALLOW)');
+    expect(r.out).toContain('(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)');
+    r = await acls('--list');
+    expect(r.out).toContain('ResourcePattern(resourceType=TOPIC, name=team-, patternType=PREFIXED)');
+    expect(r.out).toContain('(principal=User:bob, host=*, operation=CREATE, permissionType=ALLOW)');
+
+    // alice, with the SCRAM credential kafka-configs made, over kafkajs.
+    const kafka = new Kafka({
+      clientId: 'alice-app', brokers: [`127.0.0.1:${running.listeners[0]!.port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 },
+      sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'alice-secret' },
+    });
+    const producer = kafka.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    try {
+      // The topic does not exist and alice may not create it: auto-creation is refused as in Kafka.
+      await expect(producer.send({ topic: 'orders', messages: [{ value: 'ok' }] })).rejects.toThrow(/not authorized|Authorization/i);
+      expect((await acls('--add', '--allow-principal', 'User:alice', '--operation', 'Create', '--topic', 'orders')).code).toBe(0);
+      const sent = await producer.send({ topic: 'orders', messages: [{ value: 'ok' }] });
+      expect(sent[0]!.errorCode).toBe(0);
+      await expect(producer.send({ topic: 'forbidden', messages: [{ value: 'no' }] })).rejects.toThrow(/not authorized|Authorization/i);
+    } finally {
+      await producer.disconnect();
+    }
+
+    r = await acls('--remove', '--force', '--allow-principal', 'User:alice', '--operation', 'Write', '--topic', 'orders');
+    expect(r.code).toBe(0);
+    r = await acls('--list', '--principal', 'User:alice');
+    expect(r.out).not.toContain('operation=WRITE');
+    expect(r.out).toContain('operation=READ');
+    // Not a super user: alice may not manage ACLs.
+    const aliceProps = join(dir, 'alice.properties');
+    writeFileSync(aliceProps, [
+      'security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256',
+      'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="alice-secret";',
+    ].join('\n'));
+    r = await tool('org.apache.kafka.tools.AclCommand', ['--bootstrap-server', admin[1]!, '--command-config', aliceProps, '--add', '--allow-principal', 'User:alice', '--operation', 'All', '--cluster']);
+    expect(r.out).toMatch(/ClusterAuthorizationException|not authorized/i);
+  }, 180_000);
+});
