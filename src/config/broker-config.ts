@@ -85,6 +85,8 @@ export interface BrokerConfig {
   bootstrapUser: string;
   /** A SASL connection that has not authenticated within this is closed. */
   saslAuthTimeoutMs: number;
+  /** connections.max.reauth.ms: a SASL session's lifetime; it must re-authenticate (KIP-368) or is closed. 0: for ever. */
+  connectionsMaxReauthMs: number;
   /** Failed logins one address may make in a burst, and how many a second it earns back. */
   saslFailedLoginBurst: number;
   saslFailedLoginsPerSecond: number;
@@ -148,6 +150,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   saslEnabledMechanisms: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
   bootstrapUser: '',
   saslAuthTimeoutMs: 10_000,
+  connectionsMaxReauthMs: 0,
   saslFailedLoginBurst: 20,
   saslFailedLoginsPerSecond: 5,
   auditLogFile: '',
@@ -169,7 +172,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int', tierDiskHighWaterPercent: 'int',
   logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int', cpuPoolThreads: 'int',
   listeners: 'optional', advertisedListeners: 'optional', sslCertFile: 'optional', sslKeyFile: 'optional', sslCaFile: 'optional', sslClientAuth: 'clientAuth',
-  saslEnabledMechanisms: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int',
+  saslEnabledMechanisms: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int', connectionsMaxReauthMs: 'int',
   saslFailedLoginBurst: 'int', saslFailedLoginsPerSecond: 'int', auditLogFile: 'optional', adminTokenFile: 'optional',
   authorizer: 'authorizer', superUsers: 'optional', allowEveryoneIfNoAclFound: 'bool',
 };

@@ -5,6 +5,10 @@
 // closed, as Kafka's SaslServerAuthenticator does. Handshake v0 (raw tokens outside Kafka
 // framing) is answered UNSUPPORTED_VERSION and closed: every current client uses v1. v0 is
 // still advertised because librdkafka enables SASL only when v0 lies in the range.
+//
+// Re-authentication (KIP-368): with connections.max.reauth.ms set, SaslAuthenticate tells
+// the client its session lifetime, and an authenticated session may run the exchange again
+// on the same connection, with the same mechanism, and must come out as the same principal.
 import { KafkaError } from '../errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
@@ -30,9 +34,16 @@ export const saslHandshakeHandler = defineHandler<SaslHandshakeRequest, SaslHand
       session.closeAfterResponse = true;
       return res;
     }
-    if (!isSaslListener(session.listener) || session.authenticated || session.sasl !== undefined) {
+    const reauthenticating = session.authenticated && session.expiresAtMs !== undefined;
+    if (!isSaslListener(session.listener) || (session.authenticated && !reauthenticating) || session.sasl !== undefined) {
       res.errorCode = ErrorCode.ILLEGAL_SASL_STATE;
       if (isSaslListener(session.listener) && !session.authenticated) session.closeAfterResponse = true;
+      return res;
+    }
+    if (reauthenticating && req.mechanism !== session.mechanism) {
+      audit.record({ event: 'authentication_failed', principal: session.principal, clientHost: session.clientHost, listener: session.listener, mechanism: req.mechanism, reason: `re-authentication must use ${session.mechanism}` });
+      res.errorCode = ErrorCode.ILLEGAL_SASL_STATE;
+      session.closeAfterResponse = true;
       return res;
     }
     const where = { principal: session.principal, clientHost: session.clientHost, listener: session.listener, mechanism: req.mechanism };
@@ -62,18 +73,26 @@ export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, Sa
   maxVersion: 2,
   read: readSaslAuthenticateRequest,
   write: writeSaslAuthenticateResponse,
-  async handle(req, { services: { authenticator, audit }, session }) {
+  async handle(req, { services: { authenticator, audit, config }, session }) {
     const res = defaultSaslAuthenticateResponse();
     res.errorMessage = null;
     const exchange = session.sasl;
     try {
-      if (exchange === undefined || session.authenticated) throw new KafkaError('ILLEGAL_SASL_STATE', 'SaslAuthenticate without a SaslHandshake on a SASL listener');
+      if (exchange === undefined) throw new KafkaError('ILLEGAL_SASL_STATE', 'SaslAuthenticate without a SaslHandshake on a SASL listener');
       const step = await exchange.step(req.authBytes);
       res.authBytes = step.challenge;
       if (step.principal !== undefined) {
+        if (session.authenticated && step.principal !== session.principal) {
+          throw new KafkaError('SASL_AUTHENTICATION_FAILED', `Cannot change principals during re-authentication from ${session.principal}: ${step.principal}`);
+        }
         session.principal = step.principal;
         session.authenticated = true;
+        session.mechanism = exchange.mechanism;
         session.sasl = undefined;
+        if (config.connectionsMaxReauthMs > 0) {
+          session.expiresAtMs = Date.now() + config.connectionsMaxReauthMs;
+          res.sessionLifetimeMs = config.connectionsMaxReauthMs;
+        }
       }
     } catch (err) {
       res.errorCode = errorCodeOf(err);

@@ -97,6 +97,8 @@ export class Connection {
   private authTimer: NodeJS.Timeout | undefined;
   /** Muted for a quota: nothing is read until the throttle time has passed. */
   private muted = false;
+  /** Why a stage asked for the connection to close (logged). */
+  private closeWhy: string | undefined;
   private muteTimer: NodeJS.Timeout | undefined;
   readonly session: Session;
   private readonly metrics: ConnectionMetrics;
@@ -170,7 +172,10 @@ export class Connection {
   /** The handler's turn, once the stages have let the request through (or its refusal, answered with the handler's error response). */
   private invoke(call: Call, verdict: StageVerdict): void {
     if (verdict !== undefined) {
-      if (verdict.close === true) this.session.closeAfterResponse = true;
+      if (verdict.close === true) {
+        this.session.closeAfterResponse = true;
+        this.closeWhy = verdict.reason;
+      }
       this.answer(call, call.handler.errorResponse(call.request, call.apiVersion, verdict.errorCode));
       return;
     }
@@ -215,7 +220,7 @@ export class Connection {
     this.finish(call.slot, chunks);
     if (this.session.authenticated) clearTimeout(this.authTimer);
     // A failed authentication: this answer is the last (it is flushed before the close).
-    if (this.session.closeAfterResponse) this.fail(new Error('authentication failed'), 'auth_failed');
+    if (this.session.closeAfterResponse) this.fail(new Error(this.closeWhy ?? 'authentication failed'), 'auth_failed');
   }
 
   private failed(call: Call, err: unknown): void {

@@ -20,6 +20,13 @@ export interface Session {
   sasl: SaslExchange | undefined;
   /** Set when the answer being written must be the last (a failed authentication, as Kafka does). */
   closeAfterResponse: boolean;
+  /** The SASL mechanism the session authenticated with (re-authentication must use it again). */
+  mechanism?: string;
+  /**
+   * KIP-368: when the SASL session ends (Date.now() ms; connections.max.reauth.ms after the
+   * last authentication). After it, only a re-authentication may pass; anything else closes.
+   */
+  expiresAtMs?: number;
 }
 
 /** Whether a listener authenticates with SASL (its sessions start unauthenticated). */

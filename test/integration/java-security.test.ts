@@ -1,36 +1,18 @@
 // The Java client (kafka-clients 4.1) over Strata's secured listeners: SASL_SSL with
 // SCRAM-SHA-256 for a user the Java AdminClient creates (AlterUserScramCredentials, what
 // kafka-configs sends), and SSL with a client certificate (mTLS).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/server/start.js';
 import { makeCerts, type TestCerts } from '../helpers/certs.js';
-import { root, testBroker } from '../helpers/broker.js';
-import { hasTool, toolsRequired } from '../helpers/tools.js';
+import { testBroker } from '../helpers/broker.js';
+import { hasJavaClients, secureRoundTrip } from '../helpers/java.js';
 
-const javaLib = join(root, 'test/java/target');
-const hasJava = toolsRequired || (existsSync(join(javaLib, 'strata-java-clients-0.1.0.jar')) && hasTool('java', ['-version']) && hasTool('openssl', ['version']));
+const java = secureRoundTrip;
 
-function java(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('java', ['-cp', `${join(javaLib, 'strata-java-clients-0.1.0.jar')}:${join(javaLib, 'lib', '*')}`, 'strata.SecureRoundTrip', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => p.kill('SIGKILL'), 90_000);
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out.trim());
-      else reject(new Error(`java exited ${code}: ${err.slice(-2000)}`));
-    });
-  });
-}
-
-describe.runIf(hasJava)('the Java client over TLS and SASL', () => {
+describe.runIf(hasJavaClients)('the Java client over TLS and SASL', () => {
   let running: RunningBroker;
   let certs: TestCerts;
   let dirs: string[] = [];

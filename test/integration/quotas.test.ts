@@ -108,7 +108,7 @@ describe('client quotas', () => {
       expect(Date.now() - sent).toBeGreaterThanOrEqual(first.throttleTimeMs - 50); // not read until the mute ended
       const fetch = async () => readFetchResponse(await consumer.request(ApiKey.Fetch, 12, (w) => writeFetchRequest(w, 12, {
         ...defaultFetchRequest(), maxWaitMs: 0, minBytes: 1, maxBytes: 10 * MB,
-        topics: [{ topic: 'quota-fetch', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 10 * MB }] }],
+        topics: [{ topic: 'quota-fetch', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 10 * MB, replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA' }] }],
       })), 12);
       const fetched = await fetch();
       expect(fetched.responses[0]!.partitions[0]!.records!.length).toBeGreaterThan(700_000);

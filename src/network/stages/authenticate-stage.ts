@@ -1,7 +1,9 @@
 // The authentication gate: until a connection is authenticated only the APIs that lead
 // to authentication (ApiVersions, SaslHandshake, SaslAuthenticate) may pass; anything else
 // is answered SASL_AUTHENTICATION_FAILED and the connection closed. PLAINTEXT and SSL
-// sessions start authenticated; SASL listeners' sessions start unauthenticated.
+// sessions start authenticated; SASL listeners' sessions start unauthenticated. A session
+// past its lifetime (KIP-368 re-authentication) is treated the same: it must re-authenticate
+// before anything else, or it is closed, as Kafka closes an expired connection.
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { RequestStage, StagedRequest, StageVerdict } from '../pipeline.js';
@@ -12,7 +14,10 @@ const BEFORE_AUTH = new Set<number>([ApiKey.ApiVersions, ApiKey.SaslHandshake, A
 export const authenticateStage: RequestStage = {
   name: 'authenticate',
   admit(req: StagedRequest): StageVerdict {
-    if (req.session.authenticated || BEFORE_AUTH.has(req.apiKey)) return undefined;
-    return { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, reason: 'the connection has not authenticated', close: true };
+    if (BEFORE_AUTH.has(req.apiKey)) return undefined;
+    const { authenticated, expiresAtMs } = req.session;
+    if (authenticated && (expiresAtMs === undefined || Date.now() < expiresAtMs)) return undefined;
+    const reason = `${authenticated ? 'the SASL session expired without re-authentication' : 'the connection has not authenticated'} (api key ${req.apiKey})`;
+    return { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, reason, close: true };
   },
 };

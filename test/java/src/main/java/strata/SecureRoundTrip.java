@@ -21,13 +21,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The Java client over a secured listener. Two commands:
  *   roundtrip BROKER TOPIC COUNT key=value...   produce COUNT records, read them back, print "OK n"
  *   add-user BROKER USER PASSWORD MECHANISM key=value...   AlterUserScramCredentials (what kafka-configs sends), print "OK"
+ *   trickle BROKER TOPIC SECONDS key=value...   one acknowledged record every 100 ms for SECONDS on one
+ *                                               producer (its connection outlives a short SASL session), print "OK n"
  * The key=value pairs are client settings (security.protocol, sasl.*, ssl.*).
  */
 public final class SecureRoundTrip {
   public static void main(String[] args) throws Exception {
     Properties common = new Properties();
     common.put("bootstrap.servers", args[1]);
-    int first = args[0].equals("roundtrip") ? 4 : 5;
+    int first = args[0].equals("add-user") ? 5 : 4;
     for (int i = first; i < args.length; i++) {
       int at = args[i].indexOf('=');
       common.put(args[i].substring(0, at), args[i].substring(at + 1));
@@ -42,6 +44,24 @@ public final class SecureRoundTrip {
       return;
     }
     String topic = args[2];
+    if (args[0].equals("trickle")) {
+      Properties p = new Properties();
+      p.putAll(common);
+      p.put("key.serializer", StringSerializer.class.getName());
+      p.put("value.serializer", StringSerializer.class.getName());
+      p.put("acks", "all");
+      int sent = 0;
+      long end = System.currentTimeMillis() + Long.parseLong(args[3]) * 1000;
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        while (System.currentTimeMillis() < end) {
+          producer.send(new ProducerRecord<>(topic, 0, null, "tick-" + sent)).get();
+          sent++;
+          Thread.sleep(100);
+        }
+      }
+      System.out.println("OK " + sent);
+      return;
+    }
     int count = Integer.parseInt(args[3]);
     Properties p = new Properties();
     p.putAll(common);
