@@ -2,6 +2,8 @@
 // process is alive), /ready (recovery done and the Kafka listener up), /api/v1 (admin).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import type { SecureContextOptions } from 'node:tls';
 import type { HandlerServices } from '../services/handler-services.js';
 import { routes, type Route } from './api.js';
 import { HttpError, readJson, sendError, sendJson } from './http.js';
@@ -22,31 +24,55 @@ export interface AdminDeps {
   services: HandlerServices;
   metrics: { text(): Promise<string>; readonly contentType: string };
   /**
-   * When set, /metrics and /api/v1 need `Authorization: Bearer <token>` (401 otherwise);
-   * /health and /ready stay open for probes. Read on each request, so a rotated token file
-   * takes effect at once.
+   * When set, /metrics and /api/v1 need `Authorization: Bearer <token>` with one of these
+   * (401 otherwise); /health and /ready stay open for probes. Called on each request, so a
+   * rotated token file takes effect at once.
    */
-  token?: () => string | undefined;
+  tokens?: () => ReadonlyArray<{ token: string; principal: string | null }>;
+  /**
+   * With authorisation on (--authorizer acl), routes that change anything (POST, PATCH,
+   * DELETE) need a token whose principal is one of these super users (403 otherwise).
+   */
+  superUsersOnlyForChanges?: readonly string[];
+  /** Serve HTTPS with these (PEM); reloaded with setSecureContext. */
+  tls?: SecureContextOptions;
 }
 
-/** Constant-time comparison of a presented bearer token with the expected one. */
-function tokenMatches(header: string | undefined, expected: string): boolean {
+/** Which token a presented bearer token is (compared in constant time), or undefined. */
+function presentedToken<T extends { token: string }>(header: string | undefined, tokens: readonly T[]): T | undefined {
   const m = /^Bearer (.+)$/.exec(header ?? '');
-  if (m === null) return false;
+  if (m === null) return undefined;
   const a = createHash('sha256').update(m[1]!).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  let found: T | undefined;
+  for (const t of tokens) {
+    // Every token is compared, so the time taken does not say which one matched.
+    if (timingSafeEqual(a, createHash('sha256').update(t.token).digest())) found = t;
+  }
+  return found;
 }
+
+const MUTATING = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);
 
 export class AdminServer {
-  private readonly server: Server;
+  private readonly server: Server | TlsServer;
   /** Set once the Kafka listener accepts connections. */
   ready = false;
 
   constructor(private readonly deps: AdminDeps) {
-    this.server = createServer((req, res) => {
+    const serve = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void => {
       this.handle(req, res).catch((err: unknown) => sendError(res, err));
-    });
+    };
+    this.server = deps.tls === undefined ? createServer(serve) : createTlsServer(deps.tls, serve);
+  }
+
+  /** Whether this server speaks HTTPS. */
+  get https(): boolean {
+    return this.deps.tls !== undefined;
+  }
+
+  /** New certificates for new connections; open ones keep theirs. */
+  setSecureContext(options: SecureContextOptions): void {
+    if ('setSecureContext' in this.server) this.server.setSecureContext(options);
   }
 
   private async handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
@@ -54,10 +80,17 @@ export class AdminServer {
     const method = req.method ?? 'GET';
     if (url.pathname === '/health' && method === 'GET') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/ready' && method === 'GET') return sendJson(res, this.ready ? 200 : 503, { ready: this.ready });
-    const token = this.deps.token?.();
-    if (token !== undefined && !tokenMatches(req.headers.authorization, token)) {
+    const tokens = this.deps.tokens?.();
+    const presented = tokens === undefined ? undefined : presentedToken(req.headers.authorization, tokens);
+    if (tokens !== undefined && presented === undefined) {
       res.setHeader('www-authenticate', 'Bearer');
       throw new HttpError(401, 'UNAUTHORIZED', 'this endpoint needs Authorization: Bearer <token> (the admin token file)');
+    }
+    const superUsers = this.deps.superUsersOnlyForChanges;
+    if (superUsers !== undefined && MUTATING.has(method) && !(presented?.principal != null && superUsers.includes(presented.principal))) {
+      throw new HttpError(403, 'FORBIDDEN', tokens === undefined
+        ? 'authorisation is on: changes through the admin API need --admin-token-file with a super user\'s token (User:name TOKEN)'
+        : 'authorisation is on: changes through the admin API need the token of a super user');
     }
     if (url.pathname === '/metrics' && method === 'GET') {
       const text = await this.deps.metrics.text();

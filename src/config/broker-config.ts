@@ -92,8 +92,11 @@ export interface BrokerConfig {
   saslFailedLoginsPerSecond: number;
   /** The audit log's file ('' = standard output, '-' = off). */
   auditLogFile: string;
-  /** A file holding the bearer token /metrics and /api/v1 require ('' = no token). */
+  /** A file holding the bearer tokens /metrics and /api/v1 require, one per line, optionally "User:name TOKEN" ('' = no token). */
   adminTokenFile: string;
+  /** HTTPS for the admin API and /metrics: PEM certificate chain and key ('' = plain HTTP). */
+  adminSslCertFile: string;
+  adminSslKeyFile: string;
   /** authorizer: none (everything allowed) or acl (Kafka's ACL semantics). */
   authorizer: 'none' | 'acl';
   /** super.users: "User:admin;User:ops", allowed everything. */
@@ -155,6 +158,8 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   saslFailedLoginsPerSecond: 5,
   auditLogFile: '',
   adminTokenFile: '',
+  adminSslCertFile: '',
+  adminSslKeyFile: '',
   authorizer: 'none',
   superUsers: '',
   allowEveryoneIfNoAclFound: false,
@@ -173,7 +178,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int', cpuPoolThreads: 'int',
   listeners: 'optional', advertisedListeners: 'optional', sslCertFile: 'optional', sslKeyFile: 'optional', sslCaFile: 'optional', sslClientAuth: 'clientAuth',
   saslEnabledMechanisms: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int', connectionsMaxReauthMs: 'int',
-  saslFailedLoginBurst: 'int', saslFailedLoginsPerSecond: 'int', auditLogFile: 'optional', adminTokenFile: 'optional',
+  saslFailedLoginBurst: 'int', saslFailedLoginsPerSecond: 'int', auditLogFile: 'optional', adminTokenFile: 'optional', adminSslCertFile: 'optional', adminSslKeyFile: 'optional',
   authorizer: 'authorizer', superUsers: 'optional', allowEveryoneIfNoAclFound: 'bool',
 };
 
@@ -295,6 +300,7 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.saslFailedLoginBurst < 1) bad('saslFailedLoginBurst', c.saslFailedLoginBurst, 'at least 1');
   if (c.saslFailedLoginsPerSecond < 1) bad('saslFailedLoginsPerSecond', c.saslFailedLoginsPerSecond, 'at least 1');
   if (c.sslClientAuth !== 'none' && c.sslCaFile === '') bad('sslClientAuth', c.sslClientAuth, 'client certificates need sslCaFile (the CA that signs them)');
+  if ((c.adminSslCertFile === '') !== (c.adminSslKeyFile === '')) bad('adminSslCertFile', c.adminSslCertFile, 'HTTPS for the admin API needs both adminSslCertFile and adminSslKeyFile');
   for (const p of superUsersOf(c)) if (!/^[^:]+:.+$/.test(p)) bad('superUsers', c.superUsers, `${p} is not a principal (User:name), and principals are separated by ;`);
   return c;
 }

@@ -1,11 +1,10 @@
 // Starting a broker in-process: what `strata serve` and Node test suites call.
-import { readFileSync } from 'node:fs';
-import { StrataError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { KafkaServer } from '../network/server.js';
 import { AdminServer } from '../admin/server.js';
 import { Broker } from './broker.js';
-import { advertisedListenersOf, listenersOf, resolveBrokerConfig, type BrokerConfig } from '../config/broker-config.js';
+import { advertisedListenersOf, listenersOf, resolveBrokerConfig, superUsersOf, type BrokerConfig } from '../config/broker-config.js';
+import { adminTokens } from './admin-tokens.js';
 import { tlsServerOptions, watchTlsFiles } from '../network/tls.js';
 import { usesTls } from '../config/listeners.js';
 
@@ -45,30 +44,6 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-/** The admin token, read from its file on each request (a rotated file takes effect at once); checked now. */
-function adminToken(file: string): { token?: () => string | undefined } {
-  if (file === '') return {};
-  const read = (): string => readFileSync(file, 'utf8').trim();
-  let first: string;
-  try {
-    first = read();
-  } catch (err) {
-    throw new StrataError('STRATA_CONFIG_INVALID', `cannot read adminTokenFile ${file}: ${(err as Error).message}`);
-  }
-  if (first.length < 16) throw new StrataError('STRATA_CONFIG_INVALID', `adminTokenFile ${file} must hold a token of at least 16 characters`);
-  let last = first;
-  return {
-    token: () => {
-      try {
-        last = read();
-      } catch {
-        // A file being replaced: keep the last token rather than open the API.
-      }
-      return last;
-    },
-  };
-}
-
 /**
  * Starts a Kafka-compatible broker inside this process.
  *
@@ -82,11 +57,18 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   if (configFile !== undefined) sources.file = configFile;
   const config = resolveBrokerConfig(sources);
   const logger = given ?? createLogger(config.logLevel);
-  const adminAuth = adminToken(config.adminTokenFile); // before anything opens: a bad file stops start-up cleanly
+  const tokens = adminTokens(config.adminTokenFile); // before anything opens: a bad file stops start-up cleanly
+  const adminTlsFiles = { certFile: config.adminSslCertFile, keyFile: config.adminSslKeyFile, caFile: '', clientAuth: 'none' as const };
+  const adminTls = config.adminSslCertFile === '' ? undefined : tlsServerOptions(adminTlsFiles);
   const broker = await Broker.open(config, logger);
   const specs = listenersOf(config);
   const advertised = advertisedListenersOf(config);
-  const admin = new AdminServer({ services: broker.services, metrics: broker.metrics, ...adminAuth });
+  const admin = new AdminServer({
+    services: broker.services, metrics: broker.metrics,
+    ...(tokens === undefined ? {} : { tokens }),
+    ...(config.authorizer === 'acl' ? { superUsersOnlyForChanges: superUsersOf(config) } : {}),
+    ...(adminTls === undefined ? {} : { tls: adminTls }),
+  });
   const listeners: BoundListener[] = [];
   const stopWatching: Array<() => void> = [];
   const closeListeners = async (): Promise<void> => {
@@ -96,6 +78,12 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   let adminBound: { host: string; port: number };
   try {
     adminBound = await admin.listen(config.adminHost, config.adminPort);
+    if (adminTls !== undefined) {
+      stopWatching.push(watchTlsFiles(adminTlsFiles, (o) => {
+        admin.setSecureContext(o);
+        logger.info('admin API TLS certificates reloaded');
+      }, (err) => logger.error({ err }, 'admin API TLS certificates could not be reloaded; the previous ones stay in force')));
+    }
     for (const spec of specs) {
       // As Kafka: ssl.client.auth applies to SSL listeners; SASL_SSL clients authenticate with SASL.
       const files = { certFile: config.sslCertFile, keyFile: config.sslKeyFile, caFile: config.sslCaFile, clientAuth: spec.protocol === 'SSL' ? config.sslClientAuth : 'none' as const };
