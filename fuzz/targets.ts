@@ -183,6 +183,9 @@ export async function pipelineTarget(listener = 'PLAINTEXT'): Promise<FuzzTarget
     host: '127.0.0.1', port: 0, adminPort: 0, dataDir, logger: silentLogger, socketRequestMaxBytes: 1 << 20,
     maxPartitions: 64, maxPartitionsPerRequest: 16, groupInitialRebalanceDelayMs: 0, auditLogFile: '-',
     bootstrapUser: 'fuzz:fuzz-password', saslFailedLoginBurst: 1_000_000, saslFailedLoginsPerSecond: 1_000_000,
+    // ACLs on (allowing what no ACL names, so requests still reach their handlers): fuzzed
+    // requests go through the authorizer, and fuzzed Create/DeleteAcls and quota changes are applied.
+    authorizer: 'acl', allowEveryoneIfNoAclFound: true,
   });
   const stats = { requests: 0, malformed: 0 };
   const escaped: unknown[] = [];

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { startBroker } = await import(join(root, 'dist/src/broker/start.js'));
+const { startBroker } = await import(join(root, 'dist/src/server/start.js'));
 const { silentLogger } = await import(join(root, 'dist/src/logger.js'));
 const { KafkaClient } = await import(join(root, 'dist/src/client/kafka-client.js'));
 const { Kafka, logLevel, CompressionTypes } = (await import('kafkajs')).default;

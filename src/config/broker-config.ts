@@ -79,8 +79,15 @@ export interface BrokerConfig {
   sslCaFile: string;
   /** ssl.client.auth: none, requested or required (mTLS; the principal is the certificate's subject). */
   sslClientAuth: SslClientAuth;
-  /** sasl.enabled.mechanisms: a comma list of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512. */
+  /** sasl.enabled.mechanisms: a comma list of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER. */
   saslEnabledMechanisms: string;
+  /** sasl.oauthbearer.jwks.endpoint.url: where OAUTHBEARER's signing keys are (https://, http:// or file://). */
+  saslOauthbearerJwksEndpointUrl: string;
+  /** sasl.oauthbearer.expected.audience / .issuer ('' = not checked). */
+  saslOauthbearerExpectedAudience: string;
+  saslOauthbearerExpectedIssuer: string;
+  /** sasl.oauthbearer.sub.claim.name: the claim that names the principal. */
+  saslOauthbearerSubClaimName: string;
   /** NAME:PASSWORD: a user given SCRAM credentials at start unless it has some (the first admin). */
   bootstrapUser: string;
   /** A SASL connection that has not authenticated within this is closed. */
@@ -151,6 +158,10 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   sslCaFile: '',
   sslClientAuth: 'none',
   saslEnabledMechanisms: 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+  saslOauthbearerJwksEndpointUrl: '',
+  saslOauthbearerExpectedAudience: '',
+  saslOauthbearerExpectedIssuer: '',
+  saslOauthbearerSubClaimName: 'sub',
   bootstrapUser: '',
   saslAuthTimeoutMs: 10_000,
   connectionsMaxReauthMs: 0,
@@ -177,7 +188,8 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int', tierDiskHighWaterPercent: 'int',
   logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int', cpuPoolThreads: 'int',
   listeners: 'optional', advertisedListeners: 'optional', sslCertFile: 'optional', sslKeyFile: 'optional', sslCaFile: 'optional', sslClientAuth: 'clientAuth',
-  saslEnabledMechanisms: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int', connectionsMaxReauthMs: 'int',
+  saslEnabledMechanisms: 'string', saslOauthbearerJwksEndpointUrl: 'optional', saslOauthbearerExpectedAudience: 'optional',
+  saslOauthbearerExpectedIssuer: 'optional', saslOauthbearerSubClaimName: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int', connectionsMaxReauthMs: 'int',
   saslFailedLoginBurst: 'int', saslFailedLoginsPerSecond: 'int', auditLogFile: 'optional', adminTokenFile: 'optional', adminSslCertFile: 'optional', adminSslKeyFile: 'optional',
   authorizer: 'authorizer', superUsers: 'optional', allowEveryoneIfNoAclFound: 'bool',
 };
@@ -294,7 +306,9 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
     bad('listeners', c.listeners, 'an SSL or SASL_SSL listener needs sslCertFile and sslKeyFile (PEM)');
   }
   const mechanisms = c.saslEnabledMechanisms.split(',').map((m) => m.trim());
-  for (const m of mechanisms) if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(m)) bad('saslEnabledMechanisms', c.saslEnabledMechanisms, `${m} is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512`);
+  for (const m of mechanisms) if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'].includes(m)) bad('saslEnabledMechanisms', c.saslEnabledMechanisms, `${m} is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER`);
+  if (mechanisms.includes('OAUTHBEARER') && c.saslOauthbearerJwksEndpointUrl === '') bad('saslEnabledMechanisms', c.saslEnabledMechanisms, 'OAUTHBEARER needs saslOauthbearerJwksEndpointUrl (where the token signing keys are)');
+  if (c.saslOauthbearerJwksEndpointUrl !== '' && !/^(https?|file):\/\/./.test(c.saslOauthbearerJwksEndpointUrl)) bad('saslOauthbearerJwksEndpointUrl', c.saslOauthbearerJwksEndpointUrl, 'an https://, http:// or file:// URL');
   if (c.bootstrapUser !== '' && !/^[^:]+:.+$/.test(c.bootstrapUser)) bad('bootstrapUser', '(hidden)', 'NAME:PASSWORD');
   if (c.saslAuthTimeoutMs < 100) bad('saslAuthTimeoutMs', c.saslAuthTimeoutMs, 'at least 100');
   if (c.saslFailedLoginBurst < 1) bad('saslFailedLoginBurst', c.saslFailedLoginBurst, 'at least 1');

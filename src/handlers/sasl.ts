@@ -90,8 +90,11 @@ export const saslAuthenticateHandler = defineHandler<SaslAuthenticateRequest, Sa
         session.mechanism = exchange.mechanism;
         session.sasl = undefined;
         if (config.connectionsMaxReauthMs > 0) {
-          session.expiresAtMs = Date.now() + config.connectionsMaxReauthMs;
-          res.sessionLifetimeMs = config.connectionsMaxReauthMs;
+          // As Kafka: the session ends at connections.max.reauth.ms or when the credential (a token) expires, if sooner.
+          const now = Date.now();
+          const lifetime = Math.max(0, Math.min(config.connectionsMaxReauthMs, (step.expiresAtMs ?? Infinity) - now));
+          session.expiresAtMs = now + lifetime;
+          res.sessionLifetimeMs = lifetime;
         }
       }
     } catch (err) {

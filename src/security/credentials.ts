@@ -6,6 +6,7 @@ import type { Authenticator, SaslExchange, ScramCredentialAdmin, ScramCredential
 import { SCRAM_MECHANISMS } from '../services/auth.js';
 import type { ClusterMetadataStore, ScramCredentialRecord, Versioned } from '../services/cluster-metadata.js';
 import { LoginThrottle } from './login-throttle.js';
+import { OAuthBearerServerExchange, type TokenValidator } from './oauthbearer.js';
 import { PlainServerExchange } from './plain.js';
 import { credentialFromSalted, makeCredential, MAX_ITERATIONS, MIN_ITERATIONS, ScramServerExchange, type ScramCredential } from './scram.js';
 
@@ -23,6 +24,8 @@ export class ScramCredentials implements Authenticator, ScramCredentialAdmin {
     initial: ReadonlyArray<Versioned<ScramCredentialRecord>>,
     readonly mechanisms: readonly string[],
     private readonly throttle = new LoginThrottle(20, 5),
+    /** OAUTHBEARER's token check, when that mechanism is enabled. */
+    private readonly oauth?: TokenValidator,
   ) {
     for (const c of initial) this.cache.set(key(c.value.user, c.value.mechanism), c);
   }
@@ -52,6 +55,7 @@ export class ScramCredentials implements Authenticator, ScramCredentialAdmin {
       });
     }
     if (mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-512') return new ScramServerExchange(mechanism, (user) => this.lookup(user, mechanism));
+    if (mechanism === 'OAUTHBEARER' && this.oauth !== undefined) return new OAuthBearerServerExchange(this.oauth);
     return undefined;
   }
 

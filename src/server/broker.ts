@@ -20,6 +20,7 @@ import { openFileClusterMetadata } from '../broker/file-cluster-metadata.js';
 import type { ClientQuotaRecord, ClusterMetadataStore, ScramCredentialRecord, TopicRecord, Versioned } from '../services/cluster-metadata.js';
 import { ScramCredentials } from '../security/credentials.js';
 import { LoginThrottle } from '../security/login-throttle.js';
+import { tokenValidator } from '../security/oauthbearer.js';
 import { PinoAuditLog } from '../security/audit-log.js';
 import { AclAuthorizer, allowEverything } from '../security/acl-authorizer.js';
 import { ClientQuotas } from '../security/client-quotas.js';
@@ -76,7 +77,12 @@ export class Broker {
   }) {
     this.metadata = boot.metadata;
     this.clusterId = boot.clusterId;
-    this.credentials = new ScramCredentials(this.metadata, boot.scram, config.saslEnabledMechanisms.split(',').map((m) => m.trim()), new LoginThrottle(config.saslFailedLoginBurst, config.saslFailedLoginsPerSecond));
+    const mechanisms = config.saslEnabledMechanisms.split(',').map((m) => m.trim());
+    const oauth = mechanisms.includes('OAUTHBEARER') ? tokenValidator({
+      jwksUrl: config.saslOauthbearerJwksEndpointUrl, audience: config.saslOauthbearerExpectedAudience,
+      issuer: config.saslOauthbearerExpectedIssuer, subClaim: config.saslOauthbearerSubClaimName,
+    }) : undefined;
+    this.credentials = new ScramCredentials(this.metadata, boot.scram, mechanisms, new LoginThrottle(config.saslFailedLoginBurst, config.saslFailedLoginsPerSecond), oauth);
     this.audit = new PinoAuditLog(config.auditLogFile);
     this.authorizer = config.authorizer === 'acl'
       ? new AclAuthorizer(this.metadata, boot.acls, { superUsers: superUsersOf(config), allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound, audit: this.audit })

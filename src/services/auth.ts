@@ -1,7 +1,7 @@
 // Authentication as handlers see it: SASL mechanisms (SaslHandshake picks one, each
 // SaslAuthenticate feeds it a token) and the SCRAM credentials users are checked against
 // (Describe/AlterUserScramCredentials manage them). Implementations: src/security/.
-export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type ScramMechanism = (typeof SCRAM_MECHANISMS)[number];
@@ -11,6 +11,8 @@ export interface SaslStep {
   challenge: Buffer;
   /** Set on the last step: "User:name". */
   principal?: string;
+  /** When the credential itself expires (an OAUTHBEARER token), ms since the epoch. */
+  expiresAtMs?: number;
 }
 
 /** A SASL exchange in progress; a wrong token throws a KafkaError SASL_AUTHENTICATION_FAILED. */

@@ -36,5 +36,14 @@ describe('listener settings', () => {
     expect(refusal({ advertisedListeners: 'SSL://x:1' })).toMatch(/not one of the listeners/);
     expect(refusal({ sslClientAuth: 'maybe' })).toMatch(/none, requested or required/);
     expect(refusal({ sslClientAuth: 'required' })).toMatch(/sslCaFile/);
+    expect(refusal({ saslEnabledMechanisms: 'OAUTHBEARER' })).toMatch(/needs saslOauthbearerJwksEndpointUrl/);
+    expect(refusal({ saslEnabledMechanisms: 'OAUTHBEARER', saslOauthbearerJwksEndpointUrl: 'idp.example/jwks' })).toMatch(/https:\/\/, http:\/\/ or file:\/\//);
+  });
+
+  it('refuses bad authorisation and admin TLS settings', () => {
+    expect(refusal({ authorizer: 'opa' })).toMatch(/none or acl/);
+    expect(refusal({ superUsers: 'admin' })).toMatch(/not a principal/);
+    expect(refusal({ connectionsMaxReauthMs: -1 })).toMatch(/non-negative/);
+    expect(refusal({ adminSslCertFile: 'a.crt' })).toMatch(/both adminSslCertFile and adminSslKeyFile/);
   });
 });
