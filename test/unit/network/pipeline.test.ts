@@ -8,7 +8,6 @@ import { type ConnectionDeps } from '../../../src/network/connection.js';
 import { RequestPipeline, type RequestStage, type StagedRequest } from '../../../src/network/pipeline.js';
 import { KafkaServer } from '../../../src/network/server.js';
 import { authenticateStage } from '../../../src/network/stages/authenticate-stage.js';
-import { authorizeStage } from '../../../src/network/stages/authorize-stage.js';
 import { defaultPipeline } from '../../../src/network/stages/default-pipeline.js';
 import { quotaStage } from '../../../src/network/stages/quota-stage.js';
 import { sessionStage } from '../../../src/network/stages/session-stage.js';
@@ -97,6 +96,18 @@ describe('request pipeline', () => {
     const req = (apiKey: number): StagedRequest => ({ apiKey, apiVersion: 0, header: { requestApiKey: apiKey, requestApiVersion: 0, correlationId: 1, clientId: null }, body: {}, session });
     expect(authenticateStage.admit(req(ApiKey.ApiVersions))).toBeUndefined();
     expect(authenticateStage.admit(req(ApiKey.SaslHandshake))).toBeUndefined();
-    expect(authenticateStage.admit(req(ApiKey.Metadata))).toEqual({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, reason: 'the connection has not authenticated', close: true });
+    expect(authenticateStage.admit(req(ApiKey.Metadata))).toEqual({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, reason: 'the connection has not authenticated (api key 3)', close: true });
+  });
+
+  it('the authenticate gate lets a session past its lifetime only re-authenticate (KIP-368)', () => {
+    const session = { ...anonymousSession('SASL_PLAINTEXT', 'h'), authenticated: true, expiresAtMs: Date.now() + 60_000 };
+    const req = (apiKey: number): StagedRequest => ({ apiKey, apiVersion: 0, header: { requestApiKey: apiKey, requestApiVersion: 0, correlationId: 1, clientId: null }, body: {}, session });
+    expect(authenticateStage.admit(req(ApiKey.Metadata))).toBeUndefined();
+    session.expiresAtMs = Date.now() - 1;
+    expect(authenticateStage.admit(req(ApiKey.SaslHandshake))).toBeUndefined();
+    expect(authenticateStage.admit(req(ApiKey.SaslAuthenticate))).toBeUndefined();
+    expect(authenticateStage.admit(req(ApiKey.Produce))).toEqual({
+      errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, reason: 'the SASL session expired without re-authentication (api key 0)', close: true,
+    });
   });
 });
