@@ -5,6 +5,19 @@ import type { Logger } from '../logger.js';
 import type { CommittedOffset, GroupStore, StoredOffset } from '../services/group-store.js';
 import type { GroupCoordinatorService } from '../services/groups.js';
 import { Group, type GroupTiming } from './group.js';
+import { Reader } from '../protocol/primitives/reader.js';
+import { readConsumerProtocolSubscription } from '../protocol/generated/consumer-protocol-subscription.js';
+
+/** The topics a consumer member subscribes to (its protocol metadata); none if it does not decode. */
+function subscribedTopics(metadata: Buffer): string[] {
+  try {
+    const r = new Reader(metadata);
+    // Versions past the newest we know keep its fields first (the embedded protocol's rule).
+    return readConsumerProtocolSubscription(r, Math.min(r.int16(), 3)).topics;
+  } catch {
+    return [];
+  }
+}
 
 const MAX_METADATA_BYTES = 4096;
 
@@ -82,6 +95,39 @@ export class GroupCoordinator implements GroupCoordinatorService {
     await this.offsets.deleteGroup(groupId);
     g?.shutdown();
     this.groups.delete(groupId);
+  }
+
+  /**
+   * OffsetDelete, as Kafka's coordinator: GROUP_ID_NOT_FOUND for an unknown group,
+   * NON_EMPTY_GROUP for a group with members of another protocol than consumer; otherwise
+   * offsets of topics the members subscribe to are kept (GROUP_SUBSCRIBED_TO_TOPIC) and the
+   * rest deleted. Per-partition outcomes keyed "topic\0partition".
+   */
+  async deleteOffsets(groupId: string, partitions: Array<{ topic: string; partition: number }>): Promise<Map<string, KafkaError | undefined>> {
+    const g = this.groups.get(groupId);
+    const hasOffsets = this.offsets.all(groupId).length > 0;
+    if ((g === undefined || g.size === 0) && !hasOffsets) throw new KafkaError('GROUP_ID_NOT_FOUND', groupId);
+    const subscribed = new Set<string>();
+    if (g !== undefined && g.size > 0) {
+      if (g.protocolType !== 'consumer') throw new KafkaError('NON_EMPTY_GROUP', `group ${groupId} has ${g.size} members`);
+      for (const m of g.memberList()) {
+        const chosen = m.protocols.find((p) => p.name === g.protocolName) ?? m.protocols[0];
+        for (const t of chosen === undefined ? [] : subscribedTopics(chosen.metadata)) subscribed.add(t);
+      }
+    }
+    const outcome = new Map<string, KafkaError | undefined>();
+    const gone: Array<{ topic: string; partition: number; value: null }> = [];
+    for (const p of partitions) {
+      const key = `${p.topic}\u0000${p.partition}`;
+      if (subscribed.has(p.topic)) {
+        outcome.set(key, new KafkaError('GROUP_SUBSCRIBED_TO_TOPIC', `group ${groupId} is subscribed to ${p.topic}`));
+        continue;
+      }
+      outcome.set(key, undefined);
+      if (this.offsets.get(groupId, p.topic, p.partition) !== undefined) gone.push({ ...p, value: null });
+    }
+    if (gone.length > 0) await this.offsets.commit(groupId, gone);
+    return outcome;
   }
 
   async close(): Promise<void> {

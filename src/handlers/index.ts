@@ -8,8 +8,9 @@ import { fetchHandler } from './fetch.js';
 import { deleteGroupsHandler, describeGroupsHandler, heartbeatHandler, joinGroupHandler, leaveGroupHandler, listGroupsHandler, syncGroupHandler } from './groups.js';
 import type { ApiHandler } from './handler.js';
 import { listOffsetsHandler } from './list-offsets.js';
+import { describeLogDirsHandler, offsetForLeaderEpochHandler } from './log-info.js';
 import { metadataHandler } from './metadata.js';
-import { offsetCommitHandler, offsetFetchHandler } from './offsets.js';
+import { offsetCommitHandler, offsetDeleteHandler, offsetFetchHandler } from './offsets.js';
 import { produceHandler } from './produce.js';
 import { saslAuthenticateHandler, saslHandshakeHandler } from './sasl.js';
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './scram-users.js';
@@ -23,7 +24,8 @@ export function buildHandlerTable(): ApiHandler[] {
     describeConfigsHandler, createPartitionsHandler, deleteGroupsHandler, incrementalAlterConfigsHandler,
     describeClusterHandler, alterConfigsHandler, saslHandshakeHandler, saslAuthenticateHandler,
     describeUserScramCredentialsHandler, alterUserScramCredentialsHandler, describeAclsHandler, createAclsHandler, deleteAclsHandler,
-    describeClientQuotasHandler, alterClientQuotasHandler,
+    describeClientQuotasHandler, alterClientQuotasHandler, offsetDeleteHandler,
+    describeLogDirsHandler, offsetForLeaderEpochHandler,
   ] as ApiHandler[];
   table.push(apiVersionsHandler(() => table) as ApiHandler);
   return table;

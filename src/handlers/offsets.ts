@@ -6,6 +6,8 @@ import { readOffsetCommitRequest, type OffsetCommitRequest } from '../protocol/g
 import { defaultOffsetCommitResponse, writeOffsetCommitResponse, type OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
 import { readOffsetFetchRequest, type OffsetFetchRequest } from '../protocol/generated/offset-fetch-request.js';
 import { defaultOffsetFetchResponse, writeOffsetFetchResponse, type OffsetFetchResponse, type OffsetFetchResponsePartitions } from '../protocol/generated/offset-fetch-response.js';
+import { readOffsetDeleteRequest, type OffsetDeleteRequest } from '../protocol/generated/offset-delete-request.js';
+import { defaultOffsetDeleteResponse, writeOffsetDeleteResponse, type OffsetDeleteResponse } from '../protocol/generated/offset-delete-response.js';
 import type { GroupCoordinatorService } from '../services/groups.js';
 import { AclOperation, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
@@ -108,4 +110,41 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
     else res.errorCode = errorCode;
     return res;
   },
+});
+
+export const offsetDeleteHandler = defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
+  apiKey: ApiKey.OffsetDelete,
+  minVersion: 0,
+  maxVersion: 0,
+  read: readOffsetDeleteRequest,
+  write: writeOffsetDeleteResponse,
+  async handle(req, { services: { topics, groups, access }, session }) {
+    const res = defaultOffsetDeleteResponse();
+    // As Kafka: Delete on the group (checked by the authorise stage), Read on each topic;
+    // partitions that do not exist are UNKNOWN_TOPIC_OR_PARTITION and never reach the group.
+    const readable = new Map(req.topics.map((t) => [t.name, access.allows(session, AclOperation.READ, ResourceType.TOPIC, t.name)]));
+    const codeOf = (topic: string, partition: number): number | undefined => {
+      if (readable.get(topic) !== true) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      if (topics.partition(topic, partition) === undefined) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      return undefined;
+    };
+    const wanted = req.topics.flatMap((t) => t.partitions.filter((p) => codeOf(t.name, p.partitionIndex) === undefined).map((p) => ({ topic: t.name, partition: p.partitionIndex })));
+    let outcome: Map<string, Error | undefined>;
+    try {
+      outcome = await groups.deleteOffsets(req.groupId, wanted);
+    } catch (err) {
+      res.errorCode = errorCodeOf(err);
+      return res;
+    }
+    res.topics = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        const early = codeOf(t.name, p.partitionIndex);
+        const err = early === undefined ? outcome.get(`${t.name}\u0000${p.partitionIndex}`) : undefined;
+        return { partitionIndex: p.partitionIndex, errorCode: early ?? (err === undefined ? 0 : errorCodeOf(err)) };
+      }),
+    }));
+    return res;
+  },
+  errorResponse: (_req, _version, errorCode) => ({ ...defaultOffsetDeleteResponse(), errorCode }),
 });

@@ -18,6 +18,10 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry }); // process_* and nodejs_* metrics
+    // prom-client exports these sums as gauges named *_total, which Prometheus reserves for
+    // counters (`promtool check metrics` refuses them). The per-type gauges without the
+    // suffix (nodejs_active_handles{type=…}, …) carry the same information.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     this.broker = new BrokerProbe(this.registry);
     this.storage = new StorageProbe(this.registry);
     this.groups = new GroupProbe(this.registry);

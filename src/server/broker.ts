@@ -11,6 +11,7 @@ import { listenersOf, superUsersOf, type BrokerConfig } from '../config/broker-c
 import { GroupCoordinator } from '../group/coordinator.js';
 import { OffsetsStore } from '../group/offsets-store.js';
 import { LocalCluster } from '../broker/local-cluster.js';
+import { dataDirLogDirs } from '../broker/log-dirs.js';
 import type { HandlerServices } from '../services/handler-services.js';
 import { systemClock } from '../services/clock.js';
 import type { NodeInfo } from '../services/cluster.js';
@@ -154,7 +155,7 @@ export class Broker {
     this.services = {
       topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, recompressor: this.cpu,
       authenticator: this.credentials, scramCredentials: this.credentials, audit: this.audit,
-      access: this.authorizer, acls: this.authorizer, quotas: this.quotas,
+      access: this.authorizer, acls: this.authorizer, quotas: this.quotas, logDirs: dataDirLogDirs(config.dataDir),
       metrics: this.metrics.broker, config, logger, clock: systemClock,
     };
   }

@@ -78,4 +78,9 @@ export interface GroupCoordinatorService {
   allCommitted(groupId: string): StoredOffset[];
   /** GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, or done. */
   delete(groupId: string): Promise<void>;
+  /**
+   * OffsetDelete: GROUP_ID_NOT_FOUND or NON_EMPTY_GROUP thrown; per partition (keyed
+   * "topic\0partition") GROUP_SUBSCRIBED_TO_TOPIC for topics the members consume, else deleted.
+   */
+  deleteOffsets(groupId: string, partitions: Array<{ topic: string; partition: number }>): Promise<Map<string, Error | undefined>>;
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { AccessControl, AclAdmin } from './acls.js';
 import type { Authenticator, ScramCredentialAdmin } from './auth.js';
 import type { ClientQuotaAdmin } from './quotas.js';
+import type { LogDirs } from './log-dirs.js';
 import type { AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import type { ClusterView } from './cluster.js';
@@ -34,6 +35,8 @@ export interface HandlerServices {
   readonly access: AccessControl;
   /** The ACLs (Describe/Create/DeleteAcls). */
   readonly acls: AclAdmin;
+  /** Where the logs live (DescribeLogDirs). */
+  readonly logDirs: LogDirs;
   /** Client quotas (Describe/AlterClientQuotas); the connection enforces them. */
   readonly quotas: ClientQuotaAdmin;
   /** Authentication failures and changes to users go here. */

@@ -62,6 +62,24 @@ describe('observability assets', () => {
     expect(ruleCount).toBeGreaterThanOrEqual(14);
     expect(r.stdout).toContain(`SUCCESS: ${ruleCount} rules found`);
   });
+
+  it.runIf(hasPromtool || required)('the exposition passes promtool check metrics with topics, groups and clients in it', async () => {
+    const kafka = new Kafka({ brokers: [running.address], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'linted', messages: Array.from({ length: 20 }, (_, i) => ({ value: `v${i}` })) });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'linted-group' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'linted', fromBeginning: true });
+    let seen = 0;
+    await new Promise<void>((resolve) => void consumer.run({ eachMessage: async () => void (++seen === 20 && resolve()) }));
+    await consumer.disconnect();
+    const text = await (await fetch(`http://127.0.0.1:${running.adminPort}/metrics`)).text();
+    expect(text).toContain('topic="linted"');
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  }, 60_000);
 });
 
 

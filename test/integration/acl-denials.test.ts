@@ -95,6 +95,9 @@ const TABLE: Record<number, Row> = {
   [ApiKey.CreateAcls]: { version: 3, body: { creations: [{ resourceType: 2, resourceName: TOPIC, resourcePatternType: 3, principal: 'User:ANONYMOUS', host: '*', operation: 2, permissionType: 3 }] }, denied: [C], why: 'Alter on the cluster' },
   [ApiKey.DeleteAcls]: { version: 3, body: { filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] }, denied: [C], why: 'Alter on the cluster' },
   [ApiKey.DescribeClientQuotas]: { version: 1, body: { components: [], strict: false }, denied: [C], why: 'DescribeConfigs on the cluster' },
+  [ApiKey.OffsetDelete]: { version: 0, body: { groupId: GROUP, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0 }] }] }, denied: [G], why: 'Delete on the group' },
+  [ApiKey.DescribeLogDirs]: { version: 4, body: { topics: null }, denied: [C], why: 'Describe on the cluster' },
+  [ApiKey.OffsetForLeaderEpoch]: { version: 4, body: { replicaId: -1, topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] }, denied: [T], why: 'Describe on the topic' },
   [ApiKey.AlterClientQuotas]: { version: 1, body: { entries: [{ entity: [{ entityType: 'user', entityName: 'bob' }], ops: [{ key: 'producer_byte_rate', value: 1000, remove: false }] }], validateOnly: false }, denied: [C], why: 'AlterConfigs on the cluster' },
 };
 

@@ -33,6 +33,7 @@ export const REQUEST_CHECKS: ReadonlyMap<number, Check> = new Map<number, Check>
   [ApiKey.Heartbeat, groupCheck(Op.READ)],
   [ApiKey.LeaveGroup, groupCheck(Op.READ)],
   [ApiKey.OffsetCommit, groupCheck(Op.READ)],
+  [ApiKey.OffsetDelete, groupCheck(Op.DELETE)],
   // v8+ asks for many groups at once: its handler decides per group.
   [ApiKey.OffsetFetch, ((access, session, body: { groupId: string }, version) => (version < 8 ? groupCheck(Op.DESCRIBE)(access, session, body) : undefined)) as Check],
   [ApiKey.DescribeAcls, clusterCheck(Op.DESCRIBE)],

@@ -50,6 +50,7 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
     access,
     acls: access,
     quotas: new ClientQuotas(memoryClusterMetadata(), []),
+    logDirs: { list: () => [{ path: '/memory', totalBytes: 1 << 30, usableBytes: 1 << 29 }] },
     authenticator: credentials,
     scramCredentials: credentials,
     topics: new MemoryTopics({ autoCreate: config.autoCreateTopics, defaultPartitions: config.defaultPartitions }),
