@@ -127,6 +127,12 @@ export class GroupCoordinator implements GroupCoordinatorService {
       if (this.offsets.get(groupId, p.topic, p.partition) !== undefined) gone.push({ ...p, value: null });
     }
     if (gone.length > 0) await this.offsets.commit(groupId, gone);
+    // As Kafka: an empty group left without offsets is gone.
+    if ((g === undefined || g.size === 0) && this.offsets.all(groupId).length === 0) {
+      await this.offsets.deleteGroup(groupId);
+      g?.shutdown();
+      this.groups.delete(groupId);
+    }
     return outcome;
   }
 

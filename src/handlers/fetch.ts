@@ -1,7 +1,9 @@
 // Fetch: whole batches from each partition's log, within partition and response byte
 // limits (the first partition with data always gets at least one whole batch, KIP-74),
 // waiting up to maxWaitMs for minBytes. Long polls are woken by appends, not by timers.
-// v0-3 are advertised for old librdkafka but answered UNSUPPORTED_VERSION.
+// v0-3 are advertised for old librdkafka but answered UNSUPPORTED_VERSION. v13+ name topics
+// by id (v14 adds nothing on the wire, v15 moves the replica id into a tagged field, v16 adds
+// leader endpoints for KIP-951, unused with one broker, v17 a replica directory id).
 import { KafkaError, StrataError } from '../errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
@@ -43,8 +45,8 @@ interface Slot {
   index: number;
   fetchOffset: number;
   maxBytes: number;
-  /** The session may not Read the topic: answered TOPIC_AUTHORIZATION_FAILED, never read. */
-  denied: boolean;
+  /** Answered with this code and never read: TOPIC_AUTHORIZATION_FAILED, or UNKNOWN_TOPIC_ID (v13+). */
+  refused: number | undefined;
 }
 
 /** A slot whose partition still exists (its topic was not deleted or recreated). */
@@ -100,7 +102,7 @@ function readAll(slots: Slot[][], maxBytes: number, isolation: IsolationLevel, i
     for (; i < flat.length; i++) {
       const s = flat[i]!;
       if (!isLive(s)) {
-        out[i] = partitionData(s.index, s.denied ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        out[i] = partitionData(s.index, s.refused ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         continue;
       }
       const budget = first ? s.maxBytes : Math.min(s.maxBytes, maxBytes - total);
@@ -129,7 +131,7 @@ const EMPTY_READ: ReadOutcome = { chunks: [], bytes: 0 };
 export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   apiKey: ApiKey.Fetch,
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 17,
   read: readFetchRequest,
   write: writeFetchResponse,
   async handle(req, { services, version, signal, session }) {
@@ -140,10 +142,14 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       return res;
     }
     const { topics, metrics, logger } = services;
-    const slots: Slot[][] = req.topics.map((t) => {
-      const denied = !services.access.allows(session, AclOperation.READ, ResourceType.TOPIC, t.topic);
+    // v13+ names topics by id; an id this broker does not know is UNKNOWN_TOPIC_ID.
+    const names = req.topics.map((t) => (version >= 13 ? topics.byId(t.topicId)?.name : t.topic));
+    const slots: Slot[][] = req.topics.map((t, i) => {
+      const name = names[i];
+      const refused = name === undefined ? ErrorCode.UNKNOWN_TOPIC_ID
+        : !services.access.allows(session, AclOperation.READ, ResourceType.TOPIC, name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : undefined;
       return t.partitions.map((p) => ({
-        topic: t.topic, partition: denied ? undefined : topics.partition(t.topic, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes, denied,
+        topic: name ?? '', partition: refused !== undefined ? undefined : topics.partition(name!, p.partition), index: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes, refused,
       }));
     });
     const maxBytes = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
@@ -163,7 +169,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       const again = readAll(slots, maxBytes, isolation, isLive, storageError);
       result = again instanceof Promise ? await again : again;
     }
-    res.responses = req.topics.map((t, i) => ({ topic: t.topic, topicId: t.topicId, partitions: result.data[i]! }));
+    res.responses = req.topics.map((t, i) => ({ topic: names[i] ?? t.topic, topicId: t.topicId, partitions: result.data[i]! }));
     for (const t of res.responses) {
       for (const p of t.partitions) if (p.records !== null && p.records.length > 0) metrics.fetched(t.topic, p.records.length, countRecords(p.records));
     }

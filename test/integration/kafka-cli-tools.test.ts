@@ -17,12 +17,13 @@ import { hasTool, runWith } from '../helpers/tools.js';
 const lib = join(root, 'test', 'kafka-tools', 'target', 'lib');
 const available = existsSync(join(lib, 'kafka_2.13-4.1.1.jar')) && hasTool('java', ['-version']);
 
-function tool(mainClass: string, args: string[]): Promise<{ code: number | null; out: string }> {
+function tool(mainClass: string, args: string[], input?: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn('java', ['-cp', join(lib, '*'), mainClass, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('java', ['-cp', join(lib, '*'), mainClass, ...args], { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) p.stdin!.end(input);
     let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
     p.on('exit', (code) => {
       clearTimeout(timer);
@@ -124,4 +125,75 @@ describe.runIf(runWith(available))('Kafka CLI tools (kafka-configs, kafka-acls)'
     r = await tool('org.apache.kafka.tools.AclCommand', ['--bootstrap-server', admin[1]!, '--command-config', aliceProps, '--add', '--allow-principal', 'User:alice', '--operation', 'All', '--cluster']);
     expect(r.out).toMatch(/ClusterAuthorizationException|not authorized/i);
   }, 180_000);
+});
+
+describe.runIf(runWith(available))('Kafka CLI tools (topics, console clients, consumer groups, log dirs, offsets)', () => {
+  let running: RunningBroker;
+  let dir: string;
+  let bootstrap: string[];
+  const run = (mainClass: string, args: string[], input?: string) => tool(mainClass, [...bootstrap, ...args], input);
+  const topics = (...args: string[]) => run('org.apache.kafka.tools.TopicCommand', args);
+  const groups = (...args: string[]) => run('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', args);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strata-cli-tools-'));
+    running = await testBroker(join(dir, 'data'));
+    bootstrap = ['--bootstrap-server', `127.0.0.1:${running.port}`];
+  });
+  afterAll(async () => {
+    await running?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('does what an operator does with them, with the output Kafka gives', async () => {
+    let r = await topics('--create', '--topic', 'tools', '--partitions', '3');
+    expect(r.out).toContain('Created topic tools.');
+    r = await topics('--describe', '--topic', 'tools');
+    expect(r.out).toMatch(/Topic: tools\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 1/);
+    expect(r.out.match(/Partition: \d\tLeader: 1\tReplicas: 1\tIsr: 1/g)).toHaveLength(3);
+
+    r = await run('org.apache.kafka.tools.ConsoleProducer', ['--topic', 'tools', '--property', 'parse.key=true', '--property', 'key.separator=:'], 'k:a\nk:b\nk:c\nk:d\n');
+    expect(r.code).toBe(0);
+    r = await run('org.apache.kafka.tools.consumer.ConsoleConsumer', ['--topic', 'tools', '--group', 'cg', '--from-beginning', '--max-messages', '4']);
+    expect(r.out.split('\n').filter((l) => /^[a-d]$/.test(l)).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(r.out).toContain('Processed a total of 4 messages');
+
+    r = await groups('--describe', '--group', 'cg');
+    const lag = r.out.split('\n').filter((l) => l.startsWith('cg ')).map((l) => l.trim().split(/\s+/).slice(2, 6));
+    expect(lag).toHaveLength(3);
+    expect(lag.every(([, current, end, l]) => current === end && l === '0')).toBe(true);
+    const busy = lag.find(([, current]) => current === '4')!;
+    expect(busy).toBeDefined();
+
+    r = await groups('--reset-offsets', '--group', 'cg', '--topic', `tools:${busy[0]}`, '--shift-by', '-3', '--execute');
+    expect(r.out).toMatch(new RegExp(`cg\\s+tools\\s+${busy[0]}\\s+1`));
+    r = await groups('--describe', '--group', 'cg');
+    expect(r.out).toMatch(new RegExp(`cg\\s+tools\\s+${busy[0]}\\s+1\\s+4\\s+3`));
+    r = await groups('--reset-offsets', '--group', 'cg', '--topic', 'tools', '--to-earliest', '--execute');
+    expect(r.code).toBe(0);
+
+    r = await run('org.apache.kafka.tools.GetOffsetShell', ['--topic', 'tools', '--time', '-1']);
+    expect(r.out.trim().split('\n').sort()).toEqual(['tools:0:0', 'tools:1:0', 'tools:2:0'].map((l) => (l === `tools:${busy[0]}:0` ? `tools:${busy[0]}:4` : l)).sort());
+    r = await run('org.apache.kafka.tools.GetOffsetShell', ['--topic', 'tools', '--time', '-2']);
+    expect(r.out.trim().split('\n').sort()).toEqual(['tools:0:0', 'tools:1:0', 'tools:2:0']);
+
+    r = await run('org.apache.kafka.tools.LogDirsCommand', ['--describe']);
+    const json = JSON.parse(r.out.split('\n').find((l) => l.startsWith('{'))!) as { brokers: Array<{ broker: number; logDirs: Array<{ logDir: string; error: string | null; partitions: Array<{ partition: string; size: number }> }> }> };
+    expect(json.brokers[0]!.logDirs[0]!.error).toBeNull();
+    expect(json.brokers[0]!.logDirs[0]!.partitions.map((p) => p.partition).sort()).toEqual(['tools-0', 'tools-1', 'tools-2']);
+    expect(json.brokers[0]!.logDirs[0]!.partitions.find((p) => p.partition === `tools-${busy[0]}`)!.size).toBeGreaterThan(0);
+
+    r = await groups('--delete-offsets', '--group', 'cg', '--topic', 'tools');
+    expect(r.out).toContain('Request succeeded for deleting offsets from group cg.');
+    expect(r.out.match(/tools\s+\d\s+Successful/g)).toHaveLength(3);
+    r = await groups('--list');
+    expect(r.out).not.toContain('cg');
+
+    r = await topics('--alter', '--topic', 'tools', '--partitions', '4');
+    expect(r.code).toBe(0);
+    r = await topics('--delete', '--topic', 'tools');
+    expect(r.code).toBe(0);
+    r = await topics('--list');
+    expect(r.out).not.toContain('tools');
+  }, 240_000);
 });

@@ -37,6 +37,23 @@ describe('Fetch handler', () => {
     expect(services.metrics.events.filter((e) => e[0] === 'fetched').map((e) => e[3])).toEqual([4, 1]);
   });
 
+  it('names topics by id from v13 on, and answers an unknown id UNKNOWN_TOPIC_ID', async () => {
+    const services = await seeded();
+    const id = services.topics.get('t')!.id;
+    const byId = (topicId: string): FetchRequest => ({
+      ...request('', [[0, 0]]),
+      topics: [{ ...defaultFetchTopic(), topicId, partitions: [{ ...defaultFetchPartition(), partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+    });
+    for (const version of [13, 15, 17]) {
+      const res = await callHandler(fetchHandler, services, version, byId(id), codecs);
+      expect(res!.responses[0]!.topicId).toBe(id);
+      expect(res!.responses[0]!.partitions[0]!.errorCode).toBe(0);
+      expect(res!.responses[0]!.partitions[0]!.records!.length).toBeGreaterThan(0);
+    }
+    const unknown = await callHandler(fetchHandler, services, 13, byId('AAAAAAAAAAAAAAAAAAAAAQ'), codecs);
+    expect(unknown!.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_ID);
+  });
+
   it('gives the first partition with data its partition limit and later ones what the response limit leaves', async () => {
     const services = await seeded();
     const one = services.topics.partition('t', 0)!.read(0, 1, 0).bytes;

@@ -44,6 +44,9 @@ describe('OffsetDelete handler', () => {
     expect(services.groups.allCommitted('g').map((o) => `${o.topic}-${o.partition}`).sort()).toEqual(['a-1', 'b-0']);
     const unknown = await callHandler(offsetDeleteHandler, services, 0, offsetDelete('who', [['a', [0]]]), deleteCodecs);
     expect(unknown!.errorCode).toBe(ErrorCode.GROUP_ID_NOT_FOUND);
+    // The last offsets of an empty group gone: the group is gone too.
+    await callHandler(offsetDeleteHandler, services, 0, offsetDelete('g', [['a', [1]], ['b', [0]]]), deleteCodecs);
+    expect(services.groups.list().map((x) => x.groupId)).not.toContain('g');
   });
 
   it('keeps the offsets of topics the group\'s members subscribe to', async () => {
