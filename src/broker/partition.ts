@@ -77,6 +77,8 @@ export interface PartitionTier {
 /** Reads of the segments that exist only in the object store (tier/remote-partition.ts). */
 export interface RemoteSegmentReader {
   readonly remoteStartOffset: number | undefined;
+  /** The offset after the last uploaded segment (0 when none is). */
+  readonly uploadedUpTo: number;
   read(offset: number, maxBytes: number): Promise<Buffer>;
   maxTimestampBelow(localStart: number): number;
   recordForTimestamp(timestamp: number, localStart: number): Promise<OffsetAndTimestamp | undefined>;
@@ -111,6 +113,15 @@ export class Partition implements PartitionStore {
     const local = this.backend.log.logStartOffset;
     const remote = this.remote();
     return remote === undefined ? local : Math.min(local, remote.remoteStartOffset!);
+  }
+
+  get localLogStartOffset(): number {
+    return this.backend.log.logStartOffset;
+  }
+
+  get highestTieredOffset(): number {
+    const remote = this.remote();
+    return remote === undefined ? -1 : remote.uploadedUpTo - 1;
   }
 
   get highWatermark(): number {

@@ -15,11 +15,15 @@ import { errorCodeOf } from './error-code.js';
 const LATEST = -1;
 const EARLIEST = -2;
 const MAX_TIMESTAMP = -3;
+/** KIP-405 (v8+): the first offset on local disk. */
+const EARLIEST_LOCAL = -4;
+/** KIP-1005 (v9+): the last offset in the object store. */
+const LATEST_TIERED = -5;
 
 export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   apiKey: ApiKey.ListOffsets,
   minVersion: 0,
-  maxVersion: 9,
+  maxVersion: 10,
   read: readListOffsetsRequest,
   write: writeListOffsetsResponse,
   async handle(req, { services: { topics, access }, version, session }) {
@@ -36,6 +40,13 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
           try {
             if (p.timestamp === LATEST) out.offset = req.isolationLevel === IsolationLevel.READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark;
             else if (p.timestamp === EARLIEST) out.offset = partition.logStartOffset;
+            else if (p.timestamp === EARLIEST_LOCAL) {
+              if (version < 8) throw new KafkaError('UNSUPPORTED_VERSION', 'earliest-local needs ListOffsets v8');
+              out.offset = partition.localLogStartOffset;
+            } else if (p.timestamp === LATEST_TIERED) {
+              if (version < 9) throw new KafkaError('UNSUPPORTED_VERSION', 'latest-tiered needs ListOffsets v9');
+              out.offset = partition.highestTieredOffset;
+            }
             else if (p.timestamp === MAX_TIMESTAMP) {
               if (version < 7) throw new KafkaError('UNSUPPORTED_VERSION', 'max timestamp needs ListOffsets v7');
               const best = await partition.maxTimestampRecord();

@@ -41,6 +41,10 @@ export interface PartitionStore {
   readonly index: number;
   /** The first offset a reader can fetch, counting segments that exist only remotely. */
   readonly logStartOffset: number;
+  /** The first offset held on local disk (ListOffsets' earliest-local, -4); logStartOffset when not tiered. */
+  readonly localLogStartOffset: number;
+  /** The last offset in the object store (ListOffsets' latest-tiered, -5); -1 when nothing is there. */
+  readonly highestTieredOffset: number;
   /** One past the last offset readers may see (acknowledged appends). */
   readonly highWatermark: number;
   /** The high watermark until transactions exist. */

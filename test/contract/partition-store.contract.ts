@@ -80,6 +80,7 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       const h = await open({ retentionMs: -1 });
       const s = h.store;
       expect([s.logStartOffset, s.highWatermark, s.lastStableOffset, s.logEndOffset]).toEqual([0, 0, 0, 0]);
+      expect([s.localLogStartOffset, s.highestTieredOffset]).toEqual([0, -1]);
       expect((await read(s, 0)).bytes).toBe(0);
       expect(await errorName(() => read(s, 1))).toBe('OFFSET_OUT_OF_RANGE');
       await h.close();
@@ -96,6 +97,11 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       const got = records(await readToEnd(s, 0));
       expect(got).toEqual(Array.from({ length: 36 }, (_, o) => [o, `${Math.floor(o / 3)}:${o % 3}`]));
       expect(s.logStartOffset).toBe(0);
+      // Local data starts where the object store's ends (or at the log start when nothing is tiered).
+      expect(s.localLogStartOffset).toBeGreaterThanOrEqual(s.logStartOffset);
+      expect(s.highestTieredOffset).toBe(s.localLogStartOffset === s.logStartOffset ? s.highestTieredOffset : s.localLogStartOffset - 1);
+      if (s.highestTieredOffset >= 0) expect(s.highestTieredOffset).toBeLessThan(s.highWatermark);
+      else expect(s.localLogStartOffset).toBe(s.logStartOffset);
       await h.close();
     });
 

@@ -52,6 +52,9 @@ partitionStoreContract('tiered (older segments in an object store)', async (o) =
     get remoteStartOffset() {
       return remote.remoteStartOffset;
     },
+    get uploadedUpTo() {
+      return remote.uploadedUpTo;
+    },
     read: (offset: number, maxBytes: number) => (remoteReads++, remote.read(offset, maxBytes)),
     maxTimestampBelow: (localStart: number) => remote.maxTimestampBelow(localStart),
     recordForTimestamp: (timestamp: number, localStart: number) => (remoteReads++, remote.recordForTimestamp(timestamp, localStart)),

@@ -53,7 +53,7 @@ async function produce(topic: string, batch: Buffer, version = 9, acks = -1) {
 
 /** The versions the broker must advertise (docs/protocol-support.md). */
 const ADVERTISED: Record<number, [number, number]> = {
-  [ApiKey.Produce]: [0, 11], [ApiKey.Fetch]: [0, 17], [ApiKey.ListOffsets]: [0, 9], [ApiKey.Metadata]: [0, 12],
+  [ApiKey.Produce]: [0, 11], [ApiKey.Fetch]: [0, 17], [ApiKey.ListOffsets]: [0, 10], [ApiKey.Metadata]: [0, 12],
   [ApiKey.OffsetCommit]: [0, 9], [ApiKey.OffsetFetch]: [0, 9], [ApiKey.FindCoordinator]: [0, 4], [ApiKey.JoinGroup]: [0, 9],
   [ApiKey.Heartbeat]: [0, 4], [ApiKey.LeaveGroup]: [0, 5], [ApiKey.SyncGroup]: [0, 5], [ApiKey.DescribeGroups]: [0, 5],
   [ApiKey.ListGroups]: [0, 5], [ApiKey.ApiVersions]: [0, 4], [ApiKey.CreateTopics]: [2, 7], [ApiKey.DeleteTopics]: [1, 6],

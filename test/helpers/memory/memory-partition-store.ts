@@ -28,6 +28,13 @@ export class MemoryPartitionStore implements PartitionStore {
     return this.start;
   }
 
+  get localLogStartOffset(): number {
+    return this.logStartOffset;
+  }
+
+  /** Nothing is tiered in memory. */
+  readonly highestTieredOffset = -1;
+
   get highWatermark(): number {
     return this.end;
   }

@@ -30,6 +30,21 @@ describe('ListOffsets handler', () => {
     expect(committed!.topics[0]!.partitions[0]!.offset).toBe(p.lastStableOffset);
   });
 
+  it('answers earliest-local (-4, v8+) and latest-tiered (-5, v9+) from the store', async () => {
+    const services = memoryServices();
+    await services.topics.create('t', 1, {});
+    const p = services.topics.partition('t', 0)!;
+    for (let i = 0; i < 4; i++) await p.append(buildRecordBatch([{ value: Buffer.from('x'), timestamp: T0 + i }]));
+    await p.truncateBelow(2);
+    const res = await callHandler(listOffsetsHandler, services, 10, request([[0, -4], [0, -5]]), codecs);
+    expect(res!.topics[0]!.partitions.map((x) => [x.errorCode, x.offset])).toEqual([[0, p.localLogStartOffset], [0, -1]]);
+    expect(p.localLogStartOffset).toBe(p.logStartOffset);
+    const early = await callHandler(listOffsetsHandler, services, 7, request([[0, -4]]), codecs);
+    expect(early!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    const early9 = await callHandler(listOffsetsHandler, services, 8, request([[0, -5]]), codecs);
+    expect(early9!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+  });
+
   it('refuses max timestamp before v7 and answers v0 with old-style offsets', async () => {
     const services = memoryServices();
     await services.topics.create('t', 1, {});
