@@ -20,7 +20,7 @@ export const IMPLEMENTED_APIS = [
   'CreateTopics', 'DeleteTopics', 'InitProducerId', 'DescribeConfigs', 'CreatePartitions', 'DeleteGroups',
   'IncrementalAlterConfigs', 'DescribeCluster', 'AlterConfigs', 'SaslHandshake', 'SaslAuthenticate',
   'DescribeUserScramCredentials', 'AlterUserScramCredentials', 'DescribeAcls', 'CreateAcls', 'DeleteAcls',
-  'DescribeClientQuotas', 'AlterClientQuotas', 'OffsetDelete', 'DescribeLogDirs', 'OffsetForLeaderEpoch',
+  'DescribeClientQuotas', 'AlterClientQuotas', 'OffsetDelete', 'DescribeLogDirs', 'OffsetForLeaderEpoch', 'DeleteRecords',
 ];
 const EXTRA = ['RequestHeader', 'ResponseHeader', 'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'];
 

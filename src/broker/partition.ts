@@ -2,6 +2,8 @@
 // where its log is written (a backend: this thread in --inline mode, a log writer thread
 // otherwise), what readers see of it merged with the segments that exist only in the
 // object store (tiered topics), and the long polls waiting for its high watermark to move.
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { KafkaError } from '../errors.js';
 import type { LogConfig } from '../config/log-config.js';
 import type { AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../services/partition-store.js';
@@ -92,11 +94,45 @@ export interface PartitionTiering {
   isTiered(): boolean;
 }
 
+/** Where DeleteRecords' floor is kept in the partition's directory (Kafka keeps it in log-start-offset-checkpoint). */
+const DELETED_BELOW_FILE = 'strata-deleted-below';
+
+function readDeletedBelow(dir: string): number {
+  try {
+    const n = Number(readFileSync(join(dir, DELETED_BELOW_FILE), 'utf8').trim());
+    return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Written to a temporary file, fsynced and renamed over the old one: a crash leaves the old floor or the new. */
+function writeDeletedBelow(dir: string, offset: number): void {
+  const tmp = join(dir, `${DELETED_BELOW_FILE}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, `${offset}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, DELETED_BELOW_FILE));
+  const d = openSync(dir, 'r');
+  try {
+    fsyncSync(d);
+  } finally {
+    closeSync(d);
+  }
+}
+
 export class Partition implements PartitionStore {
   private readonly waiters = new Set<() => void>();
+  /** DeleteRecords' floor: records below it are gone for readers even where their segment remains. */
+  private deletedBelow: number;
 
   constructor(readonly topic: string, readonly index: number, readonly backend: PartitionBackend, private readonly tiering: PartitionTiering = { tier: NO_TIER, isTiered: () => false }) {
     backend.onProgress = () => this.wake();
+    this.deletedBelow = readDeletedBelow(backend.log.dir);
   }
 
   /** The local log (metrics, the tier's uploader). */
@@ -112,11 +148,11 @@ export class Partition implements PartitionStore {
   get logStartOffset(): number {
     const local = this.backend.log.logStartOffset;
     const remote = this.remote();
-    return remote === undefined ? local : Math.min(local, remote.remoteStartOffset!);
+    return Math.max(this.deletedBelow, remote === undefined ? local : Math.min(local, remote.remoteStartOffset!));
   }
 
   get localLogStartOffset(): number {
-    return this.backend.log.logStartOffset;
+    return Math.max(this.deletedBelow, this.backend.log.logStartOffset);
   }
 
   get highestTieredOffset(): number {
@@ -149,10 +185,11 @@ export class Partition implements PartitionStore {
     if (this.tiering.isTiered() && this.tiering.tier.backlogFull()) {
       return Promise.reject(new KafkaError('KAFKA_STORAGE_ERROR', 'tier uploads are behind (backlog over tierBacklogMaxBytes, or the disk past tierDiskHighWaterPercent); retry later'));
     }
-    return this.backend.produce(batch);
+    return this.backend.produce(batch).then((out) => (out.logStartOffset >= this.deletedBelow ? out : { ...out, logStartOffset: this.logStartOffset }));
   }
 
   read(offset: number, maxBytes: number, _isolation: IsolationLevel): ReadOutcome | Promise<ReadOutcome> {
+    if (offset < this.deletedBelow) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is below the log start ${this.logStartOffset} (records deleted)`);
     const log = this.backend.log;
     const remote = this.remote();
     // Offsets below the local log start of a tiered partition come from the object store;
@@ -167,11 +204,36 @@ export class Partition implements PartitionStore {
   }
 
   offsetForTimestamp(timestamp: number): OffsetAndTimestamp | undefined | Promise<OffsetAndTimestamp | undefined> {
+    const found = this.lookupTimestamp(timestamp);
+    return found instanceof Promise ? found.then((f) => this.aboveDeleted(f)) : this.aboveDeleted(found);
+  }
+
+  /** A lookup that landed on deleted records answers the first offset still readable. */
+  private aboveDeleted(found: OffsetAndTimestamp | undefined): OffsetAndTimestamp | undefined {
+    if (found === undefined || found.offset >= this.deletedBelow) return found;
+    return this.deletedBelow >= this.highWatermark ? undefined : { ...found, offset: this.deletedBelow };
+  }
+
+  private lookupTimestamp(timestamp: number): OffsetAndTimestamp | undefined | Promise<OffsetAndTimestamp | undefined> {
     const log = this.backend.log;
     const remote = this.tiering.tier.remote(this.topic, this.index);
     if (remote === undefined) return log.recordForTimestamp(timestamp);
     // Older records first: the tier's segments below the local log start, then the local log.
     return remote.recordForTimestamp(timestamp, log.logStartOffset).then((found) => found ?? log.recordForTimestamp(timestamp));
+  }
+
+  async deleteRecordsBelow(offset: number): Promise<number> {
+    const hw = this.highWatermark;
+    const target = offset === -1 ? hw : offset;
+    if (!Number.isSafeInteger(target) || target < 0 || target > hw) throw new KafkaError('OFFSET_OUT_OF_RANGE', `cannot delete records below ${offset}: the high watermark is ${hw}`);
+    if (target > this.logStartOffset) {
+      // Durable first: once answered, the records stay deleted across a crash.
+      writeDeletedBelow(this.backend.log.dir, target);
+      this.deletedBelow = target;
+      await this.backend.deleteSegmentsBelow(target);
+      this.wake();
+    }
+    return this.logStartOffset;
   }
 
   maxTimestampRecord(): OffsetAndTimestamp | undefined | Promise<OffsetAndTimestamp | undefined> {

@@ -8,7 +8,7 @@ import { fetchHandler } from './fetch.js';
 import { deleteGroupsHandler, describeGroupsHandler, heartbeatHandler, joinGroupHandler, leaveGroupHandler, listGroupsHandler, syncGroupHandler } from './groups.js';
 import type { ApiHandler } from './handler.js';
 import { listOffsetsHandler } from './list-offsets.js';
-import { describeLogDirsHandler, offsetForLeaderEpochHandler } from './log-info.js';
+import { deleteRecordsHandler, describeLogDirsHandler, offsetForLeaderEpochHandler } from './log-info.js';
 import { metadataHandler } from './metadata.js';
 import { offsetCommitHandler, offsetDeleteHandler, offsetFetchHandler } from './offsets.js';
 import { produceHandler } from './produce.js';
@@ -25,7 +25,7 @@ export function buildHandlerTable(): ApiHandler[] {
     describeClusterHandler, alterConfigsHandler, saslHandshakeHandler, saslAuthenticateHandler,
     describeUserScramCredentialsHandler, alterUserScramCredentialsHandler, describeAclsHandler, createAclsHandler, deleteAclsHandler,
     describeClientQuotasHandler, alterClientQuotasHandler, offsetDeleteHandler,
-    describeLogDirsHandler, offsetForLeaderEpochHandler,
+    describeLogDirsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler,
   ] as ApiHandler[];
   table.push(apiVersionsHandler(() => table) as ApiHandler);
   return table;

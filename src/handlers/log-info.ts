@@ -1,14 +1,19 @@
 // What operators and clients ask about the logs themselves: DescribeLogDirs (35: where each
 // partition lives and its size, `kafka-log-dirs --describe`) and OffsetForLeaderEpoch (23:
-// where a leader epoch ends, which consumers use to detect a truncated log).
+// where a leader epoch ends, which consumers use to detect a truncated log) and
+// DeleteRecords (21: move a partition's log start forward, `kafka-delete-records`, Kafka
+// Streams purging its repartition topics).
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { readDescribeLogDirsRequest, type DescribeLogDirsRequest } from '../protocol/generated/describe-log-dirs-request.js';
 import { defaultDescribeLogDirsResponse, writeDescribeLogDirsResponse, type DescribeLogDirsResponse } from '../protocol/generated/describe-log-dirs-response.js';
 import { readOffsetForLeaderEpochRequest, type OffsetForLeaderEpochRequest } from '../protocol/generated/offset-for-leader-epoch-request.js';
 import { defaultOffsetForLeaderEpochResponse, writeOffsetForLeaderEpochResponse, type EpochEndOffset, type OffsetForLeaderEpochResponse } from '../protocol/generated/offset-for-leader-epoch-response.js';
+import { readDeleteRecordsRequest, type DeleteRecordsRequest } from '../protocol/generated/delete-records-request.js';
+import { defaultDeleteRecordsResponse, writeDeleteRecordsResponse, type DeleteRecordsResponse } from '../protocol/generated/delete-records-response.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
+import { errorCodeOf } from './error-code.js';
 
 export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   apiKey: ApiKey.DescribeLogDirs,
@@ -76,5 +81,39 @@ export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochReq
   errorResponse: (req, _version, errorCode) => ({
     ...defaultOffsetForLeaderEpochResponse(),
     topics: req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => ({ errorCode, partition: p.partition, leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_OFFSET })) })),
+  }),
+});
+
+export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
+  apiKey: ApiKey.DeleteRecords,
+  minVersion: 0,
+  maxVersion: 2,
+  read: readDeleteRecordsRequest,
+  write: writeDeleteRecordsResponse,
+  async handle(req, { services: { topics, access }, session }) {
+    const res = defaultDeleteRecordsResponse();
+    res.topics = await Promise.all(req.topics.map(async (t) => {
+      // As Kafka: Delete on the topic; an unknown partition is UNKNOWN_TOPIC_OR_PARTITION.
+      const allowed = access.allows(session, AclOperation.DELETE, ResourceType.TOPIC, t.name);
+      return {
+        name: t.name,
+        partitions: await Promise.all(t.partitions.map(async (p) => {
+          const failed = (errorCode: number) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode });
+          if (!allowed) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          const store = topics.partition(t.name, p.partitionIndex);
+          if (store === undefined) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          try {
+            return { partitionIndex: p.partitionIndex, lowWatermark: await store.deleteRecordsBelow(p.offset), errorCode: 0 };
+          } catch (err) {
+            return failed(errorCodeOf(err));
+          }
+        })),
+      };
+    }));
+    return res;
+  },
+  errorResponse: (req, _version, errorCode) => ({
+    ...defaultDeleteRecordsResponse(),
+    topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode })) })),
   }),
 });

@@ -77,8 +77,15 @@ export interface PartitionStore {
   /** Deletes whole segments past the retention settings; resolves with how many. */
   applyRetention(now: number): Promise<number>;
 
-  /** Deletes whole segments entirely below `offset` (DeleteRecords, tier local retention). */
+  /** Deletes whole segments entirely below `offset` (tier local retention). */
   truncateBelow(offset: number): Promise<number>;
+
+  /**
+   * DeleteRecords: every record below `offset` (-1: the high watermark) is gone for
+   * readers at once and for good (it survives a restart); whole segments below it are
+   * deleted. OFFSET_OUT_OF_RANGE past the high watermark. Resolves with the new log start.
+   */
+  deleteRecordsBelow(offset: number): Promise<number>;
 
   /** Runs `fn` whenever the high watermark or log start may have moved (or the partition went away); returns its removal. */
   onProgress(fn: () => void): () => void;

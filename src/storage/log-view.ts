@@ -12,6 +12,8 @@ import { Segment } from './segment.js';
 
 /** What fetch, ListOffsets, metrics, the admin API and the tier read from a partition log. */
 export interface ReadableLog {
+  /** The partition's directory. */
+  readonly dir: string;
   readonly logStartOffset: number;
   readonly logEndOffset: number;
   readonly highWatermark: number;

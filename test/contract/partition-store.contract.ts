@@ -177,6 +177,28 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       await h.close();
     });
 
+    it('deletes records below an offset (DeleteRecords): readers start there at once, whole segments go', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      for (let i = 0; i < 20; i++) await s.append(batch(i));
+      await h.settle();
+      expect(await s.deleteRecordsBelow(31)).toBe(31); // inside a batch of three records
+      expect([s.logStartOffset, s.localLogStartOffset >= 31]).toEqual([31, true]);
+      expect(await errorName(() => read(s, 30))).toBe('OFFSET_OUT_OF_RANGE');
+      // The batch holding 31 is returned whole (as Kafka does); clients skip what lies below their offset.
+      expect(records(await read(s, 31)).map(([o]) => o)).toContain(31);
+      expect((await s.offsetForTimestamp(0))?.offset).toBe(31);
+      expect(await s.deleteRecordsBelow(10)).toBe(31); // never backwards
+      expect(await errorName(() => s.deleteRecordsBelow(61))).toBe('OFFSET_OUT_OF_RANGE');
+      expect(await s.deleteRecordsBelow(-1)).toBe(60); // -1: the high watermark
+      expect(s.logStartOffset).toBe(60);
+      expect(await errorName(() => read(s, 59))).toBe('OFFSET_OUT_OF_RANGE');
+      const after = await s.append(batch(99));
+      expect([after.baseOffset, after.logStartOffset]).toEqual([60, 60]);
+      expect(records(await read(s, 60))[0]![0]).toBe(60);
+      await h.close();
+    });
+
     it('truncates whole segments below an offset, never the active one', async () => {
       const h = await open({ retentionMs: -1 });
       const s = h.store;

@@ -14,7 +14,7 @@ import type { Writer } from '../../src/protocol/primitives/writer.js';
 import { buildHandlerTable } from '../../src/handlers/index.js';
 import { AclOperation as Op, AclPermission, PatternType, ResourceType } from '../../src/services/acls.js';
 import type { RunningBroker } from '../../src/server/start.js';
-import { testBroker } from '../helpers/broker.js';
+import { eventually, testBroker } from '../helpers/broker.js';
 import { batchFor } from '../helpers/batches.js';
 
 type Body = Record<string, unknown>;
@@ -98,6 +98,7 @@ const TABLE: Record<number, Row> = {
   [ApiKey.OffsetDelete]: { version: 0, body: { groupId: GROUP, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0 }] }] }, denied: [G], why: 'Delete on the group' },
   [ApiKey.DescribeLogDirs]: { version: 4, body: { topics: null }, denied: [C], why: 'Describe on the cluster' },
   [ApiKey.OffsetForLeaderEpoch]: { version: 4, body: { replicaId: -1, topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] }, denied: [T], why: 'Describe on the topic' },
+  [ApiKey.DeleteRecords]: { version: 2, body: { topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, offset: 1 }] }], timeoutMs: 5000 }, denied: [T], why: 'Delete on the topic' },
   [ApiKey.AlterClientQuotas]: { version: 1, body: { entries: [{ entity: [{ entityType: 'user', entityName: 'bob' }], ops: [{ key: 'producer_byte_rate', value: 1000, remove: false }] }], validateOnly: false }, denied: [C], why: 'AlterConfigs on the cluster' },
 };
 
@@ -198,7 +199,10 @@ describe('ACLs over the wire (--authorizer acl)', () => {
     const deleted = await call(admin, ApiKey.DeleteAcls, 3, { filters: [{ resourceTypeFilter: ResourceType.ANY, resourceNameFilter: null, patternTypeFilter: PatternType.ANY, principalFilter: 'User:ANONYMOUS', hostFilter: null, operation: Op.ANY, permissionType: AclPermission.ANY }] });
     expect((deleted.filterResults as Array<{ matchingAcls: unknown[] }>)[0]!.matchingAcls).toHaveLength(4);
     expect(errorCodes(await call(anonymous, ApiKey.Fetch, 12, TABLE[ApiKey.Fetch]!.body))).toEqual([0, T]);
-    const audit = readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    // The audit stream is written asynchronously: wait for the last change to reach the file.
+    const readAudit = () => readFileSync(join(dir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    await eventually(() => readAudit().filter((e) => e.event === 'acl_deleted').length === 4, 10_000, 'the audit log to hold the deletions');
+    const audit = readAudit();
     const denied = audit.filter((e) => e.event === 'acl_denied');
     expect(denied.some((e) => e.principal === 'User:ANONYMOUS' && e.resource === `Topic:${TOPIC}` && e.operation === 'Write' && e.clientHost === '127.0.0.1')).toBe(true);
     expect(denied.some((e) => e.resource === 'Cluster:kafka-cluster' && e.operation === 'Alter')).toBe(true);

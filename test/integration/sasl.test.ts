@@ -25,7 +25,7 @@ import { readSaslHandshakeResponse } from '../../src/protocol/generated/sasl-han
 import type { RunningBroker } from '../../src/server/start.js';
 import { runKcat } from '../helpers/kcat.js';
 import { makeCerts, type TestCerts } from '../helpers/certs.js';
-import { testBroker } from '../helpers/broker.js';
+import { eventually, testBroker } from '../helpers/broker.js';
 import { ScramClient } from '../../src/client/scram-client.js';
 import { hasTool, runWith } from '../helpers/tools.js';
 
@@ -174,8 +174,10 @@ describe.runIf(runWith(hasOpenssl))('SASL (PLAIN, SCRAM) with real clients', () 
     expect((await metadata(good)).brokers.map((b) => b.port)).toEqual([sasl.port]);
     good.close();
     // The audit log has each failure and each refusal, with who and from where.
-    await new Promise((r) => setTimeout(r, 200));
-    const lines = readFileSync(join(dirs[0]!, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The audit stream is written asynchronously: wait until the last refusal is in the file.
+    const readAudit = () => readFileSync(join(dirs[0]!, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    await eventually(() => readAudit().filter((l) => l.event === 'login_throttled').length >= throttled, 10_000, 'the audit log to hold every refusal');
+    const lines = readAudit();
     expect(lines.filter((l) => l.event === 'authentication_failed' && l.clientHost !== undefined && l.listener === 'SASL_PLAINTEXT').length).toBeGreaterThanOrEqual(refused);
     expect(lines.filter((l) => l.event === 'login_throttled').length).toBe(throttled);
     expect(lines.some((l) => l.event === 'scram_credential_upserted' && l.resource === 'user:carol')).toBe(runWith(hasKcat));

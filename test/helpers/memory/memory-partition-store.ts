@@ -19,6 +19,8 @@ export class MemoryPartitionStore implements PartitionStore {
   private batches: Stored[] = [];
   private start = 0;
   private end = 0;
+  /** DeleteRecords' floor (the start may sit inside a batch). */
+  private floor = 0;
   private readonly producers = new ProducerStateTable();
   private readonly waiters = new Set<() => void>();
 
@@ -97,9 +99,21 @@ export class MemoryPartitionStore implements PartitionStore {
   offsetForTimestamp(timestamp: number): OffsetAndTimestamp | undefined {
     for (const b of this.batches) {
       const found = firstRecordAtOrAfter(b.bytes, timestamp);
-      if (found !== undefined) return found;
+      if (found !== undefined) return found.offset >= this.start ? found : this.start >= this.end ? undefined : { ...found, offset: this.start };
     }
     return undefined;
+  }
+
+  async deleteRecordsBelow(offset: number): Promise<number> {
+    const target = offset === -1 ? this.end : offset;
+    if (target < 0 || target > this.end) throw new KafkaError('OFFSET_OUT_OF_RANGE', `cannot delete records below ${offset}: the high watermark is ${this.end}`);
+    if (target > this.start) {
+      this.floor = target;
+      this.batches = this.batches.filter((b, i) => b.nextOffset > target || i === this.batches.length - 1);
+      this.start = target;
+      this.wake();
+    }
+    return this.start;
   }
 
   maxTimestampRecord(): OffsetAndTimestamp | undefined {
@@ -128,7 +142,7 @@ export class MemoryPartitionStore implements PartitionStore {
     if (cut <= 0) return 0;
     const per = this.options.batchesPerSegment ?? 1;
     this.batches = this.batches.slice(cut);
-    this.start = this.batches[0]?.baseOffset ?? this.end;
+    this.start = Math.max(this.floor, this.batches[0]?.baseOffset ?? this.end);
     this.wake();
     return Math.ceil(cut / per);
   }
