@@ -169,6 +169,8 @@ describe.runIf(runWith(available))('Kafka CLI tools (topics, console clients, co
     expect(r.out).toMatch(new RegExp(`cg\\s+tools\\s+${busy[0]}\\s+1`));
     r = await groups('--describe', '--group', 'cg');
     expect(r.out).toMatch(new RegExp(`cg\\s+tools\\s+${busy[0]}\\s+1\\s+4\\s+3`));
+    r = await groups('--reset-offsets', '--group', 'cg', '--topic', 'tools', '--to-datetime', '2020-01-01T00:00:00.000', '--execute');
+    expect(r.out).toMatch(new RegExp(`cg\\s+tools\\s+${busy[0]}\\s+0`)); // every record is newer: the first offset
     r = await groups('--reset-offsets', '--group', 'cg', '--topic', 'tools', '--to-earliest', '--execute');
     expect(r.code).toBe(0);
 
@@ -188,6 +190,10 @@ describe.runIf(runWith(available))('Kafka CLI tools (topics, console clients, co
     expect(r.out.match(/tools\s+\d\s+Successful/g)).toHaveLength(3);
     r = await groups('--list');
     expect(r.out).not.toContain('cg');
+    r = await run('org.apache.kafka.tools.consumer.ConsoleConsumer', ['--topic', 'tools', '--group', 'cg2', '--from-beginning', '--max-messages', '1']);
+    expect(r.out).toContain('Processed a total of 1 messages');
+    r = await groups('--delete', '--group', 'cg2');
+    expect(r.out).toContain("Deletion of requested consumer groups ('cg2') was successful.");
 
     r = await topics('--alter', '--topic', 'tools', '--partitions', '4');
     expect(r.code).toBe(0);
