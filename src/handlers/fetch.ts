@@ -105,7 +105,12 @@ function readAll(slots: Slot[][], maxBytes: number, isolation: IsolationLevel, i
         out[i] = partitionData(s.index, s.refused ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         continue;
       }
-      const budget = first ? s.maxBytes : Math.min(s.maxBytes, maxBytes - total);
+      // Partition and response limits both bound every read; the first read with data still
+      // returns at least one whole batch (KIP-74), the log's read guarantees that.
+      const budget = first ? Math.max(1, Math.min(s.maxBytes, maxBytes)) : Math.min(s.maxBytes, maxBytes - total);
+      // A log read returns at least one whole batch; only the first read with data may keep
+      // one larger than its budget, later ones return nothing rather than overrun the response.
+      const withinBudget = first ? (x: ReadOutcome): ReadOutcome => x : (x: ReadOutcome): ReadOutcome => (x.bytes > budget ? EMPTY_READ : x);
       let r: ReadOutcome | Promise<ReadOutcome>;
       try {
         r = budget <= 0 ? EMPTY_READ : s.partition.read(s.fetchOffset, budget, isolation);
@@ -116,9 +121,9 @@ function readAll(slots: Slot[][], maxBytes: number, isolation: IsolationLevel, i
       if (r instanceof Promise) {
         const at = i;
         const slot: Slot = s;
-        return r.then((res) => (out[at] = isLive(slot) ? fill(slot, res) : partitionData(slot.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)), (err: unknown) => (out[at] = failed(slot, err))).then(() => step(at + 1));
+        return r.then((res) => (out[at] = isLive(slot) ? fill(slot, withinBudget(res)) : partitionData(slot.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)), (err: unknown) => (out[at] = failed(slot, err))).then(() => step(at + 1));
       }
-      out[i] = fill(s, r);
+      out[i] = fill(s, withinBudget(r));
     }
     let k = 0;
     return { data: slots.map((t) => t.map(() => out[k++]!)), bytes: total };

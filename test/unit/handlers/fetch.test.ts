@@ -54,15 +54,16 @@ describe('Fetch handler', () => {
     expect(unknown!.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_ID);
   });
 
-  it('gives the first partition with data its partition limit and later ones what the response limit leaves', async () => {
+  it('bounds reads by the partition and the response limits, with at least one batch first, as Kafka', async () => {
     const services = await seeded();
     const one = services.topics.partition('t', 0)!.read(0, 1, 0).bytes;
     const res = await callHandler(fetchHandler, services, 12, request('t', [[0, 0], [1, 0]], { maxBytes: one + 10 }), codecs);
     const [p0, p1] = res!.responses[0]!.partitions;
-    // Strata bounds the first read by partitionMaxBytes only (Kafka also by maxBytes, with at
-    // least one batch): kept as it was by the seams redesign, listed in the README.
-    expect(p0!.records!.length).toBe(3 * one);
+    expect(p0!.records!.length).toBe(one);
     expect(p1!.records!.length).toBe(0);
+    // A response limit smaller than one batch still gets the first batch whole (KIP-74).
+    const tiny = await callHandler(fetchHandler, services, 12, request('t', [[0, 0], [1, 0]], { maxBytes: 1 }), codecs);
+    expect(tiny!.responses[0]!.partitions.map((p) => p.records!.length)).toEqual([one, 0]);
     const small = await callHandler(fetchHandler, services, 12, { ...request('t', [[0, 0]]), topics: [{ ...request('t', [[0, 0]]).topics[0]!, partitions: [{ ...request('t', [[0, 0]]).topics[0]!.partitions[0]!, partitionMaxBytes: 1 }] }] }, codecs);
     expect(small!.responses[0]!.partitions[0]!.records!.length).toBe(one);
   });
