@@ -37,7 +37,7 @@ const dashboards = {
   'consumer-lag': {
     title: 'Strata: consumer lag',
     panels: [
-      ['Lag by group', 'strata_consumer_group_lag_sum', 'short'],
+      ['Lag by group', 'strata_consumer_group_total_lag', 'short'],
       ['Lag by group and partition', 'strata_consumer_group_lag', 'short'],
       ['Committed offset', 'strata_consumer_group_committed_offset', 'short'],
       ['Commit progress (offsets/s)', 'sum by (group) (deriv(strata_consumer_group_committed_offset[5m]))', 'short'],

@@ -33,7 +33,7 @@ export class GroupProbe {
       },
     });
     new Gauge({
-      name: 'strata_consumer_group_lag_sum', help: 'Total lag of a group over its committed partitions', labelNames: ['group'], registers,
+      name: 'strata_consumer_group_total_lag', help: 'Total lag of a group over its committed partitions', labelNames: ['group'], registers,
       collect() {
         this.reset();
         const sums = new Map<string, number>();

@@ -126,7 +126,7 @@ describe.runIf(hasPrometheus || required)('a real Prometheus', () => {
         return r.length === 0 ? undefined : Number(r[0]!.value[1]);
       };
       await eventually(async () => (await value('sum(strata_produced_records_total{topic="scraped"})')) === 1050, 60_000, `Prometheus to see 1050 produced records\n${promLog.slice(-2000)}`);
-      await eventually(async () => (await value('strata_consumer_group_lag_sum{group="scraper"}')) === 50, 30_000, 'lag of 50 after the late messages');
+      await eventually(async () => (await value('strata_consumer_group_total_lag{group="scraper"}')) === 50, 30_000, 'lag of 50 after the late messages');
       expect(await value('sum(strata_log_end_offset{topic="scraped"})')).toBe(1050);
       expect(await value('sum(strata_fetched_records_total{topic="scraped"})')).toBeGreaterThanOrEqual(1000);
       expect(await value('sum(strata_requests_total{api="Produce"})')).toBeGreaterThanOrEqual(11);
