@@ -211,6 +211,8 @@ async function control(reqId: number, slot: number, c: ControlCommand): Promise<
       return { removed: p.log.applyRetention(c.now), state: stateOf(p.log) };
     case 'deleteBelow':
       return { removed: p.log.deleteSegmentsBelow(c.offset), state: stateOf(p.log) };
+    case 'producers':
+      return p.producers.active();
   }
 }
 

@@ -6,7 +6,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { join } from 'node:path';
 import { KafkaError } from '../errors.js';
 import type { LogConfig } from '../config/log-config.js';
-import type { AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../services/partition-store.js';
+import type { ActiveProducer, AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../services/partition-store.js';
 import type { ReadableLog } from '../storage/log-view.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { PartitionWriter, type ProduceOutcome } from './partition-writer.js';
@@ -21,6 +21,7 @@ export interface PartitionBackend {
   produce(batch: Buffer): Promise<ProduceOutcome>;
   applyRetention(now: number): Promise<number>;
   deleteSegmentsBelow(offset: number): Promise<number>;
+  activeProducers(): Promise<ActiveProducer[]>;
   reconfigure(config: Partial<LogConfig>): Promise<void>;
   close(): Promise<void>;
   delete(): Promise<void>;
@@ -53,6 +54,10 @@ export class InlineBackend implements PartitionBackend {
 
   async deleteSegmentsBelow(offset: number): Promise<number> {
     return this.log.deleteSegmentsBelow(offset);
+  }
+
+  async activeProducers(): Promise<ActiveProducer[]> {
+    return this.writer.producers.active();
   }
 
   async reconfigure(config: Partial<LogConfig>): Promise<void> {
@@ -252,6 +257,10 @@ export class Partition implements PartitionStore {
 
   truncateBelow(offset: number): Promise<number> {
     return this.backend.deleteSegmentsBelow(offset);
+  }
+
+  activeProducers(): Promise<ActiveProducer[]> {
+    return this.backend.activeProducers();
   }
 
   onProgress(fn: () => void): () => void {

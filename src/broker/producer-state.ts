@@ -15,6 +15,16 @@ interface BatchEntry {
 interface ProducerEntry {
   epoch: number;
   batches: BatchEntry[];
+  /** The max timestamp of the producer's last batch (DescribeProducers). */
+  lastTimestamp: number;
+}
+
+/** One producer as DescribeProducers reports it (`kafka-transactions describe-producers`). */
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
 }
 
 export type SequenceCheck = { kind: 'append' } | { kind: 'duplicate'; baseOffset: number };
@@ -64,14 +74,25 @@ export class ProducerStateTable {
   }
 
   /** Records an appended (or recovered) batch. */
-  record(h: Pick<BatchHeader, 'producerId' | 'producerEpoch' | 'baseSequence' | 'lastOffsetDelta'>, baseOffset: number): void {
+  record(h: Pick<BatchHeader, 'producerId' | 'producerEpoch' | 'baseSequence' | 'lastOffsetDelta' | 'maxTimestamp'>, baseOffset: number): void {
     const pid = Number(h.producerId);
     let entry = this.producers.get(pid);
     if (entry === undefined || h.producerEpoch > entry.epoch) {
-      entry = { epoch: h.producerEpoch, batches: [] };
+      entry = { epoch: h.producerEpoch, batches: [], lastTimestamp: -1 };
       this.producers.set(pid, entry);
     }
+    entry.lastTimestamp = h.maxTimestamp;
     entry.batches.push({ firstSeq: h.baseSequence, lastSeq: lastSeqOf(h), baseOffset });
     if (entry.batches.length > KEPT_BATCHES) entry.batches.shift();
+  }
+
+  /** Every producer the partition knows, with its last sequence and timestamp. */
+  active(): ActiveProducer[] {
+    return [...this.producers].map(([producerId, e]) => ({
+      producerId,
+      producerEpoch: e.epoch,
+      lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
+      lastTimestamp: e.lastTimestamp,
+    }));
   }
 }

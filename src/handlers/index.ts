@@ -12,6 +12,7 @@ import { deleteRecordsHandler, describeLogDirsHandler, offsetForLeaderEpochHandl
 import { metadataHandler } from './metadata.js';
 import { offsetCommitHandler, offsetDeleteHandler, offsetFetchHandler } from './offsets.js';
 import { produceHandler } from './produce.js';
+import { describeProducersHandler } from './producers.js';
 import { saslAuthenticateHandler, saslHandshakeHandler } from './sasl.js';
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './scram-users.js';
 import { createPartitionsHandler, createTopicsHandler, deleteTopicsHandler } from './topics-admin.js';
@@ -25,7 +26,7 @@ export function buildHandlerTable(): ApiHandler[] {
     describeClusterHandler, alterConfigsHandler, saslHandshakeHandler, saslAuthenticateHandler,
     describeUserScramCredentialsHandler, alterUserScramCredentialsHandler, describeAclsHandler, createAclsHandler, deleteAclsHandler,
     describeClientQuotasHandler, alterClientQuotasHandler, offsetDeleteHandler,
-    describeLogDirsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler,
+    describeLogDirsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler, describeProducersHandler,
   ] as ApiHandler[];
   table.push(apiVersionsHandler(() => table) as ApiHandler);
   return table;

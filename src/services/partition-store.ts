@@ -7,8 +7,10 @@
 // synchronously where they can (no microtask hop on the hot path); a remote read or a
 // network-backed store answers with a promise. Callers accept either.
 import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
+import type { ActiveProducer } from '../broker/producer-state.js';
 
 export type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
+export type { ActiveProducer } from '../broker/producer-state.js';
 
 /** Kafka's isolation levels (Fetch, ListOffsets). Until transactions, both read up to the high watermark. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
@@ -86,6 +88,9 @@ export interface PartitionStore {
    * deleted. OFFSET_OUT_OF_RANGE past the high watermark. Resolves with the new log start.
    */
   deleteRecordsBelow(offset: number): Promise<number>;
+
+  /** The idempotent producers the partition keeps state for (DescribeProducers). */
+  activeProducers(): ActiveProducer[] | Promise<ActiveProducer[]>;
 
   /** Runs `fn` whenever the high watermark or log start may have moved (or the partition went away); returns its removal. */
   onProgress(fn: () => void): () => void;

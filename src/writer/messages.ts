@@ -45,6 +45,7 @@ export type ControlCommand =
   | { cmd: 'reconfigure'; config: Record<string, unknown> }
   | { cmd: 'retention'; now: number }
   | { cmd: 'deleteBelow'; offset: number }
+  | { cmd: 'producers' }
   | { cmd: 'shutdown' }
   /** Test hooks: a writer that dies (after leaving `tornBytes` of a half-written batch at the
    * end of the slot's active segment), or one that stops answering. */

@@ -3,6 +3,7 @@
 // control requests on the same ring, so they are ordered with the appends.
 import { KafkaError } from '../errors.js';
 import type { PartitionBackend, ProduceOutcome } from '../broker/partition.js';
+import type { ActiveProducer } from '../services/partition-store.js';
 import type { LogConfig } from '../config/log-config.js';
 import { LogView, type WriterLogState } from '../storage/log-view.js';
 import type { RecoveryReport } from '../storage/recovery.js';
@@ -94,6 +95,11 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
 
   deleteSegmentsBelow(offset: number): Promise<number> {
     return this.stateCommand({ cmd: 'deleteBelow', offset });
+  }
+
+  /** Asked of the writer thread, which owns the producer state (ordered after earlier appends). */
+  activeProducers(): Promise<ActiveProducer[]> {
+    return this.writer.control<ActiveProducer[]>(this.slot, { cmd: 'producers' });
   }
 
   async reconfigure(config: Partial<LogConfig>): Promise<void> {

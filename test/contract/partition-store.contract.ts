@@ -133,6 +133,13 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       expect(s.highWatermark).toBe(3);
       expect(await errorName(() => s.append(batch(1, 1, T0, { ...producer, seq: 10 })))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
       expect((await s.append(batch(1, 1, T0, { ...producer, seq: 3 }))).baseOffset).toBe(3);
+      // DescribeProducers: the producer's epoch, last sequence and last timestamp.
+      await s.append(batch(2, 2, T0 + 500, { id: 7n, epoch: 3, seq: 0 }));
+      const active = (await s.activeProducers()).sort((a, b) => a.producerId - b.producerId);
+      expect(active).toEqual([
+        { producerId: 7, producerEpoch: 3, lastSequence: 1, lastTimestamp: T0 + 501 },
+        { producerId: 42, producerEpoch: 0, lastSequence: 3, lastTimestamp: T0 },
+      ]);
       await h.close();
     });
 

@@ -165,6 +165,11 @@ describe.runIf(runWith(available))('Kafka CLI tools (topics, console clients, co
     const busy = lag.find(([, current]) => current === '4')!;
     expect(busy).toBeDefined();
 
+    // The console producer is idempotent (Kafka's default): its id, epoch 0 and last sequence 3.
+    r = await run('org.apache.kafka.tools.TransactionsCommand', ['describe-producers', '--topic', 'tools', '--partition', busy[0]!]);
+    expect(r.out).toMatch(/ProducerId\s+ProducerEpoch\s+LatestCoordinatorEpoch\s+LastSequence\s+LastTimestamp\s+CurrentTransactionStartOffset/);
+    expect(r.out).toMatch(/\n\d+\s+0\s+-1\s+3\s+\d{13}\s+None/);
+
     r = await groups('--reset-offsets', '--group', 'cg', '--topic', `tools:${busy[0]}`, '--shift-by', '-3', '--execute');
     expect(r.out).toMatch(new RegExp(`cg\\s+tools\\s+${busy[0]}\\s+1`));
     r = await groups('--describe', '--group', 'cg');

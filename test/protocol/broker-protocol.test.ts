@@ -61,7 +61,7 @@ const ADVERTISED: Record<number, [number, number]> = {
   [ApiKey.IncrementalAlterConfigs]: [0, 1], [ApiKey.DescribeCluster]: [0, 1], [ApiKey.AlterConfigs]: [0, 2],
   [ApiKey.SaslHandshake]: [0, 1], [ApiKey.SaslAuthenticate]: [0, 2], [ApiKey.DescribeUserScramCredentials]: [0, 0], [ApiKey.AlterUserScramCredentials]: [0, 0],
   [ApiKey.DescribeAcls]: [0, 3], [ApiKey.CreateAcls]: [0, 3], [ApiKey.DeleteAcls]: [0, 3], [ApiKey.DescribeClientQuotas]: [0, 1], [ApiKey.AlterClientQuotas]: [0, 1],
-  [ApiKey.OffsetDelete]: [0, 0], [ApiKey.DescribeLogDirs]: [0, 4], [ApiKey.OffsetForLeaderEpoch]: [0, 4], [ApiKey.DeleteRecords]: [0, 2],
+  [ApiKey.OffsetDelete]: [0, 0], [ApiKey.DescribeLogDirs]: [0, 4], [ApiKey.OffsetForLeaderEpoch]: [0, 4], [ApiKey.DeleteRecords]: [0, 2], [ApiKey.DescribeProducers]: [0, 0],
 };
 
 describe('version negotiation', () => {

@@ -6,7 +6,7 @@ import { KafkaError } from '../../../src/errors.js';
 import { ProducerStateTable } from '../../../src/broker/producer-state.js';
 import { BATCH_HEADER_SIZE, BatchField, readBatchHeader } from '../../../src/protocol/records/batch-layout.js';
 import { firstRecordAtOrAfter } from '../../../src/protocol/records/record-scan.js';
-import type { AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../../../src/services/partition-store.js';
+import type { ActiveProducer, AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../../../src/services/partition-store.js';
 
 interface Stored {
   baseOffset: number;
@@ -145,6 +145,10 @@ export class MemoryPartitionStore implements PartitionStore {
     this.start = Math.max(this.floor, this.batches[0]?.baseOffset ?? this.end);
     this.wake();
     return Math.ceil(cut / per);
+  }
+
+  activeProducers(): ActiveProducer[] {
+    return this.producers.active();
   }
 
   onProgress(fn: () => void): () => void {
