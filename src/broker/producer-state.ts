@@ -3,6 +3,7 @@
 // batch is answered with its original offset; a gap with OUT_OF_ORDER_SEQUENCE_NUMBER.
 import { KafkaError } from '../errors.js';
 import type { BatchHeader } from '../protocol/records/batch-layout.js';
+import type { ActiveProducer } from '../services/partition-store.js';
 
 const KEPT_BATCHES = 5;
 
@@ -16,14 +17,6 @@ interface ProducerEntry {
   epoch: number;
   batches: BatchEntry[];
   /** The max timestamp of the producer's last batch (DescribeProducers). */
-  lastTimestamp: number;
-}
-
-/** One producer as DescribeProducers reports it (`kafka-transactions describe-producers`). */
-export interface ActiveProducer {
-  producerId: number;
-  producerEpoch: number;
-  lastSequence: number;
   lastTimestamp: number;
 }
 

@@ -7,10 +7,16 @@
 // synchronously where they can (no microtask hop on the hot path); a remote read or a
 // network-backed store answers with a promise. Callers accept either.
 import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
-import type { ActiveProducer } from '../broker/producer-state.js';
 
 export type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
-export type { ActiveProducer } from '../broker/producer-state.js';
+
+/** One idempotent producer as DescribeProducers reports it (`kafka-transactions describe-producers`). */
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+}
 
 /** Kafka's isolation levels (Fetch, ListOffsets). Until transactions, both read up to the high watermark. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
