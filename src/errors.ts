@@ -25,6 +25,8 @@ export type StrataErrorCode =
   | 'STRATA_CONFIG_INVALID'
   | 'STRATA_LOG_CLOSED'
   | 'STRATA_LOG_FAILED'
+  /** A stored batch that does not decode (the log cleaner leaves such a log as it is). */
+  | 'STRATA_LOG_CORRUPT'
   | 'STRATA_NATIVE_UNAVAILABLE'
   | 'STRATA_PROTOCOL_MALFORMED'
   | 'STRATA_RING_CLOSED'

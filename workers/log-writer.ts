@@ -213,6 +213,8 @@ async function control(reqId: number, slot: number, c: ControlCommand): Promise<
       return { removed: p.log.deleteSegmentsBelow(c.offset), state: stateOf(p.log) };
     case 'producers':
       return p.producers.active();
+    case 'installCleaned':
+      return { installed: p.log.installCleaned(c.plan) };
   }
 }
 

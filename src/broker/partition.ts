@@ -9,6 +9,7 @@ import type { LogConfig } from '../config/log-config.js';
 import type { ActiveProducer, AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../services/partition-store.js';
 import type { ReadableLog } from '../storage/log-view.js';
 import type { PartitionLog } from '../storage/partition-log.js';
+import type { CleanPlan } from '../storage/cleaner/clean-pass.js';
 import { PartitionWriter, type ProduceOutcome } from './partition-writer.js';
 
 export type { ProduceOutcome } from './partition-writer.js';
@@ -22,6 +23,8 @@ export interface PartitionBackend {
   applyRetention(now: number): Promise<number>;
   deleteSegmentsBelow(offset: number): Promise<number>;
   activeProducers(): Promise<ActiveProducer[]>;
+  /** Installs a cleaning pass's output if the segments it read are unchanged; resolves with whether it did. */
+  installCleaned(plan: CleanPlan): Promise<boolean>;
   reconfigure(config: Partial<LogConfig>): Promise<void>;
   close(): Promise<void>;
   delete(): Promise<void>;
@@ -58,6 +61,10 @@ export class InlineBackend implements PartitionBackend {
 
   async activeProducers(): Promise<ActiveProducer[]> {
     return this.writer.producers.active();
+  }
+
+  async installCleaned(plan: CleanPlan): Promise<boolean> {
+    return this.log.installCleaned(plan);
   }
 
   async reconfigure(config: Partial<LogConfig>): Promise<void> {

@@ -25,6 +25,14 @@ export interface BrokerConfig {
   /** group.initial.rebalance.delay.ms */
   groupInitialRebalanceDelayMs: number;
   retentionCheckIntervalMs: number;
+  /** log.cleaner.enable: compacted topics are cleaned. */
+  logCleanerEnable: boolean;
+  /** log.cleaner.backoff.ms: how often the cleaner looks for a partition to clean. */
+  logCleanerBackoffMs: number;
+  /** log.cleaner.io.max.bytes.per.second: the cleaner's reads plus writes (0: unthrottled). */
+  logCleanerIoMaxBytesPerSecond: number;
+  /** Distinct keys one cleaning pass holds in memory (Kafka's dedupe buffer); a dirty part with more is cleaned in several passes. */
+  logCleanerMaxKeys: number;
   /** Partitions this broker may hold in all (CreateTopics/CreatePartitions past it: POLICY_VIOLATION). */
   maxPartitions: number;
   /** Partitions one CreateTopics or CreatePartitions request may add. */
@@ -126,6 +134,10 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   socketRequestMaxBytes: 104_857_600,
   groupInitialRebalanceDelayMs: 3000,
   retentionCheckIntervalMs: 300_000,
+  logCleanerEnable: true,
+  logCleanerBackoffMs: 15_000,
+  logCleanerIoMaxBytesPerSecond: 0,
+  logCleanerMaxKeys: 1_000_000,
   maxPartitions: 20_000,
   maxPartitionsPerRequest: 10_000,
   logLevel: 'info',
@@ -181,6 +193,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
   autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
   socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
+  logCleanerEnable: 'bool', logCleanerBackoffMs: 'int', logCleanerIoMaxBytesPerSecond: 'int', logCleanerMaxKeys: 'int',
   maxPartitions: 'int', maxPartitionsPerRequest: 'int',
   adminHost: 'string', adminPort: 'port',
   s3Endpoint: 'optional', s3Region: 'string', s3Bucket: 'optional', s3Prefix: 'optional', s3ForcePathStyle: 'bool',

@@ -3,6 +3,8 @@ import { StrataError } from '../errors.js';
 import { DEFAULT_MAX_BATCH_BYTES } from '../protocol/records/batch-layout.js';
 
 export type SyncPolicy = 'always' | 'interval' | 'never';
+/** cleanup.policy: delete old segments (retention), keep the latest record per key (compaction), or both. */
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
 export interface LogConfig {
@@ -28,6 +30,20 @@ export interface LogConfig {
   /** always: fdatasync before an append resolves (group commit); interval: every flushIntervalMs; never. */
   syncPolicy: SyncPolicy;
   flushIntervalMs: number;
+  /** cleanup.policy: retention applies with `delete`, the log cleaner with `compact`. */
+  cleanupPolicy: CleanupPolicy;
+  /** min.cleanable.dirty.ratio: clean once the uncleaned share of the closed segments reaches this. */
+  minCleanableDirtyRatio: number;
+  /** min.compaction.lag.ms: records younger than this stay uncompacted. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: records older than this are cleaned whatever the dirty ratio (and the active segment rolls). */
+  maxCompactionLagMs: number;
+  /** delete.retention.ms: how long a tombstone stays readable after it was written. */
+  deleteRetentionMs: number;
+}
+
+export function isCompacted(c: Pick<LogConfig, 'cleanupPolicy'>): boolean {
+  return c.cleanupPolicy !== 'delete';
 }
 
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
@@ -41,6 +57,11 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   timestampType: 'CreateTime',
   syncPolicy: 'interval',
   flushIntervalMs: 1000,
+  cleanupPolicy: 'delete',
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
+  deleteRetentionMs: 24 * 60 * 60 * 1000,
 });
 
 const MAX_INT32 = 2 ** 31 - 1;
@@ -65,6 +86,11 @@ export function resolveLogConfig(partial: Partial<LogConfig> = {}): LogConfig {
   integerIn('maxBatchBytes', c.maxBatchBytes, 61, MAX_INT32);
   integerIn('flushIntervalMs', c.flushIntervalMs, 1, MAX_INT32);
   if (!['always', 'interval', 'never'].includes(c.syncPolicy)) invalid('syncPolicy', c.syncPolicy, 'always, interval or never');
+  if (!['delete', 'compact', 'compact,delete'].includes(c.cleanupPolicy)) invalid('cleanupPolicy', c.cleanupPolicy, 'delete, compact or compact,delete');
+  if (!(c.minCleanableDirtyRatio >= 0 && c.minCleanableDirtyRatio <= 1)) invalid('minCleanableDirtyRatio', c.minCleanableDirtyRatio, 'a number from 0 to 1');
+  integerIn('minCompactionLagMs', c.minCompactionLagMs, 0, Number.MAX_SAFE_INTEGER);
+  integerIn('maxCompactionLagMs', c.maxCompactionLagMs, 1, Number.MAX_SAFE_INTEGER);
+  integerIn('deleteRetentionMs', c.deleteRetentionMs, 0, Number.MAX_SAFE_INTEGER);
   if (!['CreateTime', 'LogAppendTime'].includes(c.timestampType)) invalid('timestampType', c.timestampType, 'CreateTime or LogAppendTime');
   return c;
 }

@@ -3,6 +3,7 @@
 // Names follow Prometheus practice: strata_ prefix, base units, _total for counters.
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { BrokerProbe } from './broker-probe.js';
+import { CleanerProbe } from './cleaner-probe.js';
 import { GroupProbe } from './group-probe.js';
 import { StorageProbe } from './storage-probe.js';
 import { TierProbe } from './tier-probe.js';
@@ -15,6 +16,7 @@ export class Metrics {
   readonly groups: GroupProbe;
   readonly tier: TierProbe;
   readonly writers: WriterProbe;
+  readonly cleaner: CleanerProbe;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry }); // process_* and nodejs_* metrics
@@ -27,6 +29,7 @@ export class Metrics {
     this.groups = new GroupProbe(this.registry);
     this.tier = new TierProbe(this.registry);
     this.writers = new WriterProbe(this.registry);
+    this.cleaner = new CleanerProbe(this.registry);
   }
 
   text(): Promise<string> {

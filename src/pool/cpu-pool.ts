@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { CodecId } from '../protocol/records/compression.js';
 import { runCpuTask } from './cpu-tasks.js';
+import type { CleanPassInput, CleanPlan } from '../storage/cleaner/clean-pass.js';
 
 const TASKS_URL = import.meta.url.endsWith('.ts')
   ? new URL('../../dist/workers/cpu-tasks.js', import.meta.url)
@@ -51,6 +52,13 @@ export class CpuPool {
     const task = { kind: 'rebuildIndexes' as const, dir, baseOffset, size, indexIntervalBytes };
     if (this.piscina === undefined) return (await runCpuTask(task)) as Uint8Array;
     return (await this.piscina.run(task)) as Uint8Array;
+  }
+
+  /** A log cleaner pass (clean-pass.ts): on a pool thread, or here in slices that yield to the event loop. */
+  async cleanPass(input: CleanPassInput): Promise<CleanPlan> {
+    const task = { kind: 'cleanPass' as const, input };
+    const json = this.piscina === undefined ? await runCpuTask(task) : await this.piscina.run(task);
+    return JSON.parse(json as string) as CleanPlan;
   }
 
   async hashFile(path: string): Promise<string> {

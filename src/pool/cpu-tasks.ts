@@ -6,11 +6,13 @@ import { hot } from '../native/index.js';
 import type { CodecId } from '../protocol/records/compression.js';
 import { recompressBatch } from '../protocol/records/recompress.js';
 import { Segment } from '../storage/segment.js';
+import { runCleanPass, type CleanPassInput } from '../storage/cleaner/clean-pass.js';
 
 export type CpuTask =
   | { kind: 'recompress'; batch: Uint8Array; target: CodecId; maxRecordsBytes: number }
   | { kind: 'hashFile'; path: string }
-  | { kind: 'rebuildIndexes'; dir: string; baseOffset: number; size: number; indexIntervalBytes: number };
+  | { kind: 'rebuildIndexes'; dir: string; baseOffset: number; size: number; indexIntervalBytes: number }
+  | { kind: 'cleanPass'; input: CleanPassInput };
 
 export async function runCpuTask(task: CpuTask): Promise<Uint8Array | string> {
   switch (task.kind) {
@@ -28,6 +30,9 @@ export async function runCpuTask(task: CpuTask): Promise<Uint8Array | string> {
         seg.close();
       }
     }
+    case 'cleanPass':
+      // A log cleaner pass: reads closed segments, writes the cleaned files, returns the plan.
+      return JSON.stringify(await runCleanPass(task.input));
     case 'hashFile':
       // xxHash64 of a closed segment for the tier's manifest: the whole file in one pass.
       return hot.xxhash64(await readFile(task.path)).toString(16).padStart(16, '0');

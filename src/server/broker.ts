@@ -28,6 +28,7 @@ import { ClientQuotas } from '../security/client-quotas.js';
 import type { AccessControl, AclAdmin, AclBinding } from '../services/acls.js';
 import { ProducerIdAllocator } from '../broker/producer-ids.js';
 import { TopicManager } from '../broker/topic-manager.js';
+import { LogCleaner } from '../broker/log-cleaner.js';
 import { Metrics } from '../metrics/metrics.js';
 import { RemoteLogManager } from '../tier/remote-log-manager.js';
 import { buildObjectStore } from '../tier/tier-setup.js';
@@ -44,6 +45,8 @@ export class Broker {
   readonly writers: LogWriterPool | undefined;
   /** Recompression and segment hashing: Piscina threads, or this thread in --inline mode. */
   readonly cpu: CpuPool;
+  /** Compacted topics' log cleaner. */
+  readonly cleaner: LogCleaner;
   /** The throttled object store the tier uses (its buckets and breaker are observable). */
   readonly tierStore: import('../tier/throttled-object-store.js').ThrottledObjectStore;
   readonly handlers: ReadonlyMap<number, ApiHandler>;
@@ -150,6 +153,13 @@ export class Broker {
       remoteRead: (bytes) => this.metrics.tier.remoteRead(bytes),
     });
     this.tier.start();
+    this.cleaner = new LogCleaner(
+      () => this.topics.list().flatMap((t) => t.partitions.map((p) => ({ topic: t.record.name, index: p.index, backend: p.backend }))),
+      { backoffMs: config.logCleanerBackoffMs, ioBytesPerSecond: config.logCleanerIoMaxBytesPerSecond, maxKeys: config.logCleanerMaxKeys, runPass: (input) => this.cpu.cleanPass(input) },
+      this.metrics.cleaner,
+      logger,
+    );
+    if (config.logCleanerEnable) this.cleaner.start();
     this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
     this.cluster = new LocalCluster(this.clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port }, listenersOf(config)[0]!.name);
     this.services = {
@@ -186,6 +196,7 @@ export class Broker {
   }
 
   async close(): Promise<void> {
+    await this.cleaner.close();
     await this.tier.close();
     await this.groups.close();
     await this.topics.close();

@@ -19,6 +19,8 @@ export interface ClosedSegment {
   timeIndexPath: string;
   /** fdatasynced since its last write: safe to upload. */
   flushed: boolean;
+  /** The base offset of the segment after it (above nextOffset when the cleaner dropped the last batches). */
+  nextBase: number;
 }
 
 export interface ReadResult {
@@ -120,10 +122,10 @@ export function totalSize(segments: readonly Segment[]): number {
 
 /** Every segment but the active one, oldest first; `flushed` says which are on disk. */
 export function closedSegmentsOf(segments: readonly Segment[], flushed: (s: Segment) => boolean): ClosedSegment[] {
-  return segments.slice(0, -1).map((s) => ({
+  return segments.slice(0, -1).map((s, i) => ({
     baseOffset: s.baseOffset, nextOffset: s.nextOffset, size: s.size, maxTimestamp: s.maxTimestamp,
     logPath: s.logPath, offsetIndexPath: s.offsetIndexPath, timeIndexPath: s.timeIndexPath,
-    flushed: flushed(s),
+    flushed: flushed(s), nextBase: segments[i + 1]!.baseOffset,
   }));
 }
 

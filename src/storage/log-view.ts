@@ -150,6 +150,42 @@ export class LogView implements ReadableLog {
     }
   }
 
+  /**
+   * Keeps the given segments' descriptors open (reopening any the cache closed) until
+   * replaceSegments: while the writer swaps cleaned files in under the same names, a read
+   * through this view must still see the old files, never the new ones at old positions.
+   */
+  holdOpen(bases: readonly number[]): void {
+    for (const seg of this.segments) {
+      if (!bases.includes(seg.baseOffset)) continue;
+      void seg.fd;
+      seg.pin();
+    }
+  }
+
+  /**
+   * The writer installed cleaned segments: each group's old segments give way to the new
+   * file (never the active segment, so appends indexed meanwhile are unaffected).
+   */
+  replaceSegments(groups: ReadonlyArray<{ base: number; replaced: readonly number[]; size: number }>): void {
+    for (const g of groups) {
+      const at = this.segments.findIndex((s) => s.baseOffset === g.base);
+      if (at < 0) continue;
+      const fresh = Segment.openReadOnly(this.dir, g.base, g.size, this.indexIntervalBytes);
+      if (!fresh.loadIndexes()) fresh.rebuildFromFile(g.size);
+      const old = this.segments.splice(at, g.replaced.length, fresh);
+      for (const s of old) {
+        s.unpin();
+        s.close();
+      }
+    }
+  }
+
+  /** Undoes holdOpen when the writer did not install. */
+  release(bases: readonly number[]): void {
+    for (const seg of this.segments) if (bases.includes(seg.baseOffset) && seg.pinned) seg.unpin();
+  }
+
   private checkOnline(): void {
     if (this.offline) throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.dir} is being recovered after its log writer stopped; retry`);
   }

@@ -33,3 +33,10 @@ export function parseLogFileName(name: string): number | undefined {
   if (!/^\d{20}$/.test(digits)) return undefined;
   return Number(digits);
 }
+
+/** The log cleaner's commit record: present while cleaned files replace old segments. */
+export const CLEANER_SWAP_FILE = 'strata-cleaner-swap';
+/** Offset below which the log cleaner has cleaned (Kafka's cleaner-offset-checkpoint). */
+export const CLEANER_CHECKPOINT_FILE = 'strata-cleaner-checkpoint';
+/** Suffix of a log cleaner output not yet installed. */
+export const CLEANED_SUFFIX = '.cleaned';

@@ -3,7 +3,8 @@
 // lock as long as one thread owns it (the log writer); only fsyncs run asynchronously,
 // batched by GroupCommit. Readers see batches below the high watermark only: with the
 // `always` policy that is what has been fsynced, otherwise what has been written.
-import { fdatasyncSync, rmSync } from 'node:fs';
+import { fdatasyncSync, rmSync, unlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { KafkaError, StrataError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { hot } from '../native/index.js';
@@ -15,7 +16,10 @@ import { walkBatches } from './batch-walk.js';
 import { fsyncDir, mkdirDurable, writeFileAtomic } from './dir-sync.js';
 import { GroupCommit } from './group-commit.js';
 import type { Syncer } from './sync-batcher.js';
-import { resolveLogConfig, type LogConfig } from '../config/log-config.js';
+import { isCompacted, resolveLogConfig, type LogConfig } from '../config/log-config.js';
+import { hasKeylessRecord } from './cleaner/batch-filter.js';
+import type { CleanPlan } from './cleaner/clean-pass.js';
+import { commitSwap, crashPoint, finishSwap, readCleanerCheckpoint, swapGroupFiles, writeCleanerCheckpoint } from './cleaner/cleaner-swap.js';
 import { CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE } from './names.js';
 import { consumeCleanMarker, openSegments, readRecoveryPoint, type RecoveryReport } from './recovery.js';
 import { Segment } from './segment.js';
@@ -51,6 +55,8 @@ export interface LogStats {
   flushes: number;
   rolls: number;
   segmentsDeletedByRetention: number;
+  /** Cleaning passes installed (compacted logs). */
+  cleanerSwaps: number;
 }
 
 export interface OpenOptions {
@@ -71,7 +77,7 @@ const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
 export class PartitionLog {
   private cfg: LogConfig;
   readonly recovery: RecoveryReport;
-  readonly stats: LogStats = { appends: 0, appendedBytes: 0, flushes: 0, rolls: 0, segmentsDeletedByRetention: 0 };
+  readonly stats: LogStats = { appends: 0, appendedBytes: 0, flushes: 0, rolls: 0, segmentsDeletedByRetention: 0, cleanerSwaps: 0 };
   private segments: Segment[];
   private nextOffset: number;
   private hw: number;
@@ -200,6 +206,10 @@ export class PartitionLog {
     const status = hot.checkBatch(batch, this.cfg.maxBatchBytes);
     if (status !== BatchStatus.OK) throw batchStatusError(status, batch.length, this.cfg.maxBatchBytes);
     if (this.cfg.validateRecords) validateBatchRecords(batch, this.cfg.maxBatchBytes);
+    // As Kafka: a compacted topic keeps records by key, so one without a key has no place in it.
+    if (isCompacted(this.cfg) && hasKeylessRecord(batch, this.cfg.maxBatchBytes)) {
+      throw new KafkaError('INVALID_RECORD', `Compacted topic cannot accept message without key in topic partition ${basename(this.dir)}`);
+    }
     const lastOffsetDelta = batch.readInt32BE(BatchField.LAST_OFFSET_DELTA);
     this.maybeRoll(batch.length, lastOffsetDelta);
     const baseOffset = this.nextOffset;
@@ -244,7 +254,9 @@ export class PartitionLog {
     const seg = this.active;
     if (seg.size === 0) return;
     const full = seg.size + incoming > this.cfg.segmentBytes;
-    const old = this.now() - seg.createdAtMs >= this.cfg.segmentMs;
+    // A compacted log rolls by max.compaction.lag.ms too: the cleaner only takes closed segments.
+    const maxAge = isCompacted(this.cfg) ? Math.min(this.cfg.segmentMs, this.cfg.maxCompactionLagMs) : this.cfg.segmentMs;
+    const old = this.now() - seg.createdAtMs >= maxAge;
     const relOverflow = this.nextOffset + lastOffsetDelta - seg.baseOffset > MAX_RELATIVE_OFFSET;
     if (full || old || relOverflow) this.roll();
   }
@@ -418,6 +430,7 @@ export class PartitionLog {
   applyRetention(now = this.now()): number {
     this.checkOpen();
     const { retentionMs, retentionBytes } = this.config;
+    if (this.config.cleanupPolicy === 'compact') return 0; // compaction only: nothing expires
     let total = this.sizeBytes;
     let removed = 0;
     while (this.segments.length > 1) {
@@ -449,6 +462,56 @@ export class PartitionLog {
     }
     if (this.hw < this.logStartOffset) this.hw = this.logStartOffset;
     return removed;
+  }
+
+  /**
+   * Installs a cleaning pass's output (clean-pass.ts) if the segments it read are still
+   * here as they were (retention or DeleteRecords may have removed some meanwhile);
+   * otherwise throws its files away. Synchronous: no read or append sees a partial swap.
+   * Returns whether it was installed.
+   */
+  installCleaned(plan: CleanPlan): boolean {
+    this.checkUsable();
+    const still = plan.groups.every((g) => g.replaced.every((r) => {
+      const i = this.segments.findIndex((s) => s.baseOffset === r.baseOffset);
+      const seg = this.segments[i];
+      return seg !== undefined && i < this.segments.length - 1 && seg.size === r.size && !this.dirty.has(seg);
+    }));
+    if (plan.groups.length === 0) {
+      // Nothing worth rewriting (every key unique so far): the dirty part is clean now.
+      if (plan.cleanedUpTo > readCleanerCheckpoint(this.dir)) writeCleanerCheckpoint(this.dir, plan.cleanedUpTo);
+      return false;
+    }
+    if (!still) {
+      for (const g of plan.groups) {
+        try {
+          unlinkSync(join(this.dir, g.file));
+        } catch {
+          // already gone (a reopen removed stray cleaner files)
+        }
+      }
+      return false;
+    }
+    const groups = plan.groups.map((g) => ({ base: g.base, replaced: g.replaced.map((r) => r.baseOffset), file: g.file }));
+    commitSwap(this.dir, groups, plan.cleanedUpTo);
+    crashPoint('after-commit');
+    for (const g of groups) {
+      const at = this.segments.findIndex((s) => s.baseOffset === g.base);
+      const old = this.segments.splice(at, g.replaced.length);
+      for (const s of old) s.close();
+      swapGroupFiles(this.dir, g);
+      const seg = Segment.open(this.dir, g.base, this.cfg.indexIntervalBytes);
+      seg.rebuildFromFile();
+      try {
+        seg.writeIndexes();
+      } catch (err) {
+        this.logger.warn({ err, segment: seg.logPath }, 'could not write the index files of a cleaned segment (rebuilt at the next open)');
+      }
+      this.segments.splice(at, 0, seg);
+    }
+    finishSwap(this.dir, plan.cleanedUpTo);
+    this.stats.cleanerSwaps++;
+    return true;
   }
 
   /** Makes everything written so far durable, whatever the policy. */

@@ -1,15 +1,19 @@
 // Opening a log directory: find the segments, trust what a clean shutdown or the
 // recovery point vouches for, and scan the rest batch by batch. The log is cut at the
-// first batch whose framing, CRC or offset is wrong; later segments go with it.
+// first batch whose framing, CRC or offset is wrong; later segments go with it. Offsets
+// are contiguous, except in a log the cleaner has rewritten (it has a cleaner checkpoint):
+// there they only grow, but may skip (whole batches dropped), and a cleaned batch may
+// hold fewer records than its offset span (or none).
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { hot } from '../native/index.js';
 import { BatchStatus, readBatchHeader } from '../protocol/records/batch-layout.js';
 import type { Logger } from '../logger.js';
 import { walkBatches } from './batch-walk.js';
-import { CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE, parseLogFileName } from './names.js';
+import { CLEANER_CHECKPOINT_FILE, CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE, parseLogFileName } from './names.js';
 import { Segment } from './segment.js';
 import { fsyncDir } from './dir-sync.js';
+import { completeInterruptedSwap } from './cleaner/cleaner-swap.js';
 
 export interface RecoveryReport {
   /** True when the last shutdown was clean and nothing was scanned. */
@@ -62,8 +66,16 @@ interface ScanResult {
   batchesAfterCut: number;
 }
 
+/**
+ * The record count of a batch the cleaner rewrote: at most its offset span, possibly none.
+ * checkBatch answers BAD_RECORD_COUNT only after the framing and the CRC passed.
+ */
+function isCleanedCount(h: { recordCount: number; lastOffsetDelta: number }): boolean {
+  return h.recordCount >= 0 && h.recordCount <= h.lastOffsetDelta + 1;
+}
+
 /** Validates every batch of a segment (framing, CRC, offsets continuing from `expected`). */
-function scanSegment(seg: Segment, fileSize: number, expected: number): ScanResult {
+function scanSegment(seg: Segment, fileSize: number, expected: number, cleaned: boolean): ScanResult {
   let batches = 0;
   let next = expected;
   for (const b of walkBatches(seg.fd, 0, fileSize)) {
@@ -73,8 +85,8 @@ function scanSegment(seg: Segment, fileSize: number, expected: number): ScanResu
     const status = hot.checkBatch(b.bytes, MAX_VALIDATED_BATCH);
     const h = readBatchHeader(b.bytes);
     let reason: string | undefined;
-    if (status !== BatchStatus.OK) reason = `batch check failed (status ${status}) at position ${b.position}`;
-    else if (h.baseOffset !== next) reason = `offset ${h.baseOffset} where ${next} was expected at position ${b.position}`;
+    if (status !== BatchStatus.OK && !(cleaned && status === BatchStatus.BAD_RECORD_COUNT && isCleanedCount(h))) reason = `batch check failed (status ${status}) at position ${b.position}`;
+    else if (cleaned ? h.baseOffset < next : h.baseOffset !== next) reason = `offset ${h.baseOffset} where ${cleaned ? 'at least ' : ''}${next} was expected at position ${b.position}`;
     if (reason !== undefined) {
       return { cutAt: b.position, reason, batches, batchesAfterCut: countFramed(seg, b.position + Math.max(h.size, 1), fileSize) };
     }
@@ -117,6 +129,8 @@ export function openSegments(dir: string, clean: boolean, indexIntervalBytes: nu
   const report: RecoveryReport = {
     clean, segmentsScanned: 0, batchesScanned: 0, truncatedBytes: 0, truncatedBatches: 0, indexesRebuilt: 0, durationMs: 0,
   };
+  completeInterruptedSwap(dir, logger);
+  const cleaned = existsSync(join(dir, CLEANER_CHECKPOINT_FILE));
   const bases = listSegmentBases(dir);
   const segments: Segment[] = [];
   let cut = false;
@@ -130,8 +144,8 @@ export function openSegments(dir: string, clean: boolean, indexIntervalBytes: nu
       continue;
     }
     const prev = segments[segments.length - 1];
-    if (prev !== undefined && prev.nextOffset !== base) {
-      // Offsets must be contiguous across segments: a gap or an overlap is corruption.
+    if (prev !== undefined && (cleaned ? prev.nextOffset > base : prev.nextOffset !== base)) {
+      // Offsets must continue across segments (in a cleaned log, at least not go back).
       cut = true;
       report.cutReason = `segment ${base} does not continue at ${prev.nextOffset}`;
       report.truncatedBytes += seg.size;
@@ -150,7 +164,7 @@ export function openSegments(dir: string, clean: boolean, indexIntervalBytes: nu
     }
     report.segmentsScanned++;
     const fileSize = seg.size;
-    const result = scanSegment(seg, fileSize, prev?.nextOffset ?? base);
+    const result = scanSegment(seg, fileSize, cleaned ? base : prev?.nextOffset ?? base, cleaned);
     report.batchesScanned += result.batches;
     if (result.cutAt !== undefined) {
       cut = true;

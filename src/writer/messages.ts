@@ -6,6 +6,8 @@
 // Completion ring (writer → main), every record: [kind i32][reqId i32][slot i32][...]
 //   PRODUCED: fixed binary fields below (the hot path: no JSON, no allocation of strings).
 //   FAILED, REPLY, STATE: UTF-8 JSON.
+import type { CleanPlan } from '../storage/cleaner/clean-pass.js';
+
 export const ReqKind = { PRODUCE: 1, CONTROL: 2 } as const;
 export const ResKind = { PRODUCED: 1, FAILED: 2, REPLY: 3, STATE: 4 } as const;
 
@@ -46,6 +48,7 @@ export type ControlCommand =
   | { cmd: 'retention'; now: number }
   | { cmd: 'deleteBelow'; offset: number }
   | { cmd: 'producers' }
+  | { cmd: 'installCleaned'; plan: CleanPlan }
   | { cmd: 'shutdown' }
   /** Test hooks: a writer that dies (after leaving `tornBytes` of a half-written batch at the
    * end of the slot's active segment), or one that stops answering. */

@@ -4,6 +4,7 @@
 import { KafkaError } from '../errors.js';
 import type { PartitionBackend, ProduceOutcome } from '../broker/partition.js';
 import type { ActiveProducer } from '../services/partition-store.js';
+import type { CleanPlan } from '../storage/cleaner/clean-pass.js';
 import type { LogConfig } from '../config/log-config.js';
 import { LogView, type WriterLogState } from '../storage/log-view.js';
 import type { RecoveryReport } from '../storage/recovery.js';
@@ -100,6 +101,24 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
   /** Asked of the writer thread, which owns the producer state (ordered after earlier appends). */
   activeProducers(): Promise<ActiveProducer[]> {
     return this.writer.control<ActiveProducer[]>(this.slot, { cmd: 'producers' });
+  }
+
+  /**
+   * The writer swaps the files; this view holds the old ones open meanwhile and then
+   * takes the new ones (cleaner-swap.ts).
+   */
+  async installCleaned(plan: CleanPlan): Promise<boolean> {
+    const bases = plan.groups.flatMap((g) => g.replaced.map((r) => r.baseOffset));
+    this.view.holdOpen(bases);
+    let installed = false;
+    try {
+      installed = (await this.writer.control<{ installed: boolean }>(this.slot, { cmd: 'installCleaned', plan })).installed;
+    } finally {
+      if (installed) this.view.replaceSegments(plan.groups.map((g) => ({ base: g.base, replaced: g.replaced.map((r) => r.baseOffset), size: g.size })));
+      else this.view.release(bases);
+    }
+    this.onProgress();
+    return installed;
   }
 
   async reconfigure(config: Partial<LogConfig>): Promise<void> {
