@@ -14,7 +14,7 @@ import type { PartitionBackend } from './partition.js';
 export interface CleanablePartition {
   topic: string;
   index: number;
-  backend: PartitionBackend;
+  backend: Pick<PartitionBackend, 'log' | 'config' | 'installCleaned'>;
 }
 
 export interface LogCleanerOptions {

@@ -154,7 +154,8 @@ export class Broker {
     });
     this.tier.start();
     this.cleaner = new LogCleaner(
-      () => this.topics.list().flatMap((t) => t.partitions.map((p) => ({ topic: t.record.name, index: p.index, backend: p.backend }))),
+      // The topics' partitions and the internal offsets log, cleaned the same way.
+      () => [...this.topics.list().flatMap((t) => t.partitions.map((p) => ({ topic: t.record.name, index: p.index, backend: p.backend }))), offsets.cleanable],
       { backoffMs: config.logCleanerBackoffMs, ioBytesPerSecond: config.logCleanerIoMaxBytesPerSecond, maxKeys: config.logCleanerMaxKeys, runPass: (input) => this.cpu.cleanPass(input) },
       this.metrics.cleaner,
       logger,
