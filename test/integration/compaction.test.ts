@@ -140,6 +140,11 @@ describe('compacted topics', () => {
     await eventually(async () => !(await readWithKcat()).some((l) => / k0=/.test(l)), 20_000, 'the expired tombstone is removed');
     const after = await readWithKcat();
     for (let k = 1; k < KEYS; k++) expect(after.filter((l) => new RegExp(` k${k}=`).test(l))).toHaveLength(1);
+    // The cleaner's metrics: passes installed, bytes, and the partition's dirty ratio.
+    const text = await running.broker.metrics.text();
+    expect(Number(/strata_log_cleaner_runs_total\{result="installed"\} (\d+)/.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/strata_log_cleaner_written_bytes_total (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
+    expect(text).toMatch(/strata_log_cleaner_dirty_ratio\{topic="compacted",partition="0"\} [\d.e-]+/);
   }, 90_000);
 
   it.runIf(runWith(hasTool('kcat', ['-V'])))('kcat produces keyed records into it and reads the latest back', async () => {

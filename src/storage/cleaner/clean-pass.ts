@@ -3,13 +3,13 @@
 // log serves. The owner of the log installs the result (cleaner-swap.ts) if the segments
 // are still as they were. Pure file work, so it runs wherever there is CPU to spare: a
 // CPU pool thread in threaded mode, the main thread in --inline mode, where it yields to
-// the event loop between slices of at most SLICE_BYTES.
+// the event loop after every SLICE_MS of work (a produce waits at most about that long).
 //
 // What a pass keeps (Kafka's LogCleaner): of every key whose latest record lies in the
 // cleanable dirty part, only that record; tombstones until `deleteRetentionMs` after they
 // were written; the last batch of each idempotent producer in a segment group, emptied
 // if need be, so producer state survives. Offsets never change.
-import { closeSync, fsyncSync, openSync, unlinkSync } from 'node:fs';
+import { closeSync, fsync, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBatchHeader } from '../../protocol/records/batch-layout.js';
 import { walkBatches } from '../batch-walk.js';
@@ -65,7 +65,7 @@ export interface CleanPlan {
   recordsRemoved: number;
 }
 
-const SLICE_BYTES = 1 << 20;
+const SLICE_MS = 2;
 const MAX_RELATIVE_OFFSET = 2 ** 31 - 1;
 const WRITE_BUFFER_BYTES = 1 << 20;
 
@@ -73,21 +73,21 @@ export function cleanedFileName(base: number, end: number): string {
   return `${segmentBaseName(base)}.${segmentBaseName(end)}.cleaned`;
 }
 
-/** Yields to the event loop every SLICE_BYTES and holds the pass to its I/O budget. */
+/** Yields to the event loop every SLICE_MS of work and holds the pass to its I/O budget. */
 class Pacer {
-  private sinceYield = 0;
+  private sliceStart = performance.now();
   private total = 0;
   private readonly started = performance.now();
 
   constructor(private readonly bytesPerSecond: number) {}
 
   async spent(bytes: number): Promise<void> {
-    this.sinceYield += bytes;
     this.total += bytes;
-    if (this.sinceYield < SLICE_BYTES) return;
-    this.sinceYield = 0;
-    const due = this.bytesPerSecond > 0 ? (this.total / this.bytesPerSecond) * 1000 - (performance.now() - this.started) : 0;
+    const now = performance.now();
+    const due = this.bytesPerSecond > 0 ? (this.total / this.bytesPerSecond) * 1000 - (now - this.started) : 0;
+    if (now - this.sliceStart < SLICE_MS && due <= 1) return;
     await new Promise((resolve) => (due > 1 ? setTimeout(resolve, due) : setImmediate(resolve)));
+    this.sliceStart = performance.now();
   }
 }
 
@@ -139,6 +139,7 @@ class CleanedWriter {
   private readonly fd: number;
   private buffered: Buffer[] = [];
   private bufferedBytes = 0;
+  private closed = false;
   size = 0;
 
   constructor(readonly path: string) {
@@ -159,22 +160,25 @@ class CleanedWriter {
     this.bufferedBytes = 0;
   }
 
-  /** Everything on disk (fsync) and the file closed. */
-  finish(): void {
+  /** Everything on disk and the file closed; the fsync runs off the event loop (it may take long on a big file). */
+  async finish(): Promise<void> {
     try {
       this.flushBuffer();
-      fsyncSync(this.fd);
+      await new Promise<void>((resolve, reject) => fsync(this.fd, (err) => (err ? reject(err) : resolve())));
     } finally {
-      closeSync(this.fd);
+      this.close();
     }
   }
 
+  /** Closes the descriptor once (a number closed twice could by then name another file). */
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+
   abandon(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    this.close();
     try {
       unlinkSync(this.path);
     } catch {
@@ -252,7 +256,7 @@ export async function runCleanPass(input: CleanPassInput): Promise<CleanPlan> {
           closeSync(fd);
         }
       }
-      writer.finish();
+      await writer.finish();
       if (!changed) {
         writer.abandon();
         writers.pop();
