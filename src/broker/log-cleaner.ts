@@ -126,12 +126,13 @@ export class LogCleaner {
       dir: p.backend.log.dir, segments: d.segments, firstDirty: d.firstDirty, now,
       segmentBytes: c.segmentBytes, deleteRetentionMs: c.deleteRetentionMs, minCompactionLagMs: c.minCompactionLagMs,
       maxRecordsBytes: Math.max(c.maxBatchBytes, 1 << 20) * 4, maxKeys: this.options.maxKeys, ioBytesPerSecond: this.options.ioBytesPerSecond,
+      indexIntervalBytes: c.indexIntervalBytes,
     });
     const installed = plan.cleanedUpTo > d.firstDirty && await p.backend.installCleaned(plan);
     const seconds = (performance.now() - started) / 1000;
     this.probe.pass({ bytesRead: plan.bytesRead, bytesWritten: plan.bytesWritten, recordsRemoved: plan.recordsRemoved, seconds, installed });
     if (installed) {
-      this.logger.info({ topic: p.topic, partition: p.index, groups: plan.groups.length, bytesRead: plan.bytesRead, bytesWritten: plan.bytesWritten, recordsRemoved: plan.recordsRemoved, cleanedUpTo: plan.cleanedUpTo, seconds }, 'log cleaned');
+      this.logger.info({ topic: p.topic, partition: p.index, groups: plan.groups.length, bytesCleaned: plan.bytesCleaned, bytesRead: plan.bytesRead, bytesWritten: plan.bytesWritten, recordsRemoved: plan.recordsRemoved, cleanedUpTo: plan.cleanedUpTo, seconds }, 'log cleaned');
     }
     return installed;
   }

@@ -167,12 +167,12 @@ export class LogView implements ReadableLog {
    * The writer installed cleaned segments: each group's old segments give way to the new
    * file (never the active segment, so appends indexed meanwhile are unaffected).
    */
-  replaceSegments(groups: ReadonlyArray<{ base: number; replaced: readonly number[]; size: number }>): void {
+  replaceSegments(groups: ReadonlyArray<{ base: number; replaced: readonly number[]; size: number; index: string }>): void {
     for (const g of groups) {
       const at = this.segments.findIndex((s) => s.baseOffset === g.base);
       if (at < 0) continue;
       const fresh = Segment.openReadOnly(this.dir, g.base, g.size, this.indexIntervalBytes);
-      if (!fresh.loadIndexes()) fresh.rebuildFromFile(g.size);
+      fresh.adoptIndexSnapshot(Buffer.from(g.index, 'base64'));
       const old = this.segments.splice(at, g.replaced.length, fresh);
       for (const s of old) {
         s.unpin();

@@ -492,8 +492,8 @@ export class PartitionLog {
       }
       return false;
     }
-    const groups = plan.groups.map((g) => ({ base: g.base, replaced: g.replaced.map((r) => r.baseOffset), file: g.file }));
-    commitSwap(this.dir, groups, plan.cleanedUpTo);
+    const groups = plan.groups.map((g) => ({ base: g.base, replaced: g.replaced.map((r) => r.baseOffset), file: g.file, index: g.index }));
+    commitSwap(this.dir, groups.map(({ index: _index, ...g }) => g), plan.cleanedUpTo);
     crashPoint('after-commit');
     for (const g of groups) {
       const at = this.segments.findIndex((s) => s.baseOffset === g.base);
@@ -501,13 +501,10 @@ export class PartitionLog {
       for (const s of old) s.close();
       swapGroupFiles(this.dir, g);
       const seg = Segment.open(this.dir, g.base, this.cfg.indexIntervalBytes);
-      seg.rebuildFromFile();
-      try {
-        seg.writeIndexes();
-      } catch (err) {
-        this.logger.warn({ err, segment: seg.logPath }, 'could not write the index files of a cleaned segment (rebuilt at the next open)');
-      }
+      seg.adoptIndexSnapshot(Buffer.from(g.index, 'base64'));
       this.segments.splice(at, 0, seg);
+      // Written off the event loop; until they are (or if a crash comes first) the next open rebuilds them.
+      seg.writeIndexesAsync().catch((err: unknown) => this.logger.warn({ err, segment: seg.logPath }, 'could not write the index files of a cleaned segment (rebuilt at the next open)'));
     }
     finishSwap(this.dir, plan.cleanedUpTo);
     this.stats.cleanerSwaps++;

@@ -2,6 +2,7 @@
 // Indexes live in memory and are written to their files when the segment is sealed
 // (rolled) or the log closes cleanly; after a crash they are rebuilt from the batches.
 import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrataError } from '../errors.js';
 import { fdCache, retryOnEmfile, type CachedFile } from './fd-cache.js';
@@ -218,7 +219,8 @@ export class Segment implements CachedFile {
     for (const b of walkBatches(this.fd, position, this.size)) {
       if (!b.complete) return false;
       const h = readBatchHeader(b.bytes);
-      if (h.baseOffset !== next) return false;
+      // A cleaned segment may skip offsets; going back means the index does not fit the file.
+      if (h.baseOffset < next) return false;
       if (h.maxTimestamp > this.maxTimestamp) this.maxTimestamp = h.maxTimestamp;
       next = h.baseOffset + h.lastOffsetDelta + 1;
       position = b.position + h.size;
@@ -302,6 +304,21 @@ export class Segment implements CachedFile {
     }
     writeFileDurably(this.offsetIndexPath, this.offsetIndex.toBuffer());
     writeFileDurably(this.timeIndexPath, this.timeIndex.toBuffer());
+  }
+
+  /** writeIndexes without blocking the event loop (a cleaned segment's, on the main thread in --inline mode). */
+  async writeIndexesAsync(): Promise<void> {
+    const offsets = this.offsetIndex.toBuffer();
+    const times = this.timeIndex.toBuffer();
+    for (const [path, data] of [[this.offsetIndexPath, offsets], [this.timeIndexPath, times]] as const) {
+      const handle = await open(path, 'w');
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
   }
 
   /** Relative offset of the last batch's base (walks from the last index entry). */

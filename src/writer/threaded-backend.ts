@@ -114,7 +114,7 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
     try {
       installed = (await this.writer.control<{ installed: boolean }>(this.slot, { cmd: 'installCleaned', plan })).installed;
     } finally {
-      if (installed) this.view.replaceSegments(plan.groups.map((g) => ({ base: g.base, replaced: g.replaced.map((r) => r.baseOffset), size: g.size })));
+      if (installed) this.view.replaceSegments(plan.groups.map((g) => ({ base: g.base, replaced: g.replaced.map((r) => r.baseOffset), size: g.size, index: g.index })));
       else this.view.release(bases);
     }
     this.onProgress();

@@ -18,6 +18,7 @@ import { logFileName, segmentBaseName } from '../names.js';
 import { crashPoint } from './cleaner-swap.js';
 import { rebuildBatch, walkBatchRecords, type CleanerRecord } from './batch-filter.js';
 import { OffsetMap } from './offset-map.js';
+import { CleanedIndex } from './cleaned-index.js';
 
 export interface CleanerSegment {
   baseOffset: number;
@@ -42,6 +43,8 @@ export interface CleanPassInput {
   maxKeys: number;
   /** Bytes read plus written per second; 0: unthrottled. */
   ioBytesPerSecond: number;
+  /** index.interval.bytes of the log. */
+  indexIntervalBytes: number;
 }
 
 /** One run of consecutive old segments replaced by one cleaned file. */
@@ -54,6 +57,8 @@ export interface CleanedGroup {
   /** The cleaned file's name in the partition directory. */
   file: string;
   size: number;
+  /** Its indexes in Segment.indexSnapshot form, base64 (cleaned-index.ts). */
+  index: string;
 }
 
 export interface CleanPlan {
@@ -63,6 +68,8 @@ export interface CleanPlan {
   bytesRead: number;
   bytesWritten: number;
   recordsRemoved: number;
+  /** Bytes of the segments the pass rewrote (the log size it cleaned). */
+  bytesCleaned: number;
 }
 
 const SLICE_MS = 2;
@@ -141,12 +148,15 @@ class CleanedWriter {
   private bufferedBytes = 0;
   private closed = false;
   size = 0;
+  readonly index: CleanedIndex;
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, base: number, indexIntervalBytes: number) {
     this.fd = openSync(path, 'w');
+    this.index = new CleanedIndex(base, indexIntervalBytes);
   }
 
   write(batch: Buffer): void {
+    this.index.note(readBatchHeader(batch), this.size + this.bufferedBytes, batch.length);
     this.buffered.push(batch);
     this.bufferedBytes += batch.length;
     if (this.bufferedBytes >= WRITE_BUFFER_BYTES) this.flushBuffer();
@@ -212,17 +222,18 @@ export async function runCleanPass(input: CleanPassInput): Promise<CleanPlan> {
   const pacer = new Pacer(input.ioBytesPerSecond);
   const stats = { bytesRead: 0, bytesWritten: 0, recordsRemoved: 0 };
   const { map, cleanEnd } = await buildOffsetMap(input, pacer, stats);
-  const plan: CleanPlan = { groups: [], cleanedUpTo: cleanEnd, bytesRead: 0, bytesWritten: 0, recordsRemoved: 0 };
+  const plan: CleanPlan = { groups: [], cleanedUpTo: cleanEnd, bytesRead: 0, bytesWritten: 0, recordsRemoved: 0, bytesCleaned: 0 };
   if (cleanEnd <= input.firstDirty) return { ...plan, cleanedUpTo: input.firstDirty, bytesRead: stats.bytesRead };
   const horizon = input.now - input.deleteRetentionMs;
   const range = input.segments.filter((s) => s.nextBase <= cleanEnd);
+  plan.bytesCleaned = range.reduce((n, s) => n + s.size, 0);
   const writers: CleanedWriter[] = [];
   try {
     for (const group of groupBySize(range, input.segmentBytes)) {
       const base = group[0]!.baseOffset;
       const end = group[group.length - 1]!.nextBase;
       const producers = await lastBatchPerProducer(input.dir, group, pacer, stats);
-      const writer = new CleanedWriter(join(input.dir, cleanedFileName(base, end)));
+      const writer = new CleanedWriter(join(input.dir, cleanedFileName(base, end)), base, input.indexIntervalBytes);
       writers.push(writer);
       let changed = group.length > 1;
       for (const seg of group) {
@@ -263,7 +274,10 @@ export async function runCleanPass(input: CleanPassInput): Promise<CleanPlan> {
         continue;
       }
       crashPoint('cleaned-written');
-      plan.groups.push({ base, end, replaced: group.map((s) => ({ baseOffset: s.baseOffset, size: s.size })), file: cleanedFileName(base, end), size: writer.size });
+      plan.groups.push({
+        base, end, replaced: group.map((s) => ({ baseOffset: s.baseOffset, size: s.size })), file: cleanedFileName(base, end), size: writer.size,
+        index: Buffer.from(writer.index.snapshot()).toString('base64'),
+      });
     }
   } catch (err) {
     for (const w of writers) w.abandon();

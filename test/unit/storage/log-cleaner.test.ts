@@ -70,7 +70,7 @@ async function clean(log: PartitionLog, now = T0 + 1000, options: { firstDirty?:
   const plan = await runCleanPass({
     dir: log.dir, segments: closed.map((s) => ({ baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp, nextBase: s.nextBase })),
     firstDirty: options.firstDirty ?? closed[0]?.baseOffset ?? 0, now, segmentBytes: log.config.segmentBytes, deleteRetentionMs: log.config.deleteRetentionMs,
-    minCompactionLagMs: options.minCompactionLagMs ?? 0, maxRecordsBytes: 1 << 20, maxKeys: options.maxKeys ?? 1000, ioBytesPerSecond: 0,
+    minCompactionLagMs: options.minCompactionLagMs ?? 0, maxRecordsBytes: 1 << 20, maxKeys: options.maxKeys ?? 1000, ioBytesPerSecond: 0, indexIntervalBytes: log.config.indexIntervalBytes,
   });
   expect(log.installCleaned(plan)).toBe(plan.groups.length > 0);
   return plan;
@@ -134,6 +134,24 @@ describe('log cleaner', () => {
     expect(contents(reopened)).toEqual(after);
     await reopened.close();
     await log.close().catch(() => undefined);
+  });
+
+  it('hands over indexes that find every offset as indexes rebuilt from the file do', async () => {
+    const log = PartitionLog.open(freshDir(), { ...compactConfig, indexIntervalBytes: 64, segmentBytes: 4096 });
+    await fourRounds(log);
+    for (let i = 0; i < 20; i++) await log.append(batch([{ key: `u${i}`, value: `${i}` }], T0 + 100 + i));
+    log.roll();
+    await clean(log);
+    const end = log.logEndOffset;
+    const firstBaseFrom = (l: PartitionLog, offset: number): number => readBatchHeader(l.read(offset, 1).chunks[0]!).baseOffset;
+    const installed = Array.from({ length: end }, (_, o) => firstBaseFrom(log, o));
+    const byTime = [T0, T0 + 10, T0 + 30, T0 + 105].map((t) => log.recordForTimestamp(t)?.offset);
+    await log.close();
+    for (const f of readdirSync(log.dir)) if (f.endsWith('.index') || f.endsWith('.timeindex') || f === RECOVERY_POINT_FILE || f === CLEAN_SHUTDOWN_FILE) unlinkSync(join(log.dir, f));
+    const rebuilt = PartitionLog.open(log.dir, { ...compactConfig, indexIntervalBytes: 64, segmentBytes: 4096 });
+    expect(Array.from({ length: end }, (_, o) => firstBaseFrom(rebuilt, o))).toEqual(installed);
+    expect([T0, T0 + 10, T0 + 30, T0 + 105].map((t) => rebuilt.recordForTimestamp(t)?.offset)).toEqual(byTime);
+    await rebuilt.close();
   });
 
   it('keeps a tombstone for delete.retention.ms, then removes it', async () => {
@@ -206,7 +224,7 @@ describe('log cleaner', () => {
     const closed = log.closedSegments();
     const plan = await runCleanPass({
       dir: log.dir, segments: closed.map((s) => ({ baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp, nextBase: s.nextBase })),
-      firstDirty: 0, now: T0 + 1000, segmentBytes: 1024, deleteRetentionMs: DAY, minCompactionLagMs: 0, maxRecordsBytes: 1 << 20, maxKeys: 1000, ioBytesPerSecond: 0,
+      firstDirty: 0, now: T0 + 1000, segmentBytes: 1024, deleteRetentionMs: DAY, minCompactionLagMs: 0, maxRecordsBytes: 1 << 20, maxKeys: 1000, ioBytesPerSecond: 0, indexIntervalBytes: 4096,
     });
     log.deleteSegmentsBelow(closed[1]!.baseOffset);
     expect(log.installCleaned(plan)).toBe(false);
