@@ -214,7 +214,7 @@ async function control(reqId: number, slot: number, c: ControlCommand): Promise<
     case 'producers':
       return p.producers.active();
     case 'installCleaned':
-      return { installed: p.log.installCleaned(c.plan) };
+      return { installed: await p.log.installCleaned(c.plan) };
   }
 }
 

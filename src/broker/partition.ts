@@ -63,7 +63,7 @@ export class InlineBackend implements PartitionBackend {
     return this.writer.producers.active();
   }
 
-  async installCleaned(plan: CleanPlan): Promise<boolean> {
+  installCleaned(plan: CleanPlan): Promise<boolean> {
     return this.log.installCleaned(plan);
   }
 

@@ -3,7 +3,7 @@
 // lock as long as one thread owns it (the log writer); only fsyncs run asynchronously,
 // batched by GroupCommit. Readers see batches below the high watermark only: with the
 // `always` policy that is what has been fsynced, otherwise what has been written.
-import { fdatasyncSync, rmSync, unlinkSync } from 'node:fs';
+import { fdatasyncSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KafkaError, StrataError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -19,7 +19,8 @@ import type { Syncer } from './sync-batcher.js';
 import { isCompacted, resolveLogConfig, type LogConfig } from '../config/log-config.js';
 import { hasKeylessRecord } from './cleaner/batch-filter.js';
 import type { CleanPlan } from './cleaner/clean-pass.js';
-import { commitSwap, crashPoint, finishSwap, readCleanerCheckpoint, swapGroupFiles, writeCleanerCheckpoint } from './cleaner/cleaner-swap.js';
+import { abandonSwap, commitSwap, crashPoint, finishSwapAsync, readCleanerCheckpoint, swapGroupFiles, writeCleanerCheckpointAsync } from './cleaner/cleaner-swap.js';
+import { unlink } from 'node:fs/promises';
 import { CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE } from './names.js';
 import { consumeCleanMarker, openSegments, readRecoveryPoint, type RecoveryReport } from './recovery.js';
 import { Segment } from './segment.js';
@@ -82,6 +83,8 @@ export class PartitionLog {
   private nextOffset: number;
   private hw: number;
   private readonly dirty = new Set<Segment>();
+  /** Bases of segments a cleaner install is replacing: retention waits for it. */
+  private readonly pendingClean = new Set<number>();
   private dirDirty = false;
   private readonly commit: GroupCommit;
   private intervalTimer: NodeJS.Timeout | undefined;
@@ -437,7 +440,7 @@ export class PartitionLog {
       const first = this.segments[0]!;
       const expired = retentionMs >= 0 && first.maxTimestamp >= 0 && now - first.maxTimestamp > retentionMs;
       const oversize = retentionBytes >= 0 && total - first.size >= retentionBytes;
-      if ((!expired && !oversize) || this.dirty.has(first)) break;
+      if ((!expired && !oversize) || this.dirty.has(first) || this.pendingClean.has(first.baseOffset)) break;
       this.segments.shift();
       first.delete();
       total -= first.size;
@@ -455,7 +458,7 @@ export class PartitionLog {
   deleteSegmentsBelow(offset: number): number {
     this.checkOpen();
     let removed = 0;
-    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset && !this.dirty.has(this.segments[0]!)) {
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset && !this.dirty.has(this.segments[0]!) && !this.pendingClean.has(this.segments[0]!.baseOffset)) {
       const first = this.segments.shift()!;
       first.delete();
       removed += first.size;
@@ -467,48 +470,57 @@ export class PartitionLog {
   /**
    * Installs a cleaning pass's output (clean-pass.ts) if the segments it read are still
    * here as they were (retention or DeleteRecords may have removed some meanwhile);
-   * otherwise throws its files away. Synchronous: no read or append sees a partial swap.
-   * Returns whether it was installed.
+   * otherwise throws its files away. The fsyncs run off the event loop; the switch of the
+   * segment list and the renames happen in one synchronous step, so no read or append
+   * sees a partial swap. Retention leaves the segments alone while an install is pending.
+   * Resolves with whether it was installed.
    */
-  installCleaned(plan: CleanPlan): boolean {
+  async installCleaned(plan: CleanPlan): Promise<boolean> {
     this.checkUsable();
-    const still = plan.groups.every((g) => g.replaced.every((r) => {
+    if (plan.groups.length === 0) {
+      // Nothing worth rewriting (every key unique so far): the dirty part is clean now.
+      if (plan.cleanedUpTo > readCleanerCheckpoint(this.dir)) await writeCleanerCheckpointAsync(this.dir, plan.cleanedUpTo);
+      return false;
+    }
+    const groups = plan.groups.map((g) => ({ base: g.base, replaced: g.replaced.map((r) => r.baseOffset), file: g.file }));
+    if (this.pendingClean.size > 0 || !this.cleanedInputsUnchanged(plan)) {
+      for (const g of groups) await unlink(join(this.dir, g.file)).catch(() => undefined);
+      return false;
+    }
+    for (const g of groups) for (const b of g.replaced) this.pendingClean.add(b);
+    try {
+      await commitSwap(this.dir, groups, plan.cleanedUpTo);
+      crashPoint('after-commit');
+      if (this.closed || this.failure !== undefined) {
+        await abandonSwap(this.dir, groups);
+        return false;
+      }
+      for (const g of plan.groups) {
+        const at = this.segments.findIndex((s) => s.baseOffset === g.base);
+        const old = this.segments.splice(at, g.replaced.length);
+        for (const s of old) s.close();
+        swapGroupFiles(this.dir, { base: g.base, replaced: g.replaced.map((r) => r.baseOffset), file: g.file });
+        const seg = Segment.open(this.dir, g.base, this.cfg.indexIntervalBytes);
+        seg.adoptIndexSnapshot(Buffer.from(g.index, 'base64'));
+        this.segments.splice(at, 0, seg);
+        // Written off the event loop; until they are (or if a crash comes first) the next open rebuilds them.
+        seg.writeIndexesAsync().catch((err: unknown) => this.logger.warn({ err, segment: seg.logPath }, 'could not write the index files of a cleaned segment (rebuilt at the next open)'));
+      }
+    } finally {
+      this.pendingClean.clear();
+    }
+    await finishSwapAsync(this.dir, plan.cleanedUpTo);
+    this.stats.cleanerSwaps++;
+    return true;
+  }
+
+  /** Every segment a pass read is still here, closed, flushed and the size it was. */
+  private cleanedInputsUnchanged(plan: CleanPlan): boolean {
+    return plan.groups.every((g) => g.replaced.every((r) => {
       const i = this.segments.findIndex((s) => s.baseOffset === r.baseOffset);
       const seg = this.segments[i];
       return seg !== undefined && i < this.segments.length - 1 && seg.size === r.size && !this.dirty.has(seg);
     }));
-    if (plan.groups.length === 0) {
-      // Nothing worth rewriting (every key unique so far): the dirty part is clean now.
-      if (plan.cleanedUpTo > readCleanerCheckpoint(this.dir)) writeCleanerCheckpoint(this.dir, plan.cleanedUpTo);
-      return false;
-    }
-    if (!still) {
-      for (const g of plan.groups) {
-        try {
-          unlinkSync(join(this.dir, g.file));
-        } catch {
-          // already gone (a reopen removed stray cleaner files)
-        }
-      }
-      return false;
-    }
-    const groups = plan.groups.map((g) => ({ base: g.base, replaced: g.replaced.map((r) => r.baseOffset), file: g.file, index: g.index }));
-    commitSwap(this.dir, groups.map(({ index: _index, ...g }) => g), plan.cleanedUpTo);
-    crashPoint('after-commit');
-    for (const g of groups) {
-      const at = this.segments.findIndex((s) => s.baseOffset === g.base);
-      const old = this.segments.splice(at, g.replaced.length);
-      for (const s of old) s.close();
-      swapGroupFiles(this.dir, g);
-      const seg = Segment.open(this.dir, g.base, this.cfg.indexIntervalBytes);
-      seg.adoptIndexSnapshot(Buffer.from(g.index, 'base64'));
-      this.segments.splice(at, 0, seg);
-      // Written off the event loop; until they are (or if a crash comes first) the next open rebuilds them.
-      seg.writeIndexesAsync().catch((err: unknown) => this.logger.warn({ err, segment: seg.logPath }, 'could not write the index files of a cleaned segment (rebuilt at the next open)'));
-    }
-    finishSwap(this.dir, plan.cleanedUpTo);
-    this.stats.cleanerSwaps++;
-    return true;
   }
 
   /** Makes everything written so far durable, whatever the policy. */

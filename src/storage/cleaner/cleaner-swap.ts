@@ -7,6 +7,7 @@
 // a mix could resurrect a deleted key (a tombstone removed from one group while an older
 // value survived in another).
 import { existsSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { open, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
 import { fsyncDir, writeFileAtomic } from '../dir-sync.js';
@@ -33,9 +34,48 @@ function unlinkIfPresent(path: string): void {
   }
 }
 
-/** The commit point: from here on the new segment set is the log. */
-export function commitSwap(dir: string, groups: readonly SwapGroup[], cleanedUpTo: number): void {
-  writeFileAtomic(dir, CLEANER_SWAP_FILE, JSON.stringify({ groups, cleanedUpTo }));
+/** fsync of a file or directory without blocking the event loop. */
+async function fsyncPath(path: string, flags = 'r'): Promise<void> {
+  const handle = await open(path, flags);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** writeFileAtomic off the event loop: temporary file, fsync, rename, fsync of the directory. */
+async function writeFileAtomicAsync(dir: string, name: string, data: string): Promise<void> {
+  const tmp = join(dir, `${name}.tmp`);
+  await writeFile(tmp, data);
+  await fsyncPath(tmp, 'r+');
+  await rename(tmp, join(dir, name));
+  await fsyncPath(dir);
+}
+
+/** The commit point: once this resolves, the new segment set is the log (a crash from here is finished at open). */
+export async function commitSwap(dir: string, groups: readonly SwapGroup[], cleanedUpTo: number): Promise<void> {
+  await writeFileAtomicAsync(dir, CLEANER_SWAP_FILE, JSON.stringify({ groups, cleanedUpTo }));
+}
+
+/** A committed swap the log gave up before touching a segment (it closed): the record and the files go. */
+export async function abandonSwap(dir: string, groups: readonly SwapGroup[]): Promise<void> {
+  await unlink(join(dir, CLEANER_SWAP_FILE)).catch(() => undefined);
+  await fsyncPath(dir);
+  for (const g of groups) await unlink(join(dir, g.file)).catch(() => undefined);
+}
+
+/** finishSwap off the event loop (the live install; recovery uses the synchronous one). */
+export async function finishSwapAsync(dir: string, cleanedUpTo: number): Promise<void> {
+  await fsyncPath(dir);
+  await writeFileAtomicAsync(dir, CLEANER_CHECKPOINT_FILE, `${cleanedUpTo}\n`);
+  crashPoint('before-swap-record-removed');
+  await unlink(join(dir, CLEANER_SWAP_FILE)).catch(() => undefined);
+  await fsyncPath(dir);
+}
+
+export async function writeCleanerCheckpointAsync(dir: string, offset: number): Promise<void> {
+  await writeFileAtomicAsync(dir, CLEANER_CHECKPOINT_FILE, `${offset}\n`);
 }
 
 /** Replaces a group's old files by its cleaned file (idempotent: an interrupted swap runs again). */

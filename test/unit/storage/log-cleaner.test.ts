@@ -72,7 +72,7 @@ async function clean(log: PartitionLog, now = T0 + 1000, options: { firstDirty?:
     firstDirty: options.firstDirty ?? closed[0]?.baseOffset ?? 0, now, segmentBytes: log.config.segmentBytes, deleteRetentionMs: log.config.deleteRetentionMs,
     minCompactionLagMs: options.minCompactionLagMs ?? 0, maxRecordsBytes: 1 << 20, maxKeys: options.maxKeys ?? 1000, ioBytesPerSecond: 0, indexIntervalBytes: log.config.indexIntervalBytes,
   });
-  expect(log.installCleaned(plan)).toBe(plan.groups.length > 0);
+  expect(await log.installCleaned(plan)).toBe(plan.groups.length > 0);
   return plan;
 }
 
@@ -227,7 +227,7 @@ describe('log cleaner', () => {
       firstDirty: 0, now: T0 + 1000, segmentBytes: 1024, deleteRetentionMs: DAY, minCompactionLagMs: 0, maxRecordsBytes: 1 << 20, maxKeys: 1000, ioBytesPerSecond: 0, indexIntervalBytes: 4096,
     });
     log.deleteSegmentsBelow(closed[1]!.baseOffset);
-    expect(log.installCleaned(plan)).toBe(false);
+    expect(await log.installCleaned(plan)).toBe(false);
     expect(readdirSync(log.dir).filter((f) => f.endsWith('.cleaned'))).toEqual([]);
     await log.close();
   });
