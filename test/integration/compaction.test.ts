@@ -147,6 +147,23 @@ describe('compacted topics', () => {
     expect(text).toMatch(/strata_log_cleaner_dirty_ratio\{topic="compacted",partition="0"\} [\d.e-]+/);
   }, 90_000);
 
+  it('alters cleanup.policy to compact,delete and back, as kafka-configs would', async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    try {
+      const policy = async (): Promise<string | undefined> => (await admin.describeConfigs({ resources: [{ type: 2, name: TOPIC, configNames: ['cleanup.policy'] }], includeSynonyms: false }))
+        .resources[0]!.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
+      await admin.alterConfigs({ resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'cleanup.policy', value: 'compact,delete' }, { name: 'segment.bytes', value: '2048' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' }] }] });
+      expect(await policy()).toBe('compact,delete');
+      const bad = await admin.alterConfigs({ resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'cleanup.policy', value: 'shred' }] }] }).then(() => undefined, (e: { type?: string }) => e.type);
+      expect(bad).toBe('INVALID_CONFIG');
+      await admin.alterConfigs({ resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: '2048' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' }] }] });
+      expect(await policy()).toBe('compact');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it.runIf(runWith(hasTool('kcat', ['-V'])))('kcat produces keyed records into it and reads the latest back', async () => {
     await runKcat(['-P', '-b', running.address, '-t', TOPIC, '-p', '0', '-K', ':'], 'k1:from-kcat\n');
     const lines = await readWithKcat();

@@ -255,13 +255,15 @@ export async function runCleanPass(input: CleanPassInput): Promise<CleanPlan> {
               stats.recordsRemoved += removed;
             }
             const keepEmpty = walked.header.producerId >= 0n && producers.get(walked.header.producerId) === walked.header.baseOffset;
+            let written = 0;
             if (kept.length > 0 || keepEmpty) {
               const out = rebuildBatch(b.bytes, walked, kept);
               // A view into the walk's window is safe to hold: each window is a fresh buffer.
               writer.write(out);
-              stats.bytesWritten += out.length;
+              written = out.length;
+              stats.bytesWritten += written;
             }
-            await pacer.spent(b.bytes.length);
+            await pacer.spent(b.bytes.length + written);
           }
         } finally {
           closeSync(fd);

@@ -17,6 +17,11 @@ import { runCleanPass, type CleanPlan } from '../../../src/storage/cleaner/clean
 import { PartitionLog } from '../../../src/storage/partition-log.js';
 import { CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE } from '../../../src/storage/names.js';
 import { errorName } from '../../helpers/error-name.js';
+import { Registry } from 'prom-client';
+import { InlineBackend } from '../../../src/broker/partition.js';
+import { LogCleaner } from '../../../src/broker/log-cleaner.js';
+import { CleanerProbe } from '../../../src/metrics/cleaner-probe.js';
+import { silentLogger } from '../../../src/logger.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 24 * 3600 * 1000;
@@ -242,6 +247,54 @@ describe('log cleaner', () => {
     for (let i = 0; i < 50 && dirty < log.closedSegments().at(-1)!.nextBase; i++) dirty = (await clean(log, T0 + 1000, { maxKeys: 2, firstDirty: dirty })).cleanedUpTo;
     await clean(log, T0 + 1000, { firstDirty: 0 });
     expect(contents(log).map((r) => r.offset)).toEqual(Array.from({ length: 10 }, (_, i) => 30 + i));
+    await log.close();
+  });
+
+  it('chooses partitions by min.cleanable.dirty.ratio, and cleans one past max.compaction.lag.ms whatever its ratio', async () => {
+    const now = T0 + 10 * DAY;
+    const open = async (extra: object): Promise<InlineBackend> => {
+      const log = PartitionLog.open(freshDir(), { ...compactConfig, minCleanableDirtyRatio: 0.99, ...extra });
+      await fourRounds(log);
+      log.roll();
+      await log.flush();
+      return new InlineBackend(log);
+    };
+    // Cleaned once, then a little new data: a dirty ratio far below 0.99.
+    const lagging = await open({});
+    const overdue = await open({ maxCompactionLagMs: DAY });
+    for (const b of [lagging, overdue]) {
+      await clean(b.log, now, { firstDirty: 0 });
+      await b.log.append(batch([{ key: 'k1', value: 'late' }], T0 + 100));
+      b.log.roll();
+      await b.log.flush();
+    }
+    const registry = new Registry();
+    const cleaner = new LogCleaner(() => [{ topic: 'lagging', index: 0, backend: lagging }, { topic: 'overdue', index: 0, backend: overdue }], { backoffMs: 60_000, ioBytesPerSecond: 0, maxKeys: 1000, runPass: runCleanPass, now: () => now }, new CleanerProbe(registry), silentLogger);
+    expect(await cleaner.runOnce()).toBe(true);
+    expect(contents(overdue.log).filter((r) => r.key === 'k1')).toHaveLength(1);
+    expect(contents(lagging.log).filter((r) => r.key === 'k1')).toHaveLength(2);
+    expect(await registry.getSingleMetricAsString('strata_log_cleaner_dirty_ratio')).toMatch(/topic="lagging",partition="0"} 0\.\d+/);
+    await cleaner.close();
+    await lagging.close();
+    await overdue.close();
+  });
+
+  it('holds a pass to log.cleaner.io.max.bytes.per.second', async () => {
+    const log = PartitionLog.open(freshDir(), { ...compactConfig, segmentBytes: 64 * 1024 });
+    for (let round = 0; round < 40; round++) await log.append(batch(Array.from({ length: 50 }, (_, k) => ({ key: `k${k}`, value: `${round}`.padEnd(100, 'v') })), T0 + round));
+    log.roll();
+    await log.flush();
+    const closed = log.closedSegments();
+    const started = performance.now();
+    const plan = await runCleanPass({
+      dir: log.dir, segments: closed.map((s) => ({ baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp, nextBase: s.nextBase })),
+      firstDirty: 0, now: T0 + 1000, segmentBytes: 64 * 1024, deleteRetentionMs: DAY, minCompactionLagMs: 0, maxRecordsBytes: 1 << 20, maxKeys: 1000,
+      ioBytesPerSecond: 1_000_000, indexIntervalBytes: 4096,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    // Reads count against the cap: the pass cannot finish sooner than its reads allow (less the last slice).
+    expect(seconds).toBeGreaterThanOrEqual((plan.bytesRead - 64 * 1024) / 1_000_000);
+    expect(plan.bytesRead).toBeGreaterThan(500_000);
     await log.close();
   });
 });
