@@ -21,7 +21,7 @@ export const IMPLEMENTED_APIS = [
   'IncrementalAlterConfigs', 'DescribeCluster', 'AlterConfigs', 'SaslHandshake', 'SaslAuthenticate',
   'DescribeUserScramCredentials', 'AlterUserScramCredentials', 'DescribeAcls', 'CreateAcls', 'DeleteAcls',
   'DescribeClientQuotas', 'AlterClientQuotas', 'OffsetDelete', 'DescribeLogDirs', 'OffsetForLeaderEpoch', 'DeleteRecords',
-  'DescribeProducers',
+  'DescribeProducers', 'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe',
 ];
 const EXTRA = ['RequestHeader', 'ResponseHeader', 'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'];
 

@@ -24,6 +24,10 @@ export interface BrokerConfig {
   socketRequestMaxBytes: number;
   /** group.initial.rebalance.delay.ms */
   groupInitialRebalanceDelayMs: number;
+  /** group.consumer.session.timeout.ms: a KIP-848 member silent this long is removed. */
+  groupConsumerSessionTimeoutMs: number;
+  /** group.consumer.heartbeat.interval.ms: how often KIP-848 members heartbeat. */
+  groupConsumerHeartbeatIntervalMs: number;
   retentionCheckIntervalMs: number;
   /** log.cleaner.enable: compacted topics are cleaned. */
   logCleanerEnable: boolean;
@@ -133,6 +137,8 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   flushIntervalMs: 1000,
   socketRequestMaxBytes: 104_857_600,
   groupInitialRebalanceDelayMs: 3000,
+  groupConsumerSessionTimeoutMs: 45_000,
+  groupConsumerHeartbeatIntervalMs: 5000,
   retentionCheckIntervalMs: 300_000,
   logCleanerEnable: true,
   logCleanerBackoffMs: 15_000,
@@ -192,7 +198,7 @@ type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync' | 'clientAu
 const KINDS: Record<keyof BrokerConfig, Kind> = {
   host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
   autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
-  socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
+  socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', groupConsumerSessionTimeoutMs: 'int', groupConsumerHeartbeatIntervalMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
   logCleanerEnable: 'bool', logCleanerBackoffMs: 'int', logCleanerIoMaxBytesPerSecond: 'int', logCleanerMaxKeys: 'int',
   maxPartitions: 'int', maxPartitionsPerRequest: 'int',
   adminHost: 'string', adminPort: 'port',

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { CommittedOffset, GroupStore, StoredOffset } from '../services/group-store.js';
 import type { GroupCoordinatorService } from '../services/groups.js';
 import { Group, type GroupTiming } from './group.js';
+import { ConsumerGroup, type ConsumerGroupTiming, type TopicInfo } from './consumer-group.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { readConsumerProtocolSubscription } from '../protocol/generated/consumer-protocol-subscription.js';
 
@@ -21,12 +22,26 @@ function subscribedTopics(metadata: Buffer): string[] {
 
 const MAX_METADATA_BYTES = 4096;
 
+export interface CoordinatorOptions {
+  initialRebalanceDelayMs: number;
+  /** KIP-848 groups: group.consumer.session.timeout.ms and group.consumer.heartbeat.interval.ms. */
+  consumer?: ConsumerGroupTiming;
+  /** The topics KIP-848 groups subscribe to (names, ids, partition counts). */
+  topics?: () => TopicInfo[];
+}
+
 export class GroupCoordinator implements GroupCoordinatorService {
   private readonly groups = new Map<string, Group>();
+  /** KIP-848 groups (group.protocol=consumer), by id; a group id is one kind or the other. */
+  private readonly consumerGroups = new Map<string, ConsumerGroup>();
   private readonly timing: GroupTiming;
+  private readonly consumerTiming: ConsumerGroupTiming;
+  private readonly topicInfo: () => TopicInfo[];
 
-  constructor(readonly offsets: GroupStore, options: { initialRebalanceDelayMs: number }, logger: Logger) {
+  constructor(readonly offsets: GroupStore, options: CoordinatorOptions, logger: Logger) {
     this.timing = { initialRebalanceDelayMs: options.initialRebalanceDelayMs, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1_800_000 };
+    this.consumerTiming = options.consumer ?? { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5000 };
+    this.topicInfo = options.topics ?? (() => []);
     // Empty groups come back too: their generation must not restart at 0, or a stale
     // member of an old generation could match a new one.
     for (const [groupId, snapshot] of this.offsets.snapshots) this.group(groupId).restore(snapshot);
@@ -38,6 +53,10 @@ export class GroupCoordinator implements GroupCoordinatorService {
   /** The group, created (Empty) on first use. */
   group(groupId: string): Group {
     if (groupId === '') throw new KafkaError('INVALID_GROUP_ID', 'group id must not be empty');
+    // A consumer-protocol group with members keeps its id; an empty one turns classic (Kafka's downgrade on an empty group).
+    const modern = this.consumerGroups.get(groupId);
+    if (modern !== undefined && modern.members.size > 0) throw new KafkaError('INCONSISTENT_GROUP_PROTOCOL', `group ${groupId} uses the consumer protocol (KIP-848)`);
+    if (modern !== undefined) this.consumerGroups.delete(groupId);
     let g = this.groups.get(groupId);
     if (g === undefined) {
       g = new Group(groupId, this.timing, (snap) => this.offsets.saveGroup(groupId, snap).catch((err: unknown) => {
@@ -53,6 +72,29 @@ export class GroupCoordinator implements GroupCoordinatorService {
     return this.groups.get(groupId);
   }
 
+  /**
+   * The KIP-848 group, created on first use. An empty classic group becomes one (Kafka 4's
+   * upgrade of an empty group); a classic group with members keeps its protocol.
+   */
+  consumerGroup(groupId: string): ConsumerGroup {
+    if (groupId === '') throw new KafkaError('INVALID_GROUP_ID', 'group id must not be empty');
+    let g = this.consumerGroups.get(groupId);
+    if (g !== undefined) return g;
+    const classic = this.groups.get(groupId);
+    if (classic !== undefined && classic.size > 0) throw new KafkaError('GROUP_ID_NOT_FOUND', `Group ${groupId} is not a consumer group: it has classic members`);
+    if (classic !== undefined) {
+      classic.shutdown();
+      this.groups.delete(groupId);
+    }
+    g = new ConsumerGroup(groupId, this.consumerTiming, this.topicInfo, () => undefined);
+    this.consumerGroups.set(groupId, g);
+    return g;
+  }
+
+  existingConsumerGroup(groupId: string): ConsumerGroup | undefined {
+    return this.consumerGroups.get(groupId);
+  }
+
   committed(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
     return this.offsets.get(groupId, topic, partition);
   }
@@ -62,11 +104,13 @@ export class GroupCoordinator implements GroupCoordinatorService {
   }
 
   /** Every group with members or committed offsets. */
-  list(): Array<{ groupId: string; protocolType: string; state: string }> {
-    const ids = new Set([...this.groups.keys(), ...this.offsets.groupIds()]);
+  list(): Array<{ groupId: string; protocolType: string; state: string; type: 'classic' | 'consumer' }> {
+    const ids = new Set([...this.groups.keys(), ...this.consumerGroups.keys(), ...this.offsets.groupIds()]);
     return [...ids].map((id) => {
+      const modern = this.consumerGroups.get(id);
+      if (modern !== undefined) return { groupId: id, protocolType: 'consumer', state: modern.state, type: 'consumer' as const };
       const g = this.groups.get(id);
-      return { groupId: id, protocolType: g?.protocolType ?? 'consumer', state: g?.state ?? 'Empty' };
+      return { groupId: id, protocolType: g?.protocolType ?? 'consumer', state: g?.state ?? 'Empty', type: 'classic' as const };
     });
   }
 
@@ -77,7 +121,13 @@ export class GroupCoordinator implements GroupCoordinatorService {
 
   async commit(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<Map<string, KafkaError | undefined>> {
     const outcome = new Map<string, KafkaError | undefined>();
-    this.group(groupId).checkCommit(memberId, generationId, groupInstanceId);
+    const modern = this.consumerGroups.get(groupId);
+    if (modern !== undefined) {
+      // KIP-848: the generation is the member epoch; an admin commit (no member) only to an empty group.
+      if (memberId !== '' || generationId >= 0 || modern.members.size > 0) modern.checkMember(memberId, generationId);
+    } else {
+      this.group(groupId).checkCommit(memberId, generationId, groupInstanceId);
+    }
     const ok = entries.filter((e) => {
       const tooLarge = e.value.metadata !== null && Buffer.byteLength(e.value.metadata) > MAX_METADATA_BYTES;
       outcome.set(`${e.topic}\u0000${e.partition}`, tooLarge ? new KafkaError('OFFSET_METADATA_TOO_LARGE', 'metadata over 4096 bytes') : undefined);
@@ -88,6 +138,12 @@ export class GroupCoordinator implements GroupCoordinatorService {
   }
 
   async delete(groupId: string): Promise<void> {
+    const modern = this.consumerGroups.get(groupId);
+    if (modern !== undefined) {
+      if (modern.members.size > 0) throw new KafkaError('NON_EMPTY_GROUP', `group ${groupId} has ${modern.members.size} members`);
+      this.consumerGroups.delete(groupId);
+      if (this.offsets.all(groupId).length === 0) return;
+    }
     const g = this.groups.get(groupId);
     const hasOffsets = this.offsets.all(groupId).length > 0;
     if ((g === undefined || g.state === 'Dead') && !hasOffsets) throw new KafkaError('GROUP_ID_NOT_FOUND', groupId);
@@ -105,9 +161,10 @@ export class GroupCoordinator implements GroupCoordinatorService {
    */
   async deleteOffsets(groupId: string, partitions: Array<{ topic: string; partition: number }>): Promise<Map<string, KafkaError | undefined>> {
     const g = this.groups.get(groupId);
+    const modern = this.consumerGroups.get(groupId);
     const hasOffsets = this.offsets.all(groupId).length > 0;
-    if ((g === undefined || g.size === 0) && !hasOffsets) throw new KafkaError('GROUP_ID_NOT_FOUND', groupId);
-    const subscribed = new Set<string>();
+    if ((g === undefined || g.size === 0) && (modern === undefined || modern.members.size === 0) && !hasOffsets) throw new KafkaError('GROUP_ID_NOT_FOUND', groupId);
+    const subscribed = new Set<string>(modern?.subscribedTopicNames() ?? []);
     if (g !== undefined && g.size > 0) {
       if (g.protocolType !== 'consumer') throw new KafkaError('NON_EMPTY_GROUP', `group ${groupId} has ${g.size} members`);
       for (const m of g.memberList()) {
@@ -138,6 +195,7 @@ export class GroupCoordinator implements GroupCoordinatorService {
 
   async close(): Promise<void> {
     for (const g of this.groups.values()) g.shutdown();
+    for (const g of this.consumerGroups.values()) g.shutdown();
     await this.offsets.close();
   }
 }

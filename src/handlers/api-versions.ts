@@ -9,15 +9,15 @@ export function supportedApis(table: readonly ApiHandler[]): ApiVersionsResponse
 }
 
 /**
- * The feature levels Strata implements, as Kafka names them (KIP-584): group.version 0 is
- * the classic group protocol only (1 would be KIP-848's), transaction.version 0 no
- * transactions (1 and 2 are KIP-890's). Nothing is finalized above level 0, so the
- * finalized list stays empty, as Kafka leaves features at level 0 out of it.
+ * The feature levels Strata implements, as Kafka names them (KIP-584): group.version 1 is
+ * the KIP-848 consumer group protocol (finalized: on), transaction.version 0 no
+ * transactions (1 and 2 are KIP-890's; level 0 is left out of the finalized list, as Kafka does).
  */
 const SUPPORTED_FEATURES = [
-  { name: 'group.version', minVersion: 0, maxVersion: 0 },
+  { name: 'group.version', minVersion: 0, maxVersion: 1 },
   { name: 'transaction.version', minVersion: 0, maxVersion: 0 },
 ];
+const FINALIZED_FEATURES = [{ name: 'group.version', maxVersionLevel: 1, minVersionLevel: 1 }];
 
 /** Answers with exactly what the handler table implements. */
 export function apiVersionsHandler(table: () => readonly ApiHandler[]): ApiHandler<ApiVersionsRequest, ApiVersionsResponse> {
@@ -31,7 +31,8 @@ export function apiVersionsHandler(table: () => readonly ApiHandler[]): ApiHandl
       const res = defaultApiVersionsResponse();
       res.apiKeys = supportedApis(table());
       res.supportedFeatures = SUPPORTED_FEATURES.map((f) => ({ ...f }));
-      res.finalizedFeaturesEpoch = 0;
+      res.finalizedFeaturesEpoch = 1;
+      res.finalizedFeatures = FINALIZED_FEATURES.map((f) => ({ ...f }));
       return res;
     },
     errorResponse: (_req, _version, errorCode) => ({ ...defaultApiVersionsResponse(), errorCode }),

@@ -128,8 +128,8 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
       .list()
       .filter((g) => all || access.allows(session, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId, true))
       .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
-      .filter((g) => req.typesFilter.length === 0 || req.typesFilter.map((t) => t.toLowerCase()).includes('classic'))
-      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: 'classic' }));
+      .filter((g) => req.typesFilter.length === 0 || req.typesFilter.map((t) => t.toLowerCase()).includes(g.type))
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: g.type }));
     return res;
   },
   errorResponse: (_req, _version, errorCode) => ({ ...defaultListGroupsResponse(), errorCode }),
@@ -146,6 +146,11 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
     res.groups = req.groups.map((groupId) => {
       if (!access.allows(session, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
         return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', authorizedOperations: NOT_ASKED, members: [] };
+      }
+      const modern = groups.existingConsumerGroup(groupId);
+      if (modern !== undefined) {
+        // As Kafka 4: a consumer-protocol group is described by ConsumerGroupDescribe; the admin client falls back to that.
+        return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, groupId, groupState: 'Dead', protocolType: '', protocolData: '', authorizedOperations: NOT_ASKED, members: [] };
       }
       const g = groups.existing(groupId);
       const hasOffsets = groups.allCommitted(groupId).length > 0;

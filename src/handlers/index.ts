@@ -13,6 +13,7 @@ import { metadataHandler } from './metadata.js';
 import { offsetCommitHandler, offsetDeleteHandler, offsetFetchHandler } from './offsets.js';
 import { produceHandler } from './produce.js';
 import { describeProducersHandler } from './producers.js';
+import { consumerGroupDescribeHandler, consumerGroupHeartbeatHandler } from './consumer-groups.js';
 import { saslAuthenticateHandler, saslHandshakeHandler } from './sasl.js';
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './scram-users.js';
 import { createPartitionsHandler, createTopicsHandler, deleteTopicsHandler } from './topics-admin.js';
@@ -27,6 +28,7 @@ export function buildHandlerTable(): ApiHandler[] {
     describeUserScramCredentialsHandler, alterUserScramCredentialsHandler, describeAclsHandler, createAclsHandler, deleteAclsHandler,
     describeClientQuotasHandler, alterClientQuotasHandler, offsetDeleteHandler,
     describeLogDirsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler, describeProducersHandler,
+    consumerGroupHeartbeatHandler, consumerGroupDescribeHandler,
   ] as ApiHandler[];
   table.push(apiVersionsHandler(() => table) as ApiHandler);
   return table;

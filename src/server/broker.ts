@@ -116,7 +116,11 @@ export class Broker {
     logger.info({ logWriters: config.logWriters, cpuPoolThreads: this.cpu.inline ? 0 : config.cpuPoolThreads, mode: config.logWriters > 0 ? 'threaded' : 'inline' }, 'log writers');
     this.topics = new TopicManager(config, this.metadata, boot.topics, logger, this.metrics.storage, this.writers);
     const offsets = new OffsetsStore(config.dataDir, logger, (s) => this.metrics.storage.observeFsync(s));
-    this.groups = new GroupCoordinator(offsets, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs }, logger);
+    this.groups = new GroupCoordinator(offsets, {
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+      consumer: { sessionTimeoutMs: config.groupConsumerSessionTimeoutMs, heartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs },
+      topics: () => this.topics.list().map((t) => ({ id: t.id, name: t.name, partitions: t.partitions.length })),
+    }, logger);
     this.metrics.groups.watch(
       () => this.groups.committedOffsets().map((o) => ({ ...o, highWatermark: this.topics.partition(o.topic, o.partition)?.log.highWatermark })),
       () => this.groups.list().map((g) => ({ group: g.groupId, state: g.state, members: this.groups.existing(g.groupId)?.size ?? 0 })),

@@ -3,6 +3,57 @@
 import type { ErrorCodeName } from '../protocol/generated/error-codes.js';
 import type { CommittedOffset, StoredOffset } from './group-store.js';
 
+/** What a ConsumerGroupHeartbeat asks (KIP-848). */
+export interface ConsumerHeartbeatInput {
+  memberId: string;
+  memberEpoch: number;
+  instanceId: string | null;
+  rackId: string | null;
+  rebalanceTimeoutMs: number;
+  subscribedTopicNames: string[] | null;
+  subscribedTopicRegex: string | null;
+  serverAssignor: string | null;
+  /** The partitions the member owns (null: unchanged since its last heartbeat). */
+  ownedPartitions: Array<{ topicId: string; partitions: number[] }> | null;
+  clientId: string;
+  clientHost: string;
+}
+
+export interface ConsumerHeartbeatOutput {
+  memberId: string;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  /** The member's assignment when it changed (or on joining), else null. */
+  assignment: Array<{ topicId: string; partitions: number[] }> | null;
+}
+
+/** topic id → partitions. */
+export type PartitionSet = Map<string, Set<number>>;
+
+export interface ConsumerMemberView {
+  readonly memberId: string;
+  readonly instanceId: string | null;
+  readonly rackId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  readonly memberEpoch: number;
+  readonly subscribedTopicNames: readonly string[];
+  readonly subscribedTopicRegex: string | null;
+  readonly assigned: PartitionSet;
+}
+
+/** A KIP-848 group as the ConsumerGroupHeartbeat and ConsumerGroupDescribe handlers use it. */
+export interface ConsumerGroupView {
+  readonly groupId: string;
+  readonly groupEpoch: number;
+  readonly assignmentEpoch: number;
+  readonly assignorName: string;
+  readonly members: ReadonlyMap<string, ConsumerMemberView>;
+  readonly state: string;
+  heartbeat(req: ConsumerHeartbeatInput): ConsumerHeartbeatOutput;
+  targetOf(memberId: string): PartitionSet;
+}
+
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
 export interface Protocol {
@@ -68,7 +119,10 @@ export interface GroupCoordinatorService {
   group(groupId: string): ClassicGroup;
   existing(groupId: string): ClassicGroup | undefined;
   /** Every group with members or committed offsets. */
-  list(): Array<{ groupId: string; protocolType: string; state: string }>;
+  list(): Array<{ groupId: string; protocolType: string; state: string; type: 'classic' | 'consumer' }>;
+  /** A KIP-848 group (ConsumerGroupHeartbeat), created on first use; GROUP_ID_NOT_FOUND while classic members hold the id. */
+  consumerGroup(groupId: string): ConsumerGroupView;
+  existingConsumerGroup(groupId: string): ConsumerGroupView | undefined;
   /**
    * Stores offsets after the generation check; per-partition errors keyed
    * "topic\0partition" (OFFSET_METADATA_TOO_LARGE), group errors thrown.

@@ -100,6 +100,8 @@ const TABLE: Record<number, Row> = {
   [ApiKey.OffsetForLeaderEpoch]: { version: 4, body: { replicaId: -1, topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }] }, denied: [T], why: 'Describe on the topic' },
   [ApiKey.DeleteRecords]: { version: 2, body: { topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, offset: 1 }] }], timeoutMs: 5000 }, denied: [T], why: 'Delete on the topic' },
   [ApiKey.DescribeProducers]: { version: 0, body: { topics: [{ name: TOPIC, partitionIndexes: [0] }] }, denied: [T], why: 'Read on the topic' },
+  [ApiKey.ConsumerGroupHeartbeat]: { version: 1, body: { groupId: GROUP, memberId: 'm1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30000, subscribedTopicNames: [TOPIC], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] }, denied: [G], why: 'Read on the group' },
+  [ApiKey.ConsumerGroupDescribe]: { version: 0, body: { groupIds: [GROUP], includeAuthorizedOperations: false }, denied: [G], why: 'Describe on the group' },
   [ApiKey.AlterClientQuotas]: { version: 1, body: { entries: [{ entity: [{ entityType: 'user', entityName: 'bob' }], ops: [{ key: 'producer_byte_rate', value: 1000, remove: false }] }], validateOnly: false }, denied: [C], why: 'AlterConfigs on the cluster' },
 };
 

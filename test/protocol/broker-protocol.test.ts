@@ -61,7 +61,7 @@ const ADVERTISED: Record<number, [number, number]> = {
   [ApiKey.IncrementalAlterConfigs]: [0, 1], [ApiKey.DescribeCluster]: [0, 1], [ApiKey.AlterConfigs]: [0, 2],
   [ApiKey.SaslHandshake]: [0, 1], [ApiKey.SaslAuthenticate]: [0, 2], [ApiKey.DescribeUserScramCredentials]: [0, 0], [ApiKey.AlterUserScramCredentials]: [0, 0],
   [ApiKey.DescribeAcls]: [0, 3], [ApiKey.CreateAcls]: [0, 3], [ApiKey.DeleteAcls]: [0, 3], [ApiKey.DescribeClientQuotas]: [0, 1], [ApiKey.AlterClientQuotas]: [0, 1],
-  [ApiKey.OffsetDelete]: [0, 0], [ApiKey.DescribeLogDirs]: [0, 4], [ApiKey.OffsetForLeaderEpoch]: [0, 4], [ApiKey.DeleteRecords]: [0, 2], [ApiKey.DescribeProducers]: [0, 0],
+  [ApiKey.OffsetDelete]: [0, 0], [ApiKey.DescribeLogDirs]: [0, 4], [ApiKey.OffsetForLeaderEpoch]: [0, 4], [ApiKey.DeleteRecords]: [0, 2], [ApiKey.DescribeProducers]: [0, 0], [ApiKey.ConsumerGroupHeartbeat]: [0, 1], [ApiKey.ConsumerGroupDescribe]: [0, 0],
 };
 
 describe('version negotiation', () => {
@@ -139,7 +139,7 @@ describe('topic configs', () => {
     expect((await alter([{ name: 'retention.ms', configOperation: 0, value: '12345' }, { name: 'segment.bytes', configOperation: 0, value: '1048576' }])).errorCode).toBe(0);
     expect(running.broker.topics.partition('cfg', 0)!.backend.config).toMatchObject({ retentionMs: 12345, segmentBytes: 1048576 });
     expect((await alter([{ name: 'retention.ms', configOperation: 0, value: 'soon' }])).errorCode).toBe(ErrorCode.INVALID_CONFIG);
-    expect((await alter([{ name: 'cleanup.policy', configOperation: 0, value: 'compact' }])).errorCode).toBe(ErrorCode.INVALID_CONFIG);
+    expect((await alter([{ name: 'cleanup.policy', configOperation: 0, value: 'shred' }])).errorCode).toBe(ErrorCode.INVALID_CONFIG);
     expect((await alter([{ name: 'retention.ms', configOperation: 1, value: null }])).errorCode).toBe(0);
     const described = readDescribeConfigsResponse(await client.request(ApiKey.DescribeConfigs, 4, (w) => writeDescribeConfigsRequest(w, 4, { resources: [{ resourceType: 2, resourceName: 'cfg', configurationKeys: ['retention.ms', 'segment.bytes'] }], includeSynonyms: false, includeDocumentation: false })), 4);
     const byName = Object.fromEntries(described.results[0]!.configs.map((c) => [c.name, c]));
