@@ -75,9 +75,9 @@ describe('strata client commands', () => {
     const dup = await strata(['topic', 'create', 'cli-orders']);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/TOPIC_ALREADY_EXISTS/);
-    const bad = await strata(['topic', 'alter', 'cli-orders', '--config', 'cleanup.policy=compact']);
+    const bad = await strata(['topic', 'alter', 'cli-orders', '--config', 'cleanup.policy=shred']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/INVALID_CONFIG.*compact/);
+    expect(bad.stderr).toMatch(/INVALID_CONFIG.*cleanup.policy/);
     const table = await strata(['topic', 'list']);
     expect(table.stdout).toMatch(/^TOPIC\s+PARTITIONS$/m);
     expect(await json(['topic', 'delete', 'cli-orders'])).toEqual([{ deleted: 'cli-orders' }]);
