@@ -42,13 +42,12 @@ export function uniformAssign(input: AssignorInput): Map<string, Assignment> {
   const all: Array<[string, number]> = [];
   for (const [topic, n] of [...input.partitions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) for (let p = 0; p < n; p++) all.push([topic, p]);
   const eligible = (topic: string) => input.members.filter((m) => m.topics.has(topic));
-  // Each member's fair share of what it can take: total over subscribers, rounded up.
-  const quota = new Map<string, number>();
-  for (const m of input.members) {
-    let share = 0;
-    for (const t of m.topics) share += (input.partitions.get(t) ?? 0) / Math.max(1, eligible(t).length);
-    quota.set(m.memberId, Math.ceil(share));
-  }
+  // What a member may keep of its current partitions: an even share of everything subscribed.
+  const subscribedTotal = all.filter(([t]) => eligible(t).length > 0).length;
+  const share = Math.ceil(subscribedTotal / Math.max(1, input.members.length));
+  const quota = new Map<string, number>(input.members.map((m) => [m.memberId, share]));
+  // Partitions with the fewest possible owners are placed first, so members with narrow subscriptions fill up on them.
+  all.sort((x, y) => eligible(x[0]).length - eligible(y[0]).length);
   const taken = new Set<string>();
   // Keep what members already have, up to their quota.
   for (const m of [...input.members].sort((a, b) => (a.memberId < b.memberId ? -1 : 1))) {

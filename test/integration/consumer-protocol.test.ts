@@ -100,7 +100,9 @@ describe.runIf(runWith(hasJavaClients))('KIP-848 consumer groups (Java client, g
         await eventually(async () => {
           const g = await describeGroup(group);
           return g.groupState === 'Stable' && g.members.length === 3 && g.members.every((m) => m.assignment.topicPartitions.reduce((n, t) => n + t.partitions.length, 0) === 2);
-        }, 60_000, 'a stable group of three');
+        }, 60_000, 'a stable group of three').catch(async (err: unknown) => {
+          throw new Error(`${String(err)}: ${JSON.stringify(await describeGroup(group))}`);
+        });
         const g = await describeGroup(group);
         expect(g.assignorName).toBe(assignor);
         const owned = g.members.flatMap((m) => m.assignment.topicPartitions.flatMap((t) => t.partitions));
