@@ -42,15 +42,22 @@ export function uniformAssign(input: AssignorInput): Map<string, Assignment> {
   const all: Array<[string, number]> = [];
   for (const [topic, n] of [...input.partitions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) for (let p = 0; p < n; p++) all.push([topic, p]);
   const eligible = (topic: string) => input.members.filter((m) => m.topics.has(topic));
-  // What a member may keep of its current partitions: an even share of everything subscribed.
+  // What a member may keep of its current partitions: the floor of an even share, and one
+  // more for as many members as the division leaves over (so a newcomer gets its share).
   const subscribedTotal = all.filter(([t]) => eligible(t).length > 0).length;
-  const share = Math.ceil(subscribedTotal / Math.max(1, input.members.length));
-  const quota = new Map<string, number>(input.members.map((m) => [m.memberId, share]));
+  const base = Math.floor(subscribedTotal / Math.max(1, input.members.length));
+  let extra = subscribedTotal - base * input.members.length;
+  const quota = new Map<string, number>(input.members.map((m) => [m.memberId, base]));
   // Partitions with the fewest possible owners are placed first, so members with narrow subscriptions fill up on them.
   all.sort((x, y) => eligible(x[0]).length - eligible(y[0]).length);
   const taken = new Set<string>();
   // Keep what members already have, up to their quota.
   for (const m of [...input.members].sort((a, b) => (a.memberId < b.memberId ? -1 : 1))) {
+    const had = [...m.current].filter(([t]) => m.topics.has(t)).reduce((n, [, s]) => n + s.size, 0);
+    if (had > base && extra > 0) {
+      quota.set(m.memberId, base + 1);
+      extra--;
+    }
     for (const [topic, parts] of m.current) {
       if (!m.topics.has(topic)) continue;
       for (const p of [...parts].sort((a, b) => a - b)) {

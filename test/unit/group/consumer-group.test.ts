@@ -139,3 +139,22 @@ describe('GroupCoordinator with both kinds of group', () => {
     await c.close();
   });
 });
+
+describe('uniform assignor with a newcomer', () => {
+  it('gives a fourth member its share of 6 partitions held by three', () => {
+    const current = (ps: number[]) => new Map([['T1', new Set(ps)]]);
+    const members = [
+      { memberId: 'a', topics: new Set(['T1']), current: current([0, 1]) },
+      { memberId: 'b', topics: new Set(['T1']), current: current([2, 3]) },
+      { memberId: 'c', topics: new Set(['T1']), current: current([4, 5]) },
+      { memberId: 'd', topics: new Set(['T1']), current: new Map() },
+    ];
+    const out = uniformAssign({ members, partitions: new Map([['T1', 6]]) });
+    const sizes = members.map((m) => out.get(m.memberId)!.get('T1')?.size ?? 0);
+    expect(sizes.reduce((n, x) => n + x, 0)).toBe(6);
+    expect(Math.min(...sizes)).toBe(1);
+    expect(Math.max(...sizes)).toBe(2);
+    // Everyone kept at least one of its own.
+    for (const m of members.slice(0, 3)) expect([...out.get(m.memberId)!.get('T1')!].some((p) => m.current.get('T1')!.has(p))).toBe(true);
+  });
+});
