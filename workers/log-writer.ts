@@ -101,12 +101,14 @@ function sendJson(kind: number, reqId: number, slot: number, body: unknown): voi
   send(rec);
 }
 
-function stateOf(log: PartitionLog): { highWatermark: number; logStartOffset: number; flushedOffset: number } {
-  return { highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, flushedOffset: log.flushedOffset };
+function stateOf(p: PartitionWriter): { highWatermark: number; logStartOffset: number; flushedOffset: number; lastStableOffset: number } {
+  const log = p.log;
+  return { highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, flushedOffset: log.flushedOffset, lastStableOffset: p.lastStableOffset() };
 }
 
 /** The hot path: written straight into the completion ring when there is room. */
-function sendProduced(reqId: number, slot: number, log: PartitionLog, out: ProduceOutcome): void {
+function sendProduced(reqId: number, slot: number, p: PartitionWriter, out: ProduceOutcome): void {
+  const log = p.log;
   let rec: Uint8Array;
   let base: number;
   const at = backlog.length === 0 ? completions.reserve(Produced.BYTES) : -1;
@@ -130,6 +132,9 @@ function sendProduced(reqId: number, slot: number, log: PartitionLog, out: Produ
   view.setFloat64(Produced.SIZE, out.placement?.size ?? -1, true);
   view.setFloat64(Produced.MAX_TIMESTAMP, out.placement?.maxTimestamp ?? -1, true);
   view.setFloat64(Produced.FLUSHED_OFFSET, log.flushedOffset, true);
+  view.setFloat64(Produced.LAST_STABLE_OFFSET, p.lastStableOffset(), true);
+  view.setFloat64(Produced.ABORTED_FIRST_OFFSET, out.abortedFirstOffset, true);
+  view.setFloat64(Produced.ABORTED_PRODUCER_ID, out.abortedProducerId, true);
   if (at >= 0) scheduleCommit();
   else send(rec);
 }
@@ -151,7 +156,7 @@ function produce(reqId: number, slot: number, batch: Buffer): void {
   // produce() patches and writes `batch` (a view into the request ring) before it
   // returns; the ring space is released only after this call.
   p.produce(batch).then(
-    (out) => sendProduced(reqId, slot, p.log, out),
+    (out) => sendProduced(reqId, slot, p, out),
     (err: unknown) => sendJson(ResKind.FAILED, reqId, slot, failure(err)),
   );
 }
@@ -159,14 +164,18 @@ function produce(reqId: number, slot: number, batch: Buffer): void {
 async function control(reqId: number, slot: number, c: ControlCommand): Promise<unknown> {
   switch (c.cmd) {
     case 'open': {
+      let writer: PartitionWriter | undefined;
       const log = PartitionLog.open(c.dir, c.config as Partial<LogConfig>, {
         logger,
         onFsync: (s) => fsyncSeconds.push(s),
-        onSealed: () => sendJson(ResKind.STATE, 0, slot, stateOf(log)),
+        onSealed: () => {
+          if (writer !== undefined) sendJson(ResKind.STATE, 0, slot, stateOf(writer));
+        },
         syncer: syncs.sync,
       });
-      partitions.set(slot, new PartitionWriter(log));
-      return { sizes: log.segmentSizes(), state: stateOf(log), recovery: log.recovery, indexIntervalBytes: log.config.indexIntervalBytes };
+      writer = new PartitionWriter(log);
+      partitions.set(slot, writer);
+      return { sizes: log.segmentSizes(), state: stateOf(writer), recovery: log.recovery, indexIntervalBytes: log.config.indexIntervalBytes, aborted: writer.txns.allAborted() };
     }
     case 'shutdown': {
       for (const p of partitions.values()) await p.log.close();
@@ -206,13 +215,17 @@ async function control(reqId: number, slot: number, c: ControlCommand): Promise<
       return {};
     case 'reconfigure':
       p.log.reconfigure(c.config as Partial<LogConfig>);
-      return { state: stateOf(p.log) };
-    case 'retention':
-      return { removed: p.log.applyRetention(c.now), state: stateOf(p.log) };
+      return { state: stateOf(p) };
+    case 'retention': {
+      const removed = p.log.applyRetention(c.now);
+      p.txns.trimBelow(p.log.logStartOffset);
+      return { removed, state: stateOf(p) };
+    }
     case 'deleteBelow':
-      return { removed: p.log.deleteSegmentsBelow(c.offset), state: stateOf(p.log) };
+      // The aborted-transaction index stays: the records may still be read from the tier.
+      return { removed: p.log.deleteSegmentsBelow(c.offset), state: stateOf(p) };
     case 'producers':
-      return p.producers.active();
+      return p.producers.active((pid) => p.txns.openTransactionStart(pid));
     case 'installCleaned':
       return { installed: await p.log.installCleaned(c.plan) };
   }

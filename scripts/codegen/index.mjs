@@ -22,6 +22,7 @@ export const IMPLEMENTED_APIS = [
   'DescribeUserScramCredentials', 'AlterUserScramCredentials', 'DescribeAcls', 'CreateAcls', 'DeleteAcls',
   'DescribeClientQuotas', 'AlterClientQuotas', 'OffsetDelete', 'DescribeLogDirs', 'OffsetForLeaderEpoch', 'DeleteRecords',
   'DescribeProducers', 'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe',
+  'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'TxnOffsetCommit', 'DescribeTransactions', 'ListTransactions',
 ];
 const EXTRA = ['RequestHeader', 'ResponseHeader', 'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'];
 

@@ -6,7 +6,11 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { join } from 'node:path';
 import { KafkaError } from '../errors.js';
 import type { LogConfig } from '../config/log-config.js';
-import type { ActiveProducer, AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../services/partition-store.js';
+import {
+  IsolationLevel, type AbortedTransaction, type ActiveProducer, type AppendOutcome, type OffsetAndTimestamp, type PartitionStore, type ReadOutcome, type TransactionMarker,
+} from '../services/partition-store.js';
+import { buildMarkerBatch } from '../protocol/records/control-batch.js';
+import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import type { ReadableLog } from '../storage/log-view.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { CleanPlan } from '../storage/cleaner/clean-pass.js';
@@ -19,6 +23,10 @@ export interface PartitionBackend {
   readonly log: ReadableLog;
   /** The log settings in force (topic configs applied). */
   readonly config: LogConfig;
+  /** The writer's last stable offset (transactions). */
+  readonly lastStableOffset: number;
+  /** Aborted transactions overlapping [from, to) (read_committed fetches). */
+  abortedBetween(from: number, to: number): AbortedTransaction[];
   produce(batch: Buffer): Promise<ProduceOutcome>;
   applyRetention(now: number): Promise<number>;
   deleteSegmentsBelow(offset: number): Promise<number>;
@@ -45,6 +53,14 @@ export class InlineBackend implements PartitionBackend {
     return this.log.config;
   }
 
+  get lastStableOffset(): number {
+    return this.writer.lastStableOffset();
+  }
+
+  abortedBetween(from: number, to: number): AbortedTransaction[] {
+    return this.writer.txns.abortedBetween(from, to);
+  }
+
   async produce(batch: Buffer): Promise<ProduceOutcome> {
     const out = await this.writer.produce(batch);
     this.onProgress();
@@ -52,15 +68,18 @@ export class InlineBackend implements PartitionBackend {
   }
 
   async applyRetention(now: number): Promise<number> {
-    return this.log.applyRetention(now);
+    const removed = this.log.applyRetention(now);
+    this.writer.txns.trimBelow(this.log.logStartOffset);
+    return removed;
   }
 
   async deleteSegmentsBelow(offset: number): Promise<number> {
+    // The aborted-transaction index stays: the records may still be read from the tier.
     return this.log.deleteSegmentsBelow(offset);
   }
 
   async activeProducers(): Promise<ActiveProducer[]> {
-    return this.writer.producers.active();
+    return this.writer.producers.active((pid) => this.writer.txns.openTransactionStart(pid));
   }
 
   installCleaned(plan: CleanPlan): Promise<boolean> {
@@ -137,6 +156,26 @@ function writeDeletedBelow(dir: string, offset: number): void {
   }
 }
 
+/** The whole batches of `bytes` whose base offset is below `limit`. */
+function batchesBelow(bytes: Buffer, limit: number): Buffer {
+  let at = 0;
+  while (at + LOG_OVERHEAD <= bytes.length && Number(bytes.readBigInt64BE(at + BatchField.BASE_OFFSET)) < limit) {
+    at += bytes.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+  }
+  return at >= bytes.length ? bytes : bytes.subarray(0, at);
+}
+
+/** One past the last offset of the last whole batch in `chunk`. */
+function lastOffsetAfter(chunk: Buffer): number {
+  let at = 0;
+  let end = 0;
+  while (at + LOG_OVERHEAD + BatchField.LAST_OFFSET_DELTA + 4 <= chunk.length) {
+    end = Number(chunk.readBigInt64BE(at + BatchField.BASE_OFFSET)) + chunk.readInt32BE(at + BatchField.LAST_OFFSET_DELTA) + 1;
+    at += chunk.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
+  }
+  return end;
+}
+
 export class Partition implements PartitionStore {
   private readonly waiters = new Set<() => void>();
   /** DeleteRecords' floor: records below it are gone for readers even where their segment remains. */
@@ -177,7 +216,7 @@ export class Partition implements PartitionStore {
   }
 
   get lastStableOffset(): number {
-    return this.backend.log.highWatermark;
+    return this.backend.lastStableOffset;
   }
 
   get logEndOffset(): number {
@@ -200,19 +239,37 @@ export class Partition implements PartitionStore {
     return this.backend.produce(batch).then((out) => (out.logStartOffset >= this.deletedBelow ? out : { ...out, logStartOffset: this.logStartOffset }));
   }
 
-  read(offset: number, maxBytes: number, _isolation: IsolationLevel): ReadOutcome | Promise<ReadOutcome> {
+  /** Markers bypass the tier's backlog check: a transaction must be able to end. */
+  writeMarker(marker: TransactionMarker): Promise<AppendOutcome> {
+    return this.backend.produce(buildMarkerBatch({ ...marker, timestamp: Date.now() }));
+  }
+
+  read(offset: number, maxBytes: number, isolation: IsolationLevel): ReadOutcome | Promise<ReadOutcome> {
     if (offset < this.deletedBelow) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is below the log start ${this.logStartOffset} (records deleted)`);
     const log = this.backend.log;
+    const committed = isolation === IsolationLevel.READ_COMMITTED;
+    // read_committed stops at the last stable offset (still OFFSET_OUT_OF_RANGE only past the high watermark).
+    const limit = committed ? this.backend.lastStableOffset : log.highWatermark;
+    if (committed && offset >= limit && offset <= log.highWatermark) return { chunks: [], bytes: 0, abortedTransactions: [] };
     const remote = this.remote();
     // Offsets below the local log start of a tiered partition come from the object store;
     // decided synchronously, so a read of local data takes no extra asynchronous step.
     if (remote !== undefined && offset < log.logStartOffset && offset >= remote.remoteStartOffset!) {
       return remote.read(offset, maxBytes).then((bytes) => {
         this.tiering.tier.remoteRead(bytes.length);
-        return { chunks: bytes.length > 0 ? [bytes] : [], bytes: bytes.length };
+        const kept = committed ? batchesBelow(bytes, limit) : bytes;
+        return this.withAborted(offset, { chunks: kept.length > 0 ? [kept] : [], bytes: kept.length }, committed);
       });
     }
-    return log.read(offset, maxBytes);
+    return this.withAborted(offset, committed ? log.read(offset, maxBytes, limit) : log.read(offset, maxBytes), committed);
+  }
+
+  /** read_committed: the aborted transactions overlapping the batches read. */
+  private withAborted(offset: number, r: ReadOutcome, committed: boolean): ReadOutcome {
+    if (!committed) return r;
+    const last = r.chunks.at(-1);
+    const end = last === undefined ? offset : lastOffsetAfter(last);
+    return { ...r, abortedTransactions: this.backend.abortedBetween(offset, end) };
   }
 
   offsetForTimestamp(timestamp: number): OffsetAndTimestamp | undefined | Promise<OffsetAndTimestamp | undefined> {

@@ -79,13 +79,28 @@ export class ProducerStateTable {
     if (entry.batches.length > KEPT_BATCHES) entry.batches.shift();
   }
 
+  /**
+   * A transaction marker written for `producerId` at `epoch`: a newer epoch fences the old
+   * one (its batches are refused from now on) and starts the sequences afresh.
+   */
+  recordMarker(producerId: number, epoch: number, timestamp: number): void {
+    const entry = this.producers.get(producerId);
+    if (entry === undefined || epoch > entry.epoch) this.producers.set(producerId, { epoch, batches: [], lastTimestamp: timestamp });
+  }
+
+  /** The epoch the partition knows for `producerId`, or -1. */
+  epochOf(producerId: number): number {
+    return this.producers.get(producerId)?.epoch ?? -1;
+  }
+
   /** Every producer the partition knows, with its last sequence and timestamp. */
-  active(): ActiveProducer[] {
+  active(openTransactionStart: (producerId: number) => number = () => -1): ActiveProducer[] {
     return [...this.producers].map(([producerId, e]) => ({
       producerId,
       producerEpoch: e.epoch,
       lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
       lastTimestamp: e.lastTimestamp,
+      currentTxnStartOffset: openTransactionStart(producerId),
     }));
   }
 }

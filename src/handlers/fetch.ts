@@ -86,6 +86,10 @@ function readAll(slots: Slot[][], maxBytes: number, isolation: IsolationLevel, i
     p.highWatermark = store.highWatermark;
     p.lastStableOffset = store.lastStableOffset;
     p.logStartOffset = store.logStartOffset;
+    // read_committed: the aborted transactions in the range (null, as Kafka sends, when there are none).
+    if (r.abortedTransactions !== undefined && r.abortedTransactions.length > 0) {
+      p.abortedTransactions = r.abortedTransactions.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+    }
     if (r.bytes > 0) {
       p.records = r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks, r.bytes);
       total += r.bytes;

@@ -16,17 +16,28 @@ export interface ActiveProducer {
   producerEpoch: number;
   lastSequence: number;
   lastTimestamp: number;
+  /** The first offset of the producer's open transaction in this partition, or -1. */
+  currentTxnStartOffset: number;
 }
 
-/** Kafka's isolation levels (Fetch, ListOffsets). Until transactions, both read up to the high watermark. */
+/** A transaction aborted in a partition: its producer, its first offset there and its marker's offset. */
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+  lastOffset: number;
+}
+
+/** A transaction marker to write (the transaction coordinator ends a transaction with one per partition). */
+export interface TransactionMarker {
+  producerId: number;
+  producerEpoch: number;
+  commit: boolean;
+  coordinatorEpoch: number;
+}
+
+/** Kafka's isolation levels (Fetch, ListOffsets): read_committed reads up to the last stable offset. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
 export type IsolationLevel = (typeof IsolationLevel)[keyof typeof IsolationLevel];
-
-/** What the producer fields of an append mean to the store (room for transaction markers later). */
-export interface AppendOptions {
-  /** A transactional batch or control marker; unused until transactions land. */
-  transactional?: boolean;
-}
 
 export interface AppendOutcome {
   baseOffset: number;
@@ -42,6 +53,8 @@ export interface ReadOutcome {
   /** Whole batches, in order, as stored. */
   chunks: Buffer[];
   bytes: number;
+  /** read_committed: the aborted transactions overlapping what was read (clients drop their batches). */
+  abortedTransactions?: AbortedTransaction[];
 }
 
 export interface PartitionStore {
@@ -55,7 +68,7 @@ export interface PartitionStore {
   readonly highestTieredOffset: number;
   /** One past the last offset readers may see (acknowledged appends). */
   readonly highWatermark: number;
-  /** The high watermark until transactions exist. */
+  /** The first offset of the oldest transaction not yet decided (and acknowledged); the high watermark when none is open. */
   readonly lastStableOffset: number;
   readonly logEndOffset: number;
   /** Bytes held locally (metrics, admin). */
@@ -67,11 +80,15 @@ export interface PartitionStore {
    * once durable as the store's sync policy defines it. Errors are KafkaErrors with the code
    * the client gets (CORRUPT_MESSAGE, OUT_OF_ORDER_SEQUENCE_NUMBER, KAFKA_STORAGE_ERROR…).
    */
-  append(batch: Buffer, options?: AppendOptions): Promise<AppendOutcome>;
+  append(batch: Buffer): Promise<AppendOutcome>;
+
+  /** Appends a transaction marker (control batch); resolves once durable. */
+  writeMarker(marker: TransactionMarker): Promise<AppendOutcome>;
 
   /**
    * Whole batches from `offset`, at most `maxBytes` (at least one batch if the first is larger,
-   * KIP-74 is the caller's choice: pass the budget). Empty at the high watermark; throws
+   * KIP-74 is the caller's choice: pass the budget). Empty at the high watermark (read_committed:
+   * at the last stable offset, with the aborted transactions in the range); throws
    * OFFSET_OUT_OF_RANGE outside [logStartOffset, highWatermark].
    */
   read(offset: number, maxBytes: number, isolation: IsolationLevel): ReadOutcome | Promise<ReadOutcome>;

@@ -48,11 +48,13 @@ export function segmentIndexFor(segments: readonly Segment[], offset: number): n
  * Whole batches from the one holding `offset`, up to `maxBytes` (but always at least
  * one batch, as Kafka does, so a large batch cannot stall a consumer).
  */
-export function readBatches(segments: readonly Segment[], offset: number, maxBytes: number, hw: number): ReadResult {
+export function readBatches(segments: readonly Segment[], offset: number, maxBytes: number, hw: number, limit = hw): ReadResult {
   const start = segments[0]!.baseOffset;
   if (offset < start || offset > hw) {
     throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [${start}, ${hw}]`);
   }
+  // Batches from `limit` on stay unread (read_committed stops at the last stable offset).
+  hw = Math.min(hw, limit);
   const chunks: Buffer[] = [];
   let bytes = 0;
   let next = offset;

@@ -19,7 +19,8 @@ export interface ReadableLog {
   readonly highWatermark: number;
   readonly sizeBytes: number;
   readonly segmentCount: number;
-  read(offset: number, maxBytes: number): ReadResult;
+  /** Whole batches from `offset` below the high watermark (and below `limit`, the last stable offset for read_committed). */
+  read(offset: number, maxBytes: number, limit?: number): ReadResult;
   recordForTimestamp(timestamp: number): OffsetAndTimestamp | undefined;
   maxTimestampRecord(): OffsetAndTimestamp | undefined;
   closedSegments(): ClosedSegment[];
@@ -31,6 +32,8 @@ export interface WriterLogState {
   logStartOffset: number;
   /** Every offset below this is fdatasynced. */
   flushedOffset: number;
+  /** The last stable offset (transactions); the partition keeps it, the view ignores it. */
+  lastStableOffset?: number;
 }
 
 /** Runs `step`; on failure closes every segment opened so far and rethrows. */
@@ -190,9 +193,9 @@ export class LogView implements ReadableLog {
     if (this.offline) throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.dir} is being recovered after its log writer stopped; retry`);
   }
 
-  read(offset: number, maxBytes: number): ReadResult {
+  read(offset: number, maxBytes: number, limit?: number): ReadResult {
     this.checkOnline();
-    return readBatches(this.segments, offset, maxBytes, this.hw);
+    return readBatches(this.segments, offset, maxBytes, this.hw, limit);
   }
 
   recordForTimestamp(timestamp: number): OffsetAndTimestamp | undefined {

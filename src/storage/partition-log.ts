@@ -365,9 +365,9 @@ export class PartitionLog {
    * Whole batches from the one holding `offset`, up to `maxBytes` (but always at least
    * one batch, as Kafka does, so a large batch cannot stall a consumer).
    */
-  read(offset: number, maxBytes: number): ReadResult {
+  read(offset: number, maxBytes: number, limit?: number): ReadResult {
     this.checkOpen();
-    return readBatches(this.segments, offset, maxBytes, this.highWatermark);
+    return readBatches(this.segments, offset, maxBytes, this.highWatermark, limit);
   }
 
   /**

@@ -23,6 +23,9 @@ export interface ProducedFields {
   size: number;
   maxTimestamp: number;
   flushedOffset: number;
+  lastStableOffset: number;
+  abortedFirstOffset: number;
+  abortedProducerId: number;
 }
 
 /** What a partition on a writer hears from it. */
@@ -256,6 +259,9 @@ export class LogWriterThread {
         size: view.getFloat64(Produced.SIZE, true),
         maxTimestamp: view.getFloat64(Produced.MAX_TIMESTAMP, true),
         flushedOffset: view.getFloat64(Produced.FLUSHED_OFFSET, true),
+        lastStableOffset: view.getFloat64(Produced.LAST_STABLE_OFFSET, true),
+        abortedFirstOffset: view.getFloat64(Produced.ABORTED_FIRST_OFFSET, true),
+        abortedProducerId: view.getFloat64(Produced.ABORTED_PRODUCER_ID, true),
       };
       // The view learns of the batch before anyone is answered, so a consumer told of the
       // new high watermark can read it.

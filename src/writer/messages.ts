@@ -26,7 +26,12 @@ export const Produced = {
   SIZE: 72,
   MAX_TIMESTAMP: 80,
   FLUSHED_OFFSET: 88,
-  BYTES: 96,
+  LAST_STABLE_OFFSET: 96,
+  /** A marker that aborted data in the partition: the aborted transaction's first offset, else -1. */
+  ABORTED_FIRST_OFFSET: 104,
+  /** The aborted transaction's producer (with ABORTED_FIRST_OFFSET). */
+  ABORTED_PRODUCER_ID: 112,
+  BYTES: 120,
 } as const;
 
 export const ProducedFlag = { DUPLICATE: 1 } as const;

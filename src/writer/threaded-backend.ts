@@ -3,7 +3,8 @@
 // control requests on the same ring, so they are ordered with the appends.
 import { KafkaError } from '../errors.js';
 import type { PartitionBackend, ProduceOutcome } from '../broker/partition.js';
-import type { ActiveProducer } from '../services/partition-store.js';
+import type { AbortedTransaction, ActiveProducer } from '../services/partition-store.js';
+import { PartitionTxns } from '../broker/partition-txns.js';
 import type { CleanPlan } from '../storage/cleaner/clean-pass.js';
 import type { LogConfig } from '../config/log-config.js';
 import { LogView, type WriterLogState } from '../storage/log-view.js';
@@ -15,6 +16,8 @@ interface OpenReply {
   state: WriterLogState;
   recovery: RecoveryReport;
   indexIntervalBytes: number;
+  /** The aborted transactions the writer found in the log. */
+  aborted: AbortedTransaction[];
 }
 
 export type IndexRebuilder = (dir: string, baseOffset: number, size: number, indexIntervalBytes: number) => Promise<Uint8Array>;
@@ -27,6 +30,10 @@ interface StateReply {
 export class ThreadedBackend implements PartitionBackend, WriterClient {
   onProgress: () => void = () => undefined;
   private gone = false;
+  /** The writer's last stable offset, from its completions (the writer owns the transactions). */
+  private lso: number;
+  /** A mirror of the writer's aborted-transaction index: fetches read it on this thread. */
+  private aborted = new PartitionTxns();
 
   constructor(
     private readonly writer: LogWriterThread,
@@ -38,8 +45,12 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
     private readonly rebuildIndexes: IndexRebuilder,
   ) {
     writer.clients.set(slot, this);
+    this.lso = view.highWatermark;
     // Sent now, served before any produce that follows it on the ring.
-    writer.control<OpenReply>(slot, { cmd: 'open', dir, config: { ...config } }).catch((err: unknown) => {
+    writer.control<OpenReply>(slot, { cmd: 'open', dir, config: { ...config } }).then((reply) => {
+      for (const a of reply.aborted) this.aborted.addAborted(a);
+      this.lso = reply.state.lastStableOffset ?? reply.state.highWatermark;
+    }).catch((err: unknown) => {
       writer.logger.error({ err, dir, writer: writer.id }, 'the log writer could not open the log; produce to it fails until the broker restarts');
     });
   }
@@ -48,13 +59,23 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
     return this.view;
   }
 
+  get lastStableOffset(): number {
+    return Math.min(this.lso, this.view.highWatermark);
+  }
+
+  abortedBetween(from: number, to: number): AbortedTransaction[] {
+    return this.aborted.abortedBetween(from, to);
+  }
+
   async produce(batch: Buffer): Promise<ProduceOutcome> {
     if (this.view.offline) throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.dir} is being recovered after its log writer stopped; retry`);
     const f = await this.writer.produce(this.slot, batch);
-    return { baseOffset: f.baseOffset, lastOffset: f.lastOffset, logAppendTime: f.logAppendTime, logStartOffset: f.logStartOffset, duplicate: f.duplicate };
+    return { baseOffset: f.baseOffset, lastOffset: f.lastOffset, logAppendTime: f.logAppendTime, logStartOffset: f.logStartOffset, duplicate: f.duplicate, abortedFirstOffset: f.abortedFirstOffset, abortedProducerId: f.abortedProducerId };
   }
 
   onProduced(f: ProducedFields): void {
+    if (f.abortedFirstOffset >= 0) this.aborted.addAborted({ producerId: f.abortedProducerId, firstOffset: f.abortedFirstOffset, lastOffset: f.baseOffset });
+    if (f.lastStableOffset > this.lso) this.lso = f.lastStableOffset;
     const state = { highWatermark: f.highWatermark, logStartOffset: f.logStartOffset, flushedOffset: f.flushedOffset };
     if (f.duplicate || f.segmentBase < 0) this.view.applyState(state);
     else this.view.applyAppend({ segmentBase: f.segmentBase, position: f.position, size: f.size, maxTimestamp: f.maxTimestamp }, f.baseOffset, f.lastOffset, state);
@@ -62,8 +83,13 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
   }
 
   onState(state: unknown): void {
-    this.view.applyState(state as WriterLogState);
+    this.applyWriterState(state as WriterLogState);
     this.onProgress();
+  }
+
+  private applyWriterState(state: WriterLogState): void {
+    this.view.applyState(state);
+    if (state.lastStableOffset !== undefined && state.lastStableOffset > this.lso) this.lso = state.lastStableOffset;
   }
 
   onWriterLost(): void {
@@ -79,19 +105,24 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
     const old = this.view;
     // The new writer's recovery wrote index files; any it could not are rebuilt on the CPU pool.
     this.view = await LogView.openWith(this.dir, reply.sizes, reply.indexIntervalBytes, reply.state, this.rebuildIndexes);
+    this.aborted = new PartitionTxns();
+    for (const a of reply.aborted) this.aborted.addAborted(a);
+    this.lso = reply.state.lastStableOffset ?? reply.state.highWatermark;
     old.close();
     this.onProgress();
   }
 
   private async stateCommand(command: Parameters<LogWriterThread['control']>[1]): Promise<number> {
     const reply = await this.writer.control<StateReply>(this.slot, command);
-    this.view.applyState(reply.state);
+    this.applyWriterState(reply.state);
     this.onProgress();
     return reply.removed ?? 0;
   }
 
-  applyRetention(now: number): Promise<number> {
-    return this.stateCommand({ cmd: 'retention', now });
+  async applyRetention(now: number): Promise<number> {
+    const removed = await this.stateCommand({ cmd: 'retention', now });
+    this.aborted.trimBelow(this.view.logStartOffset);
+    return removed;
   }
 
   deleteSegmentsBelow(offset: number): Promise<number> {

@@ -3,7 +3,7 @@
 // a log on this thread, a log writer thread, and a tiered partition whose older
 // segments are read back from an object store.
 import { describe, expect, it } from 'vitest';
-import { readBatchHeader } from '../../src/protocol/records/batch-layout.js';
+import { readBatchHeader, TRANSACTIONAL_FLAG } from '../../src/protocol/records/batch-layout.js';
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
 import { readRecords } from '../../src/protocol/records/record-reader.js';
 import { IsolationLevel, type PartitionStore, type ReadOutcome } from '../../src/services/partition-store.js';
@@ -31,9 +31,27 @@ export interface PartitionOptions {
 const T0 = 1_700_000_000_000;
 
 /** A batch of `count` records whose values name it, about 200 bytes. */
-function batch(id: number, count = 3, timestamp = T0 + id * 10, producer?: { id: bigint; epoch: number; seq: number }): Buffer {
+function batch(id: number, count = 3, timestamp = T0 + id * 10, producer?: { id: bigint; epoch: number; seq: number; transactional?: boolean }): Buffer {
   const records = Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${id}`), value: Buffer.from(`${id}:${i}:`.padEnd(40, 'v')), timestamp: timestamp + i }));
-  return buildRecordBatch(records, producer === undefined ? {} : { producerId: producer.id, producerEpoch: producer.epoch, baseSequence: producer.seq });
+  return buildRecordBatch(records, producer === undefined ? {} : {
+    producerId: producer.id, producerEpoch: producer.epoch, baseSequence: producer.seq, attributes: producer.transactional === true ? TRANSACTIONAL_FLAG : 0,
+  });
+}
+
+/** Where the last batch of a chunk starts. */
+function lastBatchAt(chunk: Buffer): number {
+  let at = 0;
+  while (at + readBatchHeader(chunk, at).size < chunk.length) at += readBatchHeader(chunk, at).size;
+  return at;
+}
+
+/** The base offsets of the batches a read returned. */
+function baseOffsets(r: ReadOutcome): number[] {
+  const out: number[] = [];
+  for (const chunk of r.chunks) {
+    for (let at = 0; at < chunk.length; at += readBatchHeader(chunk, at).size) out.push(readBatchHeader(chunk, at).baseOffset);
+  }
+  return out;
 }
 
 async function read(store: PartitionStore, offset: number, maxBytes = 1 << 20): Promise<ReadOutcome> {
@@ -137,9 +155,59 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       await s.append(batch(2, 2, T0 + 500, { id: 7n, epoch: 3, seq: 0 }));
       const active = (await s.activeProducers()).sort((a, b) => a.producerId - b.producerId);
       expect(active).toEqual([
-        { producerId: 7, producerEpoch: 3, lastSequence: 1, lastTimestamp: T0 + 501 },
-        { producerId: 42, producerEpoch: 0, lastSequence: 3, lastTimestamp: T0 },
+        { producerId: 7, producerEpoch: 3, lastSequence: 1, lastTimestamp: T0 + 501, currentTxnStartOffset: -1 },
+        { producerId: 42, producerEpoch: 0, lastSequence: 3, lastTimestamp: T0, currentTxnStartOffset: -1 },
       ]);
+      await h.close();
+    });
+
+    it('holds read_committed readers at the oldest open transaction and names the aborted ones', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      const a = { id: 100n, epoch: 1, seq: 0, transactional: true };
+      const b = { id: 200n, epoch: 4, seq: 0, transactional: true };
+      await s.append(batch(0)); // 0-2, plain
+      await s.append(batch(1, 3, T0, a)); // 3-5, transaction A
+      await s.append(batch(2, 3, T0, b)); // 6-8, transaction B
+      await s.append(batch(3)); // 9-11, plain
+      expect(s.highWatermark).toBe(12);
+      expect(s.lastStableOffset).toBe(3);
+      const held = await s.read(0, 1 << 20, IsolationLevel.READ_COMMITTED);
+      expect(baseOffsets(held)).toEqual([0]);
+      expect(held.abortedTransactions).toEqual([]);
+      expect(baseOffsets(await read(s, 0))).toEqual([0, 3, 6, 9]);
+      expect((await s.read(5, 1 << 20, IsolationLevel.READ_COMMITTED)).bytes).toBe(0);
+      const producers = (await s.activeProducers()).sort((x, y) => x.producerId - y.producerId);
+      expect(producers.map((p) => p.currentTxnStartOffset)).toEqual([3, 6]);
+      // A commits: B's first offset holds the readers now.
+      const commit = await s.writeMarker({ producerId: 100, producerEpoch: 1, commit: true, coordinatorEpoch: 0 });
+      expect(commit.baseOffset).toBe(12);
+      expect(s.lastStableOffset).toBe(6);
+      // B aborts: everything is stable, and B's records are named as aborted.
+      await s.writeMarker({ producerId: 200, producerEpoch: 4, commit: false, coordinatorEpoch: 0 });
+      expect(s.highWatermark).toBe(14);
+      expect(s.lastStableOffset).toBe(14);
+      await s.append(batch(4)); // 14-16
+      await h.settle();
+      // As a consumer reads: fetch after fetch (a tiered read ends where the object store's data does).
+      const seen: number[] = [];
+      const aborted = new Map<string, unknown>();
+      for (let next = 0, rounds = 0; next < 17 && rounds < 10; rounds++) {
+        const r = await s.read(next, 1 << 20, IsolationLevel.READ_COMMITTED);
+        seen.push(...baseOffsets(r));
+        for (const x of r.abortedTransactions ?? []) aborted.set(JSON.stringify(x), x);
+        const last = r.chunks.at(-1);
+        if (last === undefined) continue;
+        const lb = readBatchHeader(last, lastBatchAt(last));
+        next = lb.baseOffset + lb.lastOffsetDelta + 1;
+      }
+      expect(seen).toEqual([0, 3, 6, 9, 12, 13, 14]);
+      expect([...aborted.values()]).toEqual([{ producerId: 200, firstOffset: 6, lastOffset: 13 }]);
+      expect((await s.read(14, 1 << 20, IsolationLevel.READ_COMMITTED)).abortedTransactions).toEqual([]);
+      // The marker fenced epoch 3 of producer 200; a stale marker is refused too.
+      expect(await errorName(() => s.append(batch(5, 1, T0, { id: 200n, epoch: 3, seq: 0, transactional: true })))).toBe('INVALID_PRODUCER_EPOCH');
+      expect(await errorName(() => s.writeMarker({ producerId: 200, producerEpoch: 3, commit: true, coordinatorEpoch: 0 }))).toBe('INVALID_PRODUCER_EPOCH');
+      expect((await s.activeProducers()).every((p) => p.currentTxnStartOffset === -1)).toBe(true);
       await h.close();
     });
 

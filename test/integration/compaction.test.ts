@@ -170,11 +170,11 @@ describe('compacted topics', () => {
     try {
       const policy = async (): Promise<string | undefined> => (await admin.describeConfigs({ resources: [{ type: 2, name: TOPIC, configNames: ['cleanup.policy'] }], includeSynonyms: false }))
         .resources[0]!.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue;
-      await admin.alterConfigs({ resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'cleanup.policy', value: 'compact,delete' }, { name: 'segment.bytes', value: '2048' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' }] }] });
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'cleanup.policy', value: 'compact,delete' }, { name: 'segment.bytes', value: '2048' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' }] }] });
       expect(await policy()).toBe('compact,delete');
-      const bad = await admin.alterConfigs({ resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'cleanup.policy', value: 'shred' }] }] }).then(() => undefined, (e: { type?: string }) => e.type);
+      const bad = await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'cleanup.policy', value: 'shred' }] }] }).then(() => undefined, (e: { type?: string }) => e.type);
       expect(bad).toBe('INVALID_CONFIG');
-      await admin.alterConfigs({ resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: '2048' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' }] }] });
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: '2048' }, { name: 'min.cleanable.dirty.ratio', value: '0.01' }] }] });
       expect(await policy()).toBe('compact');
     } finally {
       await admin.disconnect();

@@ -23,6 +23,8 @@ export interface BatchOptions {
   producerEpoch?: number;
   baseSequence?: number;
   partitionLeaderEpoch?: number;
+  /** Batch attributes (transactional, control); the compression bits stay 0: the batch is uncompressed. */
+  attributes?: number;
 }
 
 function bytesFieldSize(b: Buffer | null | undefined): number {
@@ -58,7 +60,7 @@ export function buildRecordBatch(records: RecordInput[], options: BatchOptions =
   buf.writeInt32BE(total - LOG_OVERHEAD, BatchField.BATCH_LENGTH);
   buf.writeInt32BE(options.partitionLeaderEpoch ?? -1, BatchField.PARTITION_LEADER_EPOCH);
   buf.writeInt8(CURRENT_MAGIC, BatchField.MAGIC);
-  buf.writeInt16BE(0, BatchField.ATTRIBUTES);
+  buf.writeInt16BE((options.attributes ?? 0) & ~0x07, BatchField.ATTRIBUTES);
   buf.writeInt32BE(records.length - 1, BatchField.LAST_OFFSET_DELTA);
   buf.writeBigInt64BE(BigInt(baseTimestamp), BatchField.BASE_TIMESTAMP);
   buf.writeBigInt64BE(BigInt(maxTimestamp), BatchField.MAX_TIMESTAMP);

@@ -1,12 +1,14 @@
 // A PartitionStore in memory, for handler unit tests and as the contract suite's
 // reference: batches kept whole (base offset patched in), idempotence through the same
 // producer-state table the real logs use, "segments" of `batchesPerSegment` batches for
-// retention and truncation.
+// retention and truncation; transactions through the same table the real logs use.
 import { KafkaError } from '../../../src/errors.js';
 import { ProducerStateTable } from '../../../src/broker/producer-state.js';
-import { BATCH_HEADER_SIZE, BatchField, readBatchHeader } from '../../../src/protocol/records/batch-layout.js';
+import { PartitionTxns } from '../../../src/broker/partition-txns.js';
+import { BATCH_HEADER_SIZE, BatchField, CONTROL_FLAG, readBatchHeader, TRANSACTIONAL_FLAG } from '../../../src/protocol/records/batch-layout.js';
+import { buildMarkerBatch } from '../../../src/protocol/records/control-batch.js';
 import { firstRecordAtOrAfter } from '../../../src/protocol/records/record-scan.js';
-import type { ActiveProducer, AppendOutcome, IsolationLevel, OffsetAndTimestamp, PartitionStore, ReadOutcome } from '../../../src/services/partition-store.js';
+import { IsolationLevel, type ActiveProducer, type AppendOutcome, type OffsetAndTimestamp, type PartitionStore, type ReadOutcome, type TransactionMarker } from '../../../src/services/partition-store.js';
 
 interface Stored {
   baseOffset: number;
@@ -22,6 +24,7 @@ export class MemoryPartitionStore implements PartitionStore {
   /** DeleteRecords' floor (the start may sit inside a batch). */
   private floor = 0;
   private readonly producers = new ProducerStateTable();
+  private readonly txns = new PartitionTxns();
   private readonly waiters = new Set<() => void>();
 
   constructor(readonly topic: string, readonly index: number, private readonly options: { batchesPerSegment?: number; retentionMs?: number } = {}) {}
@@ -42,7 +45,7 @@ export class MemoryPartitionStore implements PartitionStore {
   }
 
   get lastStableOffset(): number {
-    return this.end;
+    return this.txns.lastStableOffset(this.end);
   }
 
   get logEndOffset(): number {
@@ -62,7 +65,7 @@ export class MemoryPartitionStore implements PartitionStore {
       return Promise.reject(new KafkaError('CORRUPT_MESSAGE', 'record batch length does not match its bytes'));
     }
     const h = readBatchHeader(batch);
-    if (h.producerId >= 0n) {
+    if (h.producerId >= 0n && (h.attributes & CONTROL_FLAG) === 0) {
       let check;
       try {
         check = this.producers.check(h);
@@ -78,22 +81,37 @@ export class MemoryPartitionStore implements PartitionStore {
     copy.writeBigInt64BE(BigInt(baseOffset), BatchField.BASE_OFFSET);
     this.batches.push({ baseOffset, nextOffset: baseOffset + h.lastOffsetDelta + 1, bytes: copy, maxTimestamp: h.maxTimestamp });
     this.end = baseOffset + h.lastOffsetDelta + 1;
-    if (h.producerId >= 0n) this.producers.record(h, baseOffset);
+    if (h.producerId >= 0n && (h.attributes & CONTROL_FLAG) === 0) this.producers.record(h, baseOffset);
+    if ((h.attributes & (TRANSACTIONAL_FLAG | CONTROL_FLAG)) === TRANSACTIONAL_FLAG) this.txns.onData(Number(h.producerId), baseOffset);
     this.wake();
     return Promise.resolve({ baseOffset, lastOffset: this.end - 1, logAppendTime: -1, logStartOffset: this.start, duplicate: false });
   }
 
-  read(offset: number, maxBytes: number, _isolation: IsolationLevel): ReadOutcome {
+  async writeMarker(marker: TransactionMarker): Promise<AppendOutcome> {
+    if (marker.producerEpoch < this.producers.epochOf(marker.producerId)) throw new KafkaError('INVALID_PRODUCER_EPOCH', `marker epoch ${marker.producerEpoch} is fenced`);
+    const out = await this.append(buildMarkerBatch({ ...marker, timestamp: Date.now() }));
+    this.producers.recordMarker(marker.producerId, marker.producerEpoch, Date.now());
+    this.txns.onMarker(marker.producerId, out.baseOffset, marker.commit);
+    this.wake();
+    return out;
+  }
+
+  read(offset: number, maxBytes: number, isolation: IsolationLevel): ReadOutcome {
     if (offset < this.start || offset > this.end) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [${this.start}, ${this.end}]`);
+    const committed = isolation === IsolationLevel.READ_COMMITTED;
+    const limit = committed ? this.lastStableOffset : this.end;
     const chunks: Buffer[] = [];
     let bytes = 0;
+    let next = offset;
     for (const b of this.batches) {
       if (b.nextOffset <= offset) continue;
+      if (b.baseOffset >= limit) break;
       if (chunks.length > 0 && bytes + b.bytes.length > maxBytes) break;
       chunks.push(b.bytes);
       bytes += b.bytes.length;
+      next = b.nextOffset;
     }
-    return { chunks, bytes };
+    return committed ? { chunks, bytes, abortedTransactions: this.txns.abortedBetween(offset, next) } : { chunks, bytes };
   }
 
   offsetForTimestamp(timestamp: number): OffsetAndTimestamp | undefined {
@@ -148,7 +166,7 @@ export class MemoryPartitionStore implements PartitionStore {
   }
 
   activeProducers(): ActiveProducer[] {
-    return this.producers.active();
+    return this.producers.active((pid) => this.txns.openTransactionStart(pid));
   }
 
   onProgress(fn: () => void): () => void {

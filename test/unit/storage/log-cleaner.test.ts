@@ -206,7 +206,7 @@ describe('log cleaner', () => {
     await log.close();
     const reopened = PartitionLog.open(log.dir, compactConfig);
     const restarted = new PartitionWriter(reopened);
-    expect(restarted.producers.active()).toEqual([{ producerId: 9, producerEpoch: 2, lastSequence: 2, lastTimestamp: T0 + 2 }]);
+    expect(restarted.producers.active()).toEqual([{ producerId: 9, producerEpoch: 2, lastSequence: 2, lastTimestamp: T0 + 2, currentTxnStartOffset: -1 }]);
     // A retry of the last batch is still recognised; the next sequence is accepted.
     expect((await restarted.produce(batch([{ key: 'x', value: '2' }, { key: 'y', value: '1' }], T0 + 1, { ...producer, seq: 1 }))).duplicate).toBe(true);
     expect(await errorName(() => restarted.produce(batch([{ key: 'x', value: '9' }], T0 + 5, { ...producer, seq: 7 })))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
