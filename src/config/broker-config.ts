@@ -28,6 +28,10 @@ export interface BrokerConfig {
   groupConsumerSessionTimeoutMs: number;
   /** group.consumer.heartbeat.interval.ms: how often KIP-848 members heartbeat. */
   groupConsumerHeartbeatIntervalMs: number;
+  /** transaction.max.timeout.ms: the longest transaction.timeout.ms a producer may ask for. */
+  transactionMaxTimeoutMs: number;
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often timed-out transactions are aborted. */
+  transactionAbortTimedOutIntervalMs: number;
   retentionCheckIntervalMs: number;
   /** log.cleaner.enable: compacted topics are cleaned. */
   logCleanerEnable: boolean;
@@ -139,6 +143,8 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   groupInitialRebalanceDelayMs: 3000,
   groupConsumerSessionTimeoutMs: 45_000,
   groupConsumerHeartbeatIntervalMs: 5000,
+  transactionMaxTimeoutMs: 900_000,
+  transactionAbortTimedOutIntervalMs: 10_000,
   retentionCheckIntervalMs: 300_000,
   logCleanerEnable: true,
   logCleanerBackoffMs: 15_000,
@@ -198,7 +204,8 @@ type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync' | 'clientAu
 const KINDS: Record<keyof BrokerConfig, Kind> = {
   host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
   autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
-  socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', groupConsumerSessionTimeoutMs: 'int', groupConsumerHeartbeatIntervalMs: 'int', retentionCheckIntervalMs: 'int', logLevel: 'string',
+  socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', groupConsumerSessionTimeoutMs: 'int', groupConsumerHeartbeatIntervalMs: 'int', retentionCheckIntervalMs: 'int',
+  transactionMaxTimeoutMs: 'int', transactionAbortTimedOutIntervalMs: 'int', logLevel: 'string',
   logCleanerEnable: 'bool', logCleanerBackoffMs: 'int', logCleanerIoMaxBytesPerSecond: 'int', logCleanerMaxKeys: 'int',
   maxPartitions: 'int', maxPartitionsPerRequest: 'int',
   adminHost: 'string', adminPort: 'port',

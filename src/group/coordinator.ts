@@ -137,6 +137,32 @@ export class GroupCoordinator implements GroupCoordinatorService {
     return outcome;
   }
 
+  async commitInTransaction(groupId: string, producerId: number, memberId: string, generationId: number, groupInstanceId: string | null, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<Map<string, KafkaError | undefined>> {
+    const outcome = new Map<string, KafkaError | undefined>();
+    if (generationId >= 0 || memberId !== '') {
+      const modern = this.consumerGroups.get(groupId);
+      if (modern !== undefined) modern.checkMember(memberId, generationId);
+      else this.group(groupId).checkCommit(memberId, generationId, groupInstanceId);
+    } else if (groupId === '') {
+      throw new KafkaError('INVALID_GROUP_ID', 'the group id is empty');
+    }
+    const ok = entries.filter((e) => {
+      const tooLarge = e.value.metadata !== null && Buffer.byteLength(e.value.metadata) > MAX_METADATA_BYTES;
+      outcome.set(`${e.topic}\u0000${e.partition}`, tooLarge ? new KafkaError('OFFSET_METADATA_TOO_LARGE', 'metadata over 4096 bytes') : undefined);
+      return !tooLarge;
+    });
+    await this.offsets.commitPending(groupId, producerId, ok);
+    return outcome;
+  }
+
+  completeTransaction(producerId: number, commit: boolean): Promise<void> {
+    return this.offsets.completePending(producerId, commit);
+  }
+
+  hasPendingOffset(groupId: string, topic: string, partition: number): boolean {
+    return this.offsets.hasPending(groupId, topic, partition);
+  }
+
   async delete(groupId: string): Promise<void> {
     const modern = this.consumerGroups.get(groupId);
     if (modern !== undefined) {

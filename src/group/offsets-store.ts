@@ -13,6 +13,7 @@ import { readRecords } from '../protocol/records/record-reader.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { CommittedOffset, GroupSnapshot, GroupStore } from '../services/group-store.js';
 import type { CleanablePartition } from '../broker/log-cleaner.js';
+import { PendingTxnOffsets } from './pending-txn-offsets.js';
 
 export type { CommittedOffset, GroupSnapshot } from '../services/group-store.js';
 
@@ -29,6 +30,11 @@ interface MetaKey {
   meta: true;
 }
 
+/** An offset a transaction of producer `x` committed, pending until it ends. */
+interface PendingKey extends Key {
+  x: number;
+}
+
 const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /** Segments roll at this size so the cleaner has closed segments to clean (Kafka's offsets topic: 100 MiB). */
@@ -39,6 +45,7 @@ export class OffsetsStore implements GroupStore {
   private readonly groups = new Map<string, Map<string, CommittedOffset & { topic: string; partition: number }>>();
   /** Last stored membership per group, replayed at start. */
   readonly snapshots = new Map<string, GroupSnapshot>();
+  private readonly pending = new PendingTxnOffsets();
 
   constructor(dataDir: string, logger: Logger, onFsync?: (seconds: number) => void, segmentBytes = DEFAULT_SEGMENT_BYTES) {
     this.log = PartitionLog.open(
@@ -48,9 +55,12 @@ export class OffsetsStore implements GroupStore {
     );
     for (const batch of this.log.batches()) {
       for (const r of readRecords(batch)) {
-        const key = JSON.parse(r.key!.toString('utf8')) as Key | MetaKey;
+        const key = JSON.parse(r.key!.toString('utf8')) as Key | MetaKey | PendingKey;
         const value: unknown = r.value === null ? null : JSON.parse(r.value.toString('utf8'));
-        if ('meta' in key) {
+        if ('x' in key) {
+          if (value === null) this.pending.remove(key.x, key.g, key.t, key.p);
+          else this.pending.add(key.x, { group: key.g, topic: key.t, partition: key.p, value: value as CommittedOffset });
+        } else if ('meta' in key) {
           if (value === null) this.snapshots.delete(key.g);
           else this.snapshots.set(key.g, value as GroupSnapshot);
         } else {
@@ -94,6 +104,35 @@ export class OffsetsStore implements GroupStore {
     }));
     await this.log.append(buildRecordBatch(records));
     for (const e of entries) this.apply({ g: group, t: e.topic, p: e.partition }, e.value);
+  }
+
+  async commitPending(group: string, producerId: number, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<void> {
+    if (entries.length === 0) return;
+    await this.log.append(buildRecordBatch(entries.map((e) => ({
+      key: Buffer.from(JSON.stringify({ g: group, t: e.topic, p: e.partition, x: producerId } satisfies PendingKey)),
+      value: Buffer.from(JSON.stringify(e.value)),
+    }))));
+    for (const e of entries) this.pending.add(producerId, { group, ...e });
+  }
+
+  /**
+   * One batch (so all or nothing survives a crash): a tombstone for each pending record
+   * and, on commit, the offset itself.
+   */
+  async completePending(producerId: number, commit: boolean): Promise<void> {
+    const entries = this.pending.peek(producerId);
+    if (entries.length === 0) return;
+    const records: RecordInput[] = entries.flatMap((e) => {
+      const gone = { key: Buffer.from(JSON.stringify({ g: e.group, t: e.topic, p: e.partition, x: producerId } satisfies PendingKey)), value: null };
+      return commit ? [gone, { key: Buffer.from(JSON.stringify({ g: e.group, t: e.topic, p: e.partition } satisfies Key)), value: Buffer.from(JSON.stringify(e.value)) }] : [gone];
+    });
+    await this.log.append(buildRecordBatch(records));
+    this.pending.take(producerId);
+    if (commit) for (const e of entries) this.apply({ g: e.group, t: e.topic, p: e.partition }, e.value);
+  }
+
+  hasPending(group: string, topic: string, partition: number): boolean {
+    return this.pending.has(group, topic, partition);
   }
 
   /** Durably stores a group's membership (null: the group is gone). */

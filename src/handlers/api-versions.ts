@@ -10,14 +10,19 @@ export function supportedApis(table: readonly ApiHandler[]): ApiVersionsResponse
 
 /**
  * The feature levels Strata implements, as Kafka names them (KIP-584): group.version 1 is
- * the KIP-848 consumer group protocol (finalized: on), transaction.version 0 no
- * transactions (1 and 2 are KIP-890's; level 0 is left out of the finalized list, as Kafka does).
+ * the KIP-848 consumer group protocol (finalized: on); transaction.version 1 is KIP-890 part 1
+ * (the broker checks that a transactional produce's partition is in its transaction). Level 2
+ * (partitions added by Produce v12, an epoch bump on every EndTxn) is not implemented, so
+ * clients use the explicit AddPartitionsToTxn flow.
  */
 const SUPPORTED_FEATURES = [
   { name: 'group.version', minVersion: 0, maxVersion: 1 },
-  { name: 'transaction.version', minVersion: 0, maxVersion: 0 },
+  { name: 'transaction.version', minVersion: 0, maxVersion: 1 },
 ];
-const FINALIZED_FEATURES = [{ name: 'group.version', maxVersionLevel: 1, minVersionLevel: 1 }];
+const FINALIZED_FEATURES = [
+  { name: 'group.version', maxVersionLevel: 1, minVersionLevel: 1 },
+  { name: 'transaction.version', maxVersionLevel: 1, minVersionLevel: 1 },
+];
 
 /** Answers with exactly what the handler table implements. */
 export function apiVersionsHandler(table: () => readonly ApiHandler[]): ApiHandler<ApiVersionsRequest, ApiVersionsResponse> {

@@ -9,8 +9,10 @@ import { readInitProducerIdRequest, type InitProducerIdRequest } from '../protoc
 import { defaultInitProducerIdResponse, writeInitProducerIdResponse, type InitProducerIdResponse } from '../protocol/generated/init-producer-id-response.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
+import { errorCodeOf } from './error-code.js';
 
 const KEY_TYPE_GROUP = 0;
+const KEY_TYPE_TRANSACTION = 1;
 
 export const describeClusterHandler = defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   apiKey: ApiKey.DescribeCluster,
@@ -39,16 +41,16 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
   write: writeFindCoordinatorResponse,
   handle(req, { services: { cluster, access }, version, session }) {
     const res = defaultFindCoordinatorResponse();
-    // Transactions are not implemented: no transaction coordinator.
     const group = req.keyType === KEY_TYPE_GROUP;
     // As Kafka: finding a group's coordinator needs Describe on the group, a transaction's on its id.
     const errorOf = (key: string): number => {
+      if (req.keyType !== KEY_TYPE_GROUP && req.keyType !== KEY_TYPE_TRANSACTION) return ErrorCode.INVALID_REQUEST;
       if (!access.allows(session, AclOperation.DESCRIBE, group ? ResourceType.GROUP : ResourceType.TRANSACTIONAL_ID, key)) {
         return group ? ErrorCode.GROUP_AUTHORIZATION_FAILED : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
       }
-      return group ? 0 : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      return 0;
     };
-    const messageOf = (code: number): string | null => (code === ErrorCode.COORDINATOR_NOT_AVAILABLE ? 'transactions are not supported yet' : code === 0 ? null : 'not authorised');
+    const messageOf = (code: number): string | null => (code === ErrorCode.INVALID_REQUEST ? `unknown coordinator key type ${req.keyType}` : code === 0 ? null : 'not authorised');
     if (version >= 4) {
       res.coordinators = req.coordinatorKeys.map((key) => {
         const errorCode = errorOf(key);
@@ -77,12 +79,19 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
   maxVersion: 5,
   read: readInitProducerIdRequest,
   write: writeInitProducerIdResponse,
-  async handle(req, { services: { producerIds } }) {
+  async handle(req, { services: { producerIds, transactions } }) {
     const res = defaultInitProducerIdResponse();
     if (req.transactionalId !== null) {
-      res.errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-      res.producerId = -1;
-      res.producerEpoch = -1;
+      // The transaction coordinator: a new id, or the old one with its epoch bumped (fencing the previous producer).
+      try {
+        const out = await transactions.initProducerId({ transactionalId: req.transactionalId, transactionTimeoutMs: req.transactionTimeoutMs, producerId: req.producerId, producerEpoch: req.producerEpoch });
+        res.producerId = out.producerId;
+        res.producerEpoch = out.producerEpoch;
+      } catch (err) {
+        res.errorCode = errorCodeOf(err);
+        res.producerId = -1;
+        res.producerEpoch = -1;
+      }
       return res;
     }
     // An idempotent producer gets a fresh id each time; epochs only matter for transactions.

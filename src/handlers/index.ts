@@ -16,6 +16,9 @@ import { describeProducersHandler } from './producers.js';
 import { consumerGroupDescribeHandler, consumerGroupHeartbeatHandler } from './consumer-groups.js';
 import { saslAuthenticateHandler, saslHandshakeHandler } from './sasl.js';
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './scram-users.js';
+import {
+  addOffsetsToTxnHandler, addPartitionsToTxnHandler, describeTransactionsHandler, endTxnHandler, listTransactionsHandler, txnOffsetCommitHandler,
+} from './transactions.js';
 import { createPartitionsHandler, createTopicsHandler, deleteTopicsHandler } from './topics-admin.js';
 
 export function buildHandlerTable(): ApiHandler[] {
@@ -29,6 +32,7 @@ export function buildHandlerTable(): ApiHandler[] {
     describeClientQuotasHandler, alterClientQuotasHandler, offsetDeleteHandler,
     describeLogDirsHandler, offsetForLeaderEpochHandler, deleteRecordsHandler, describeProducersHandler,
     consumerGroupHeartbeatHandler, consumerGroupDescribeHandler,
+    addPartitionsToTxnHandler, addOffsetsToTxnHandler, endTxnHandler, txnOffsetCommitHandler, describeTransactionsHandler, listTransactionsHandler,
   ] as ApiHandler[];
   table.push(apiVersionsHandler(() => table) as ApiHandler);
   return table;

@@ -63,13 +63,16 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
  * A group's committed offsets. Topics the session may not Describe are left out of an
  * "all topics" answer and answered TOPIC_AUTHORIZATION_FAILED when named, as Kafka does.
  */
-function fetchGroupOffsets(groups: GroupCoordinatorService, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, mayDescribe: (topic: string, quiet: boolean) => boolean): Array<{ name: string; partitions: OffsetFetchResponsePartitions[] }> {
+function fetchGroupOffsets(groups: GroupCoordinatorService, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, mayDescribe: (topic: string, quiet: boolean) => boolean, requireStable: boolean): Array<{ name: string; partitions: OffsetFetchResponsePartitions[] }> {
+  // require_stable (v7+, read_committed consumers): an offset a transaction has pending is not answered yet (retriable).
+  const unstable = (topic: string, p: number): boolean => requireStable && groups.hasPendingOffset(groupId, topic, p);
+  const pendingAnswer = (p: number): OffsetFetchResponsePartitions => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });
   if (topics === null) {
     const byTopic = new Map<string, OffsetFetchResponsePartitions[]>();
     for (const e of groups.allCommitted(groupId)) {
       if (!mayDescribe(e.topic, true)) continue;
       const list = byTopic.get(e.topic) ?? [];
-      list.push({ partitionIndex: e.partition, committedOffset: e.offset, committedLeaderEpoch: e.leaderEpoch, metadata: e.metadata, errorCode: 0 });
+      list.push(unstable(e.topic, e.partition) ? pendingAnswer(e.partition) : { partitionIndex: e.partition, committedOffset: e.offset, committedLeaderEpoch: e.leaderEpoch, metadata: e.metadata, errorCode: 0 });
       byTopic.set(e.topic, list);
     }
     return [...byTopic.entries()].map(([name, partitions]) => ({ name, partitions }));
@@ -78,6 +81,7 @@ function fetchGroupOffsets(groups: GroupCoordinatorService, groupId: string, top
     name: t.name,
     partitions: t.partitionIndexes.map((p) => {
       if (!mayDescribe(t.name, false)) return { partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+      if (unstable(t.name, p)) return pendingAnswer(p);
       const c = groups.committed(groupId, t.name, p);
       return { partitionIndex: p, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.leaderEpoch ?? -1, metadata: c?.metadata ?? '', errorCode: 0 };
     }),
@@ -96,11 +100,11 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
     if (version >= 8) {
       // Many groups at once: each needs Describe (v0-7 is checked by the authorise stage).
       res.groups = req.groups.map((g) => (access.allows(session, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId)
-        ? { groupId: g.groupId, errorCode: 0, topics: fetchGroupOffsets(groups, g.groupId, g.topics, mayDescribe) }
+        ? { groupId: g.groupId, errorCode: 0, topics: fetchGroupOffsets(groups, g.groupId, g.topics, mayDescribe, req.requireStable) }
         : { groupId: g.groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] }));
     } else {
       if (req.topics === null && version < 2) throw new KafkaError('INVALID_REQUEST', 'OffsetFetch v0-1 needs topics');
-      res.topics = fetchGroupOffsets(groups, req.groupId, req.topics, mayDescribe);
+      res.topics = fetchGroupOffsets(groups, req.groupId, req.topics, mayDescribe, req.requireStable);
     }
     return res;
   },

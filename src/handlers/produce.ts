@@ -1,5 +1,5 @@
 // Produce: per partition, one magic-2 batch goes to the partition log (idempotence
-// checked first). v0-2 are advertised for old librdkafka's feature detection but
+// checked first; a transactional batch only to a partition in its producer's transaction). v0-2 are advertised for old librdkafka's feature detection but
 // answered UNSUPPORTED_VERSION, as Kafka 4 does. acks=0 gets no response.
 import { KafkaError } from '../errors.js';
 import { ApiKey } from '../protocol/generated/api-keys.js';
@@ -11,7 +11,7 @@ import {
 } from '../protocol/generated/produce-response.js';
 import { INTERNAL_PREFIX } from '../services/topics.js';
 import type { HandlerServices } from '../services/handler-services.js';
-import { BATCH_HEADER_SIZE, BatchField } from '../protocol/records/batch-layout.js';
+import { BATCH_HEADER_SIZE, BatchField, CONTROL_FLAG, TRANSACTIONAL_FLAG } from '../protocol/records/batch-layout.js';
 import { COMPRESSION_TYPES } from '../protocol/records/compression.js';
 import { batchCodec } from '../protocol/records/recompress.js';
 import { AclOperation, mayCreateTopic, ResourceType } from '../services/acls.js';
@@ -31,6 +31,20 @@ function storedForm(services: HandlerServices, configs: Record<string, string>, 
   const target = COMPRESSION_TYPES[configs['compression.type'] ?? 'producer'] ?? 'producer';
   if (target === 'producer' || batch.length < BATCH_HEADER_SIZE || batchCodec(batch) === target) return batch;
   return services.recompressor.recompress(batch, target, MAX_DECOMPRESSED_BATCH_BYTES);
+}
+
+/**
+ * Control batches come only from the transaction coordinator; a transactional batch needs
+ * the request's transactional id, and (KIP-890 part 1) a partition the coordinator added to
+ * that producer's open transaction, at its current epoch.
+ */
+function checkTransactionalFields(services: HandlerServices, txnId: string | null, batch: Buffer, topic: string, partition: number): void {
+  const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
+  if ((attributes & CONTROL_FLAG) !== 0) throw new KafkaError('INVALID_RECORD', 'clients may not write control batches');
+  if ((attributes & TRANSACTIONAL_FLAG) === 0) return;
+  if (txnId === null) throw new KafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'a transactional batch needs the request\'s transactional id');
+  const producerId = Number(batch.readBigInt64BE(BatchField.PRODUCER_ID));
+  services.transactions.verifyProduce(txnId, producerId, batch.readInt16BE(BatchField.PRODUCER_EPOCH), topic, partition);
 }
 
 function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null): PartitionProduceResponse {
@@ -60,10 +74,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
       refuse(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${req.acks}`);
       return res;
     }
-    if (req.transactionalId !== null) {
-      refuse(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet');
-      return res;
-    }
+    const txnId = req.transactionalId;
     res.responses = await Promise.all(
       req.topicData.map(async (t) => {
         let topic;
@@ -81,6 +92,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             if (partition === undefined) return partitionResponse(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             if (p.records === null || p.records.length === 0) return partitionResponse(p.index, ErrorCode.INVALID_RECORD, 'no records');
             try {
+              if (p.records.length >= BATCH_HEADER_SIZE) checkTransactionalFields(services, txnId, p.records, t.name, p.index);
               // Most topics store batches as sent: no extra asynchronous step for them.
               const stored = storedForm(services, topic!.configs, p.records);
               const out = await partition.append(stored instanceof Promise ? await stored : stored);

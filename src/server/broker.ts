@@ -10,6 +10,8 @@ import { ioMode } from '../native/durable-append.js';
 import { listenersOf, superUsersOf, type BrokerConfig } from '../config/broker-config.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import { OffsetsStore } from '../group/offsets-store.js';
+import { TransactionCoordinator } from '../transactions/coordinator.js';
+import { TransactionStateLog } from '../transactions/transaction-log.js';
 import { LocalCluster } from '../broker/local-cluster.js';
 import { dataDirLogDirs } from '../broker/log-dirs.js';
 import type { HandlerServices } from '../services/handler-services.js';
@@ -40,6 +42,7 @@ export class Broker {
   readonly topics: TopicManager;
   readonly groups: GroupCoordinator;
   readonly producerIds: ProducerIdAllocator;
+  readonly transactions: TransactionCoordinator;
   readonly tier: RemoteLogManager;
   /** Log writer threads; undefined in --inline mode. */
   readonly writers: LogWriterPool | undefined;
@@ -126,6 +129,13 @@ export class Broker {
       () => this.groups.list().map((g) => ({ group: g.groupId, state: g.state, members: this.groups.existing(g.groupId)?.size ?? 0 })),
     );
     this.producerIds = new ProducerIdAllocator(this.metadata);
+    const transactionLog = new TransactionStateLog(config.dataDir, logger, (s) => this.metrics.storage.observeFsync(s));
+    this.transactions = new TransactionCoordinator(
+      transactionLog, (topic, partition) => this.topics.partition(topic, partition), this.groups, this.producerIds, systemClock, logger,
+      { maxTimeoutMs: config.transactionMaxTimeoutMs, abortCheckIntervalMs: Math.max(1, config.transactionAbortTimedOutIntervalMs) },
+    );
+    // Transactions a crash left prepared get their markers now (the partitions are open).
+    this.transactions.recover().catch((err: unknown) => logger.error({ err }, 'could not finish the transactions prepared before the restart'));
     const objects = buildObjectStore(config, this.metrics.tier);
     this.tierStore = objects.store;
     const n = (v: string | undefined, fallback: number): number => (v === undefined ? fallback : Number(v));
@@ -159,7 +169,7 @@ export class Broker {
     this.tier.start();
     this.cleaner = new LogCleaner(
       // The topics' partitions and the internal offsets log, cleaned the same way.
-      () => [...this.topics.list().flatMap((t) => t.partitions.map((p) => ({ topic: t.record.name, index: p.index, backend: p.backend }))), offsets.cleanable],
+      () => [...this.topics.list().flatMap((t) => t.partitions.map((p) => ({ topic: t.record.name, index: p.index, backend: p.backend }))), offsets.cleanable, transactionLog.cleanable],
       { backoffMs: config.logCleanerBackoffMs, ioBytesPerSecond: config.logCleanerIoMaxBytesPerSecond, maxKeys: config.logCleanerMaxKeys, runPass: (input) => this.cpu.cleanPass(input) },
       this.metrics.cleaner,
       logger,
@@ -168,7 +178,7 @@ export class Broker {
     this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
     this.cluster = new LocalCluster(this.clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port }, listenersOf(config)[0]!.name);
     this.services = {
-      topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, recompressor: this.cpu,
+      topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, transactions: this.transactions, recompressor: this.cpu,
       authenticator: this.credentials, scramCredentials: this.credentials, audit: this.audit,
       access: this.authorizer, acls: this.authorizer, quotas: this.quotas, logDirs: dataDirLogDirs(config.dataDir),
       metrics: this.metrics.broker, config, logger, clock: systemClock,
@@ -203,6 +213,7 @@ export class Broker {
   async close(): Promise<void> {
     await this.cleaner.close();
     await this.tier.close();
+    await this.transactions.close();
     await this.groups.close();
     await this.topics.close();
     await this.writers?.close();

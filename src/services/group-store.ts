@@ -42,6 +42,12 @@ export interface GroupStore {
   saveGroup(group: string, snapshot: GroupSnapshot | null): Promise<void>;
   /** Every stored membership, as of the last resolved saveGroup per group. */
   readonly snapshots: ReadonlyMap<string, GroupSnapshot>;
+  /** Offsets a transaction commits: durable now, visible only once the transaction commits. */
+  commitPending(group: string, producerId: number, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<void>;
+  /** Applies (commit) or drops (abort) the producer's pending offsets in every group, atomically; resolves once durable. */
+  completePending(producerId: number, commit: boolean): Promise<void>;
+  /** Whether a transaction has an offset pending for the partition (OffsetFetch's require_stable). */
+  hasPending(group: string, topic: string, partition: number): boolean;
   /** Forgets a group's offsets and membership; resolves once durable. */
   deleteGroup(group: string): Promise<void>;
   close(): Promise<void>;

@@ -128,6 +128,15 @@ export interface GroupCoordinatorService {
    * "topic\0partition" (OFFSET_METADATA_TOO_LARGE), group errors thrown.
    */
   commit(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<Map<string, Error | undefined>>;
+  /**
+   * TxnOffsetCommit: the same checks as commit (a generation of -1 skips them, as Kafka
+   * does for producers without group metadata), stored pending for the producer's transaction.
+   */
+  commitInTransaction(groupId: string, producerId: number, memberId: string, generationId: number, groupInstanceId: string | null, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<Map<string, Error | undefined>>;
+  /** The transaction of `producerId` ended: its pending offsets are applied (commit) or dropped. */
+  completeTransaction(producerId: number, commit: boolean): Promise<void>;
+  /** A transaction's offset is pending for the partition (OffsetFetch require_stable: UNSTABLE_OFFSET_COMMIT). */
+  hasPendingOffset(groupId: string, topic: string, partition: number): boolean;
   committed(groupId: string, topic: string, partition: number): CommittedOffset | undefined;
   allCommitted(groupId: string): StoredOffset[];
   /** GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, or done. */

@@ -15,6 +15,7 @@ import type { GroupCoordinatorService } from './groups.js';
 import type { RequestMetrics } from './metrics.js';
 import type { ProducerIdSource } from './producer-ids.js';
 import type { TopicDirectory } from './topics.js';
+import type { TransactionCoordinatorService } from './transactions.js';
 
 /** Batch recompression (a topic's compression.type differs from the producer's), on the CPU pool. */
 export interface Recompressor {
@@ -26,6 +27,8 @@ export interface HandlerServices {
   readonly cluster: ClusterView;
   readonly groups: GroupCoordinatorService;
   readonly producerIds: ProducerIdSource;
+  /** The transaction coordinator (InitProducerId with a transactional id, the transaction APIs). */
+  readonly transactions: TransactionCoordinatorService;
   readonly recompressor: Recompressor;
   /** SASL mechanisms (SaslHandshake/SaslAuthenticate). */
   readonly authenticator: Authenticator;

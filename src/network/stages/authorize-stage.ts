@@ -45,6 +45,15 @@ export const REQUEST_CHECKS: ReadonlyMap<number, Check> = new Map<number, Check>
   [ApiKey.AlterClientQuotas, clusterCheck(Op.ALTER_CONFIGS)],
   [ApiKey.Produce, ((access, session, body: { transactionalId: string | null }) =>
     (body.transactionalId === null ? undefined : transactionalIdCheck(access, session, body.transactionalId))) as Check],
+  // Transactions: Write on the transactional id; with group offsets, Read on the group too.
+  // AddPartitionsToTxn v4+ (brokers' batched form) names many ids: its handler decides per id.
+  [ApiKey.AddPartitionsToTxn, ((access, session, body: { v3AndBelowTransactionalId: string }, version) =>
+    (version >= 4 ? undefined : transactionalIdCheck(access, session, body.v3AndBelowTransactionalId))) as Check],
+  [ApiKey.AddOffsetsToTxn, ((access, session, body: { transactionalId: string; groupId: string }) =>
+    transactionalIdCheck(access, session, body.transactionalId) ?? groupCheck(Op.READ)(access, session, body)) as Check],
+  [ApiKey.EndTxn, ((access, session, body: { transactionalId: string }) => transactionalIdCheck(access, session, body.transactionalId)) as Check],
+  [ApiKey.TxnOffsetCommit, ((access, session, body: { transactionalId: string; groupId: string }) =>
+    transactionalIdCheck(access, session, body.transactionalId) ?? groupCheck(Op.READ)(access, session, body)) as Check],
   // An idempotent producer needs IdempotentWrite on the cluster or Write on some topic (KIP-679).
   [ApiKey.InitProducerId, ((access, session, body: { transactionalId: string | null }) => {
     if (body.transactionalId !== null) return transactionalIdCheck(access, session, body.transactionalId);

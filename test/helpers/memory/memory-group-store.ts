@@ -1,9 +1,23 @@
 // A GroupStore in memory (handler unit tests, and the contract suite's reference).
 import type { CommittedOffset, GroupSnapshot, GroupStore, StoredOffset } from '../../../src/services/group-store.js';
+import { PendingTxnOffsets } from '../../../src/group/pending-txn-offsets.js';
 
 export class MemoryGroupStore implements GroupStore {
   private readonly offsets = new Map<string, Map<string, StoredOffset>>();
   readonly snapshots = new Map<string, GroupSnapshot>();
+  private readonly pending = new PendingTxnOffsets();
+
+  async commitPending(group: string, producerId: number, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<void> {
+    for (const e of entries) this.pending.add(producerId, { group, ...e });
+  }
+
+  async completePending(producerId: number, commit: boolean): Promise<void> {
+    for (const e of this.pending.take(producerId)) if (commit) await this.commit(e.group, [e]);
+  }
+
+  hasPending(group: string, topic: string, partition: number): boolean {
+    return this.pending.has(group, topic, partition);
+  }
 
   async commit(group: string, entries: Array<{ topic: string; partition: number; value: CommittedOffset | null }>): Promise<void> {
     const g = this.offsets.get(group) ?? new Map<string, StoredOffset>();

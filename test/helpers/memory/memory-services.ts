@@ -15,6 +15,8 @@ import { ClientQuotas } from '../../../src/security/client-quotas.js';
 import type { AccessControl, AclAdmin } from '../../../src/services/acls.js';
 import { MemoryGroupStore } from './memory-group-store.js';
 import { MemoryTopics } from './memory-topics.js';
+import { MemoryTransactionStore } from './memory-transaction-store.js';
+import { TransactionCoordinator } from '../../../src/transactions/coordinator.js';
 
 export interface RecordedMetrics extends RequestMetrics {
   events: Array<[string, ...unknown[]]>;
@@ -32,6 +34,8 @@ export interface MemoryServices extends HandlerServices {
   access: AccessControl & AclAdmin;
   acls: AccessControl & AclAdmin;
   quotas: ClientQuotas;
+  transactions: TransactionCoordinator;
+  transactionStore: MemoryTransactionStore;
 }
 
 export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemoryServices {
@@ -45,7 +49,17 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
   const access = config.authorizer === 'acl'
     ? new AclAuthorizer(memoryClusterMetadata(), [], { superUsers: config.superUsers.split(';').filter((p) => p !== ''), allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound, audit })
     : allowEverything;
+  const topics = new MemoryTopics({ autoCreate: config.autoCreateTopics, defaultPartitions: config.defaultPartitions });
+  const groups = new GroupCoordinator(groupStore, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs }, silentLogger);
+  const producerIds = { allocate: () => nextProducerId++ };
+  const transactionStore = new MemoryTransactionStore();
+  const clock = { now: () => Date.now() };
+  const transactions = new TransactionCoordinator(transactionStore, (t, p) => topics.partition(t, p), groups, producerIds, clock, silentLogger, {
+    maxTimeoutMs: config.transactionMaxTimeoutMs, abortCheckIntervalMs: config.transactionAbortTimedOutIntervalMs,
+  });
   return {
+    transactions,
+    transactionStore,
     audit,
     access,
     acls: access,
@@ -53,11 +67,11 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
     logDirs: { list: () => [{ path: '/memory', totalBytes: 1 << 30, usableBytes: 1 << 29 }] },
     authenticator: credentials,
     scramCredentials: credentials,
-    topics: new MemoryTopics({ autoCreate: config.autoCreateTopics, defaultPartitions: config.defaultPartitions }),
+    topics,
     cluster: new LocalCluster('bWVtb3J5LWNsdXN0ZXI', { nodeId: config.nodeId, host: 'memory.test', port: 9092 }),
-    groups: new GroupCoordinator(groupStore, { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs }, silentLogger),
+    groups,
     groupStore,
-    producerIds: { allocate: () => nextProducerId++ },
+    producerIds,
     recompressor: { recompress: async (batch, codec, max) => recompressBatch(batch, codec, max) },
     metrics: {
       events,
@@ -67,6 +81,6 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
     },
     config,
     logger: silentLogger,
-    clock: { now: () => Date.now() },
+    clock,
   };
 }

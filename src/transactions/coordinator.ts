@@ -1,0 +1,319 @@
+// The transaction coordinator (Kafka's TransactionCoordinator, for one broker): per
+// transactional id a producer id and epoch, the partitions and groups of the open
+// transaction, and its state, written to the state store before any answer depends on it.
+// Ending a transaction is two-phase: PrepareCommit/PrepareAbort is stored, the markers are
+// written to every partition (and the group offsets applied), then CompleteCommit/
+// CompleteAbort. A restart finishes what was prepared; an Ongoing transaction older than its
+// timeout is aborted with the epoch bumped, so its producer is fenced. Requests for one
+// transactional id run one at a time.
+import { KafkaError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../services/clock.js';
+import type { PartitionStore } from '../services/partition-store.js';
+import type { ProducerIdSource } from '../services/producer-ids.js';
+import type {
+  InitProducerIdInput, TopicPartitionRef, TransactionCoordinatorService, TransactionDescription, TransactionRecord, TransactionStateName, TransactionStateStore,
+} from '../services/transactions.js';
+
+/** Where group offsets committed in a transaction become visible (or are dropped). */
+export interface TransactionalOffsets {
+  completeTransaction(producerId: number, commit: boolean): Promise<void>;
+}
+
+export interface TransactionCoordinatorOptions {
+  /** transaction.max.timeout.ms: the longest timeout a producer may ask for. */
+  maxTimeoutMs: number;
+  /** How often timed-out transactions are looked for (transaction.abort.timed.out.transaction.cleanup.interval.ms). */
+  abortCheckIntervalMs: number;
+  /** Pause between attempts to write a marker that failed (the partition's storage was unavailable). */
+  markerRetryMs?: number;
+}
+
+/** Epochs are int16; at the last one a producer gets a new id (Kafka does the same). */
+const MAX_EPOCH = 32766;
+/** One broker: coordinator epochs never change. */
+const COORDINATOR_EPOCH = 0;
+
+const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+const refOf = (key: string): TopicPartitionRef => {
+  const at = key.lastIndexOf('\u0000');
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+};
+
+export class TransactionCoordinator implements TransactionCoordinatorService {
+  private readonly txns = new Map<string, TransactionRecord>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  /** Markers still being written (recovery, timeouts), awaited by close. */
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly store: TransactionStateStore,
+    private readonly partitionOf: (topic: string, partition: number) => PartitionStore | undefined,
+    private readonly offsets: TransactionalOffsets,
+    private readonly producerIds: ProducerIdSource,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: TransactionCoordinatorOptions,
+  ) {
+    for (const r of store.load()) this.txns.set(r.transactionalId, r);
+    this.timer = setInterval(() => this.abortTimedOut(), options.abortCheckIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Finishes the transactions a crash left prepared (markers written again: they are idempotent for readers). */
+  recover(): Promise<void> {
+    const prepared = [...this.txns.values()].filter((t) => t.state === 'PrepareCommit' || t.state === 'PrepareAbort' || t.state === 'PrepareEpochFence');
+    if (prepared.length > 0) this.logger.info({ transactions: prepared.length }, 'finishing transactions prepared before the restart');
+    return Promise.all(prepared.map((t) => this.track(this.locked(t.transactionalId, () => this.complete(t.transactionalId, t.state === 'PrepareCommit'))))).then(() => undefined);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.background.add(p);
+    const done = (): void => {
+      this.background.delete(p);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /** Runs `fn` after every earlier request for the same transactional id. */
+  private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(id) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(id, tail);
+    void tail.then(() => {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    });
+    return run;
+  }
+
+  private async save(next: TransactionRecord): Promise<void> {
+    await this.store.write(next.transactionalId, next);
+    this.txns.set(next.transactionalId, next);
+  }
+
+  initProducerId(input: InitProducerIdInput): Promise<{ producerId: number; producerEpoch: number }> {
+    const { transactionalId: id, transactionTimeoutMs: timeoutMs } = input;
+    if (id === '') return Promise.reject(new KafkaError('INVALID_REQUEST', 'the transactional id is empty'));
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > this.options.maxTimeoutMs) {
+      return Promise.reject(new KafkaError('INVALID_TRANSACTION_TIMEOUT', `transaction.timeout.ms ${timeoutMs} is not within (0, ${this.options.maxTimeoutMs}] (transaction.max.timeout.ms)`));
+    }
+    return this.locked(id, async () => {
+      const now = this.clock.now();
+      let t = this.txns.get(id);
+      if (t === undefined) {
+        const producerId = await this.producerIds.allocate();
+        const created: TransactionRecord = {
+          transactionalId: id, producerId, previousProducerId: -1, producerEpoch: 0, lastProducerEpoch: -1, timeoutMs,
+          state: 'Empty', partitions: [], groups: [], startTimeMs: -1, updateTimeMs: now,
+        };
+        await this.save(created);
+        return { producerId, producerEpoch: 0 };
+      }
+      if (input.producerId >= 0) {
+        // KIP-360: a producer that knows its id asks for a bump; a retry of a bump that was done is answered again.
+        const current = input.producerId === t.producerId && input.producerEpoch === t.producerEpoch;
+        const retried = (input.producerId === t.producerId && input.producerEpoch === t.lastProducerEpoch)
+          || (input.producerId === t.previousProducerId && t.producerEpoch === 0);
+        if (retried && (t.state === 'Empty' || t.state === 'CompleteAbort' || t.state === 'CompleteCommit')) return { producerId: t.producerId, producerEpoch: t.producerEpoch };
+        if (!current) throw new KafkaError('PRODUCER_FENCED', `producer ${input.producerId} epoch ${input.producerEpoch} is not the current one of ${id}`);
+      }
+      if (t.state === 'Ongoing') {
+        // The previous producer's transaction is aborted, and that producer fenced, first.
+        await this.abortWithFence(id);
+        t = this.txns.get(id)!;
+      } else if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort' || t.state === 'PrepareEpochFence') {
+        await this.complete(id, t.state === 'PrepareCommit');
+        t = this.txns.get(id)!;
+      }
+      const exhausted = t.producerEpoch >= MAX_EPOCH;
+      const producerId = exhausted ? await this.producerIds.allocate() : t.producerId;
+      const next: TransactionRecord = {
+        ...t,
+        producerId,
+        previousProducerId: exhausted ? t.producerId : t.previousProducerId,
+        producerEpoch: exhausted ? 0 : t.producerEpoch + 1,
+        lastProducerEpoch: exhausted ? -1 : t.producerEpoch,
+        timeoutMs,
+        state: 'Empty',
+        partitions: [],
+        groups: [],
+        startTimeMs: -1,
+        updateTimeMs: now,
+      };
+      await this.save(next);
+      return { producerId: next.producerId, producerEpoch: next.producerEpoch };
+    });
+  }
+
+  /** The transaction, checked to belong to this producer at this epoch, and not in the middle of ending. */
+  private current(id: string, producerId: number, producerEpoch: number): TransactionRecord {
+    const t = this.txns.get(id);
+    if (t === undefined || t.producerId !== producerId) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING', `producer ${producerId} is not the producer of transactional id ${id}`);
+    if (t.producerEpoch !== producerEpoch) throw new KafkaError('PRODUCER_FENCED', `epoch ${producerEpoch} of ${id} was fenced by epoch ${t.producerEpoch}`);
+    if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort' || t.state === 'PrepareEpochFence') throw new KafkaError('CONCURRENT_TRANSACTIONS', `the previous transaction of ${id} is still ending`);
+    return t;
+  }
+
+  addPartitions(id: string, producerId: number, producerEpoch: number, partitions: TopicPartitionRef[], verifyOnly: boolean): Promise<void> {
+    return this.locked(id, async () => {
+      const t = this.current(id, producerId, producerEpoch);
+      const keys = partitions.map((p) => keyOf(p.topic, p.partition));
+      const missing = keys.filter((k) => !t.partitions.includes(k));
+      if (verifyOnly) {
+        if (t.state !== 'Ongoing' || missing.length > 0) throw new KafkaError('INVALID_TXN_STATE', `partitions are not in the transaction of ${id}`);
+        return;
+      }
+      if (t.state === 'Ongoing' && missing.length === 0) return;
+      await this.save(this.opened(t, { partitions: [...t.partitions, ...missing] }));
+    });
+  }
+
+  addOffsets(id: string, producerId: number, producerEpoch: number, groupId: string): Promise<void> {
+    return this.locked(id, async () => {
+      const t = this.current(id, producerId, producerEpoch);
+      if (t.state === 'Ongoing' && t.groups.includes(groupId)) return;
+      await this.save(this.opened(t, { groups: t.groups.includes(groupId) ? t.groups : [...t.groups, groupId] }));
+    });
+  }
+
+  /** The record with the transaction open (started now if it was not). */
+  private opened(t: TransactionRecord, change: Partial<TransactionRecord>): TransactionRecord {
+    const now = this.clock.now();
+    const fresh = t.state !== 'Ongoing';
+    return {
+      ...t,
+      partitions: fresh ? [] : t.partitions,
+      groups: fresh ? [] : t.groups,
+      ...change,
+      state: 'Ongoing',
+      startTimeMs: fresh ? now : t.startTimeMs,
+      updateTimeMs: now,
+    };
+  }
+
+  endTransaction(id: string, producerId: number, producerEpoch: number, commit: boolean): Promise<{ producerId: number; producerEpoch: number }> {
+    return this.locked(id, async () => {
+      const t = this.txns.get(id);
+      if (t === undefined || t.producerId !== producerId) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING', `producer ${producerId} is not the producer of transactional id ${id}`);
+      if (t.producerEpoch !== producerEpoch) throw new KafkaError('PRODUCER_FENCED', `epoch ${producerEpoch} of ${id} was fenced by epoch ${t.producerEpoch}`);
+      const done = { producerId: t.producerId, producerEpoch: t.producerEpoch };
+      switch (t.state) {
+        case 'Ongoing':
+          await this.save({ ...t, state: commit ? 'PrepareCommit' : 'PrepareAbort', updateTimeMs: this.clock.now() });
+          await this.complete(id, commit);
+          return done;
+        case 'CompleteCommit':
+        case 'CompleteAbort':
+          // A retry of the EndTxn that ended it is answered again; the other outcome is not possible any more.
+          if ((t.state === 'CompleteCommit') === commit) return done;
+          throw new KafkaError('INVALID_TXN_STATE', `the transaction of ${id} already ${t.state === 'CompleteCommit' ? 'committed' : 'aborted'}`);
+        case 'Empty':
+          // A producer that wrote nothing may still end its (empty) transaction: Kafka answers INVALID_TXN_STATE.
+          throw new KafkaError('INVALID_TXN_STATE', `${id} has no open transaction`);
+        default:
+          throw new KafkaError('CONCURRENT_TRANSACTIONS', `the transaction of ${id} is ${t.state}`);
+      }
+    });
+  }
+
+  /**
+   * Writes the markers of a prepared transaction to all its partitions, applies or drops
+   * its group offsets, then stores Complete*. Retries markers whose partition is unavailable.
+   */
+  private async complete(id: string, commit: boolean): Promise<void> {
+    const t = this.txns.get(id)!;
+    const marker = { producerId: t.producerId, producerEpoch: t.producerEpoch, commit, coordinatorEpoch: COORDINATOR_EPOCH };
+    await Promise.all(t.partitions.map((key) => this.writeMarker(key, marker)));
+    if (t.groups.length > 0) await this.offsets.completeTransaction(t.producerId, commit);
+    await this.save({ ...t, state: commit ? 'CompleteCommit' : 'CompleteAbort', partitions: [], groups: [], updateTimeMs: this.clock.now() });
+  }
+
+  private async writeMarker(key: string, marker: Parameters<PartitionStore['writeMarker']>[0]): Promise<void> {
+    const { topic, partition } = refOf(key);
+    for (let attempt = 1; ; attempt++) {
+      const store = this.partitionOf(topic, partition);
+      if (store === undefined) return; // the topic was deleted: nothing left to end
+      try {
+        await store.writeMarker(marker);
+        return;
+      } catch (err) {
+        if (err instanceof KafkaError && err.errorName === 'INVALID_PRODUCER_EPOCH') {
+          // A newer epoch already wrote here: this transaction's outcome there is already decided.
+          this.logger.warn({ topic, partition, producerId: marker.producerId }, 'transaction marker fenced by a newer epoch');
+          return;
+        }
+        if (this.closed) throw err;
+        if (attempt === 1 || attempt % 50 === 0) this.logger.warn({ err, topic, partition, attempt }, 'could not write a transaction marker; retrying');
+        await new Promise((resolve) => setTimeout(resolve, this.options.markerRetryMs ?? 100));
+      }
+    }
+  }
+
+  /** Aborts the open transaction of `id` with the epoch bumped: the producer that opened it is fenced. */
+  private async abortWithFence(id: string): Promise<void> {
+    const t = this.txns.get(id)!;
+    if (t.producerEpoch >= MAX_EPOCH) {
+      // No epoch left to fence with: the abort is written at the current one (Kafka does the same).
+      await this.save({ ...t, state: 'PrepareAbort', updateTimeMs: this.clock.now() });
+    } else {
+      await this.save({ ...t, state: 'PrepareAbort', producerEpoch: t.producerEpoch + 1, lastProducerEpoch: t.producerEpoch, updateTimeMs: this.clock.now() });
+    }
+    await this.complete(id, false);
+  }
+
+  private abortTimedOut(): void {
+    const now = this.clock.now();
+    for (const t of this.txns.values()) {
+      if (t.state !== 'Ongoing' || t.startTimeMs < 0 || now - t.startTimeMs <= t.timeoutMs) continue;
+      const id = t.transactionalId;
+      this.logger.info({ transactionalId: id, producerId: t.producerId, ageMs: now - t.startTimeMs }, 'aborting a transaction past its timeout');
+      void this.track(this.locked(id, async () => {
+        // Still the same open transaction (a commit may have been queued first)?
+        const still = this.txns.get(id);
+        if (still?.state === 'Ongoing' && still.startTimeMs === t.startTimeMs) await this.abortWithFence(id);
+      })).catch((err: unknown) => this.logger.error({ err, transactionalId: id }, 'could not abort a timed-out transaction'));
+    }
+  }
+
+  verifyProduce(id: string, producerId: number, producerEpoch: number, topic: string, partition: number): void {
+    const t = this.txns.get(id);
+    if (t === undefined || t.producerId !== producerId) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING', `producer ${producerId} is not the producer of transactional id ${id}`);
+    if (producerEpoch < t.producerEpoch) throw new KafkaError('INVALID_PRODUCER_EPOCH', `epoch ${producerEpoch} of ${id} was fenced by epoch ${t.producerEpoch}`);
+    if (t.state !== 'Ongoing' || !t.partitions.includes(keyOf(topic, partition))) {
+      throw new KafkaError('INVALID_TXN_STATE', `partition ${topic}-${partition} was not added to the transaction of ${id}`);
+    }
+  }
+
+  producerOf(id: string): { producerId: number; producerEpoch: number; groups: readonly string[]; state: TransactionStateName } | undefined {
+    const t = this.txns.get(id);
+    return t === undefined ? undefined : { producerId: t.producerId, producerEpoch: t.producerEpoch, groups: t.groups, state: t.state };
+  }
+
+  private describeRecord(t: TransactionRecord): TransactionDescription {
+    return {
+      transactionalId: t.transactionalId, state: t.state, timeoutMs: t.timeoutMs, startTimeMs: t.startTimeMs,
+      producerId: t.producerId, producerEpoch: t.producerEpoch, partitions: t.partitions.map(refOf),
+    };
+  }
+
+  describe(id: string): TransactionDescription | undefined {
+    const t = this.txns.get(id);
+    return t === undefined ? undefined : this.describeRecord(t);
+  }
+
+  list(): TransactionDescription[] {
+    return [...this.txns.values()].map((t) => this.describeRecord(t));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.background]);
+    await Promise.allSettled([...this.locks.values()]);
+    await this.store.close();
+  }
+}
