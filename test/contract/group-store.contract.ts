@@ -79,5 +79,41 @@ export function groupStoreContract(name: string, open: () => Promise<GroupStoreH
       expect(again.snapshots.get('g')).toEqual(snapshot(7));
       await again.close();
     });
+
+    it('keeps transactional offsets pending until their producer commits (applied) or aborts (dropped)', async () => {
+      const { store } = await open();
+      await store.commit('g', [{ topic: 't', partition: 0, value: at(1) }]);
+      await store.commitPending('g', 7, [{ topic: 't', partition: 0, value: at(5) }, { topic: 't', partition: 1, value: at(6) }]);
+      await store.commitPending('h', 7, [{ topic: 'u', partition: 0, value: at(2) }]);
+      await store.commitPending('g', 8, [{ topic: 't', partition: 1, value: at(9) }]);
+      expect(store.get('g', 't', 0)).toMatchObject(at(1));
+      expect([store.hasPending('g', 't', 0), store.hasPending('g', 't', 1), store.hasPending('h', 'u', 0), store.hasPending('g', 't', 2)]).toEqual([true, true, true, false]);
+      await store.completePending(7, true);
+      expect(store.get('g', 't', 0)).toMatchObject(at(5));
+      expect(store.get('h', 'u', 0)).toMatchObject(at(2));
+      // Producer 8 still has t-1 pending; aborting drops it and keeps 7's committed value.
+      expect([store.hasPending('g', 't', 0), store.hasPending('g', 't', 1)]).toEqual([false, true]);
+      await store.completePending(8, false);
+      expect(store.get('g', 't', 1)).toMatchObject(at(6));
+      expect(store.hasPending('g', 't', 1)).toBe(false);
+      await store.close();
+    });
+
+    if (options.durable) it('keeps pending transactional offsets across a reopen, until completed', async () => {
+      const { store, reopen } = await open();
+      if (reopen === undefined) throw new Error('a durable implementation must say how to reopen it');
+      await store.commitPending('g', 3, [{ topic: 't', partition: 0, value: at(4) }]);
+      await store.commitPending('g', 4, [{ topic: 't', partition: 1, value: at(8) }]);
+      await store.completePending(4, true);
+      await store.close();
+      const again = await reopen();
+      expect(again.hasPending('g', 't', 0)).toBe(true);
+      expect(again.get('g', 't', 0)).toBeUndefined();
+      expect(again.get('g', 't', 1)).toMatchObject(at(8));
+      expect(again.hasPending('g', 't', 1)).toBe(false);
+      await again.completePending(3, true);
+      expect(again.get('g', 't', 0)).toMatchObject(at(4));
+      await again.close();
+    });
   });
 }
