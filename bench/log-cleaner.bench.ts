@@ -35,7 +35,7 @@ async function fill(codec: number): Promise<{ input: CleanPassInput; bytes: numb
   await log.close();
   const input: CleanPassInput = {
     dir, segments: closed.map((s) => ({ baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp, nextBase: s.nextBase })),
-    firstDirty: 0, now: T0 + 1000, segmentBytes: 1 << 20, deleteRetentionMs: 86_400_000, minCompactionLagMs: 0, maxRecordsBytes: 1 << 22, maxKeys: 1_000_000, ioBytesPerSecond: 0, indexIntervalBytes: 4096,
+    firstDirty: 0, now: T0 + 1000, segmentBytes: 1 << 20, deleteRetentionMs: 86_400_000, minCompactionLagMs: 0, maxRecordsBytes: 1 << 22, maxKeys: 1_000_000, ioBytesPerSecond: 0, indexIntervalBytes: 4096, aborted: [],
   };
   return { input, bytes: closed.reduce((n, s) => n + s.size, 0) };
 }

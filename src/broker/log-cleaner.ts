@@ -14,7 +14,7 @@ import type { PartitionBackend } from './partition.js';
 export interface CleanablePartition {
   topic: string;
   index: number;
-  backend: Pick<PartitionBackend, 'log' | 'config' | 'installCleaned'>;
+  backend: Pick<PartitionBackend, 'log' | 'config' | 'installCleaned' | 'lastStableOffset' | 'abortedBetween'>;
 }
 
 export interface LogCleanerOptions {
@@ -41,7 +41,11 @@ export interface Dirtiness {
 export function dirtinessOf(p: CleanablePartition, now: number): Dirtiness {
   const closed = p.backend.log.closedSegments();
   const flushedCount = closed.findIndex((s) => !s.flushed);
-  const usable = flushedCount < 0 ? closed : closed.slice(0, flushedCount);
+  // Flushed, and wholly below the last stable offset (an undecided transaction is not cleaned yet).
+  const lso = p.backend.lastStableOffset;
+  const flushed = flushedCount < 0 ? closed : closed.slice(0, flushedCount);
+  const stableCount = flushed.findIndex((s) => s.nextBase > lso);
+  const usable = stableCount < 0 ? flushed : flushed.slice(0, stableCount);
   const segments = usable.map((s) => ({ baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp, nextBase: s.nextBase }));
   const firstDirty = Math.max(readCleanerCheckpoint(p.backend.log.dir), segments[0]?.baseOffset ?? 0);
   let dirtyBytes = 0;
@@ -126,7 +130,7 @@ export class LogCleaner {
       dir: p.backend.log.dir, segments: d.segments, firstDirty: d.firstDirty, now,
       segmentBytes: c.segmentBytes, deleteRetentionMs: c.deleteRetentionMs, minCompactionLagMs: c.minCompactionLagMs,
       maxRecordsBytes: Math.max(c.maxBatchBytes, 1 << 20) * 4, maxKeys: this.options.maxKeys, ioBytesPerSecond: this.options.ioBytesPerSecond,
-      indexIntervalBytes: c.indexIntervalBytes,
+      indexIntervalBytes: c.indexIntervalBytes, aborted: p.backend.abortedBetween(d.segments[0]!.baseOffset, d.segments.at(-1)!.nextBase),
     });
     const installed = plan.cleanedUpTo > d.firstDirty && await p.backend.installCleaned(plan);
     const seconds = (performance.now() - started) / 1000;

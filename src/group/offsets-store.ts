@@ -92,7 +92,9 @@ export class OffsetsStore implements GroupStore {
   /** The offsets log as the log cleaner sees it. */
   get cleanable(): CleanablePartition {
     const log = this.log;
-    return { topic: OFFSETS_LOG_DIR.replace(/-0$/, ''), index: 0, backend: { log, get config() { return log.config; }, installCleaned: (plan) => log.installCleaned(plan) } };
+    return { topic: OFFSETS_LOG_DIR.replace(/-0$/, ''), index: 0, backend: {
+      log, get config() { return log.config; }, get lastStableOffset() { return log.highWatermark; }, abortedBetween: () => [], installCleaned: (plan) => log.installCleaned(plan),
+    } };
   }
 
   /** Durably stores a group's commits; resolves after fsync. */

@@ -45,7 +45,9 @@ export class TransactionStateLog implements TransactionStateStore {
   /** The log as the log cleaner sees it. */
   get cleanable(): CleanablePartition {
     const log = this.log;
-    return { topic: TRANSACTION_LOG_DIR.replace(/-0$/, ''), index: 0, backend: { log, get config() { return log.config; }, installCleaned: (plan) => log.installCleaned(plan) } };
+    return { topic: TRANSACTION_LOG_DIR.replace(/-0$/, ''), index: 0, backend: {
+      log, get config() { return log.config; }, get lastStableOffset() { return log.highWatermark; }, abortedBetween: () => [], installCleaned: (plan) => log.installCleaned(plan),
+    } };
   }
 
   close(): Promise<void> {

@@ -8,10 +8,12 @@
 // What a pass keeps (Kafka's LogCleaner): of every key whose latest record lies in the
 // cleanable dirty part, only that record; tombstones until `deleteRetentionMs` after they
 // were written; the last batch of each idempotent producer in a segment group, emptied
-// if need be, so producer state survives. Offsets never change.
+// if need be, so producer state survives. Offsets never change. Transactions: only
+// segments below the last stable offset are cleaned; records of aborted transactions are
+// removed and never count as a key's latest record; transaction markers are kept.
 import { closeSync, fsync, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { readBatchHeader } from '../../protocol/records/batch-layout.js';
+import { CONTROL_FLAG, readBatchHeader, TRANSACTIONAL_FLAG, type BatchHeader } from '../../protocol/records/batch-layout.js';
 import { walkBatches } from '../batch-walk.js';
 import { writeAllAt } from '../file-io.js';
 import { logFileName, segmentBaseName } from '../names.js';
@@ -45,6 +47,16 @@ export interface CleanPassInput {
   ioBytesPerSecond: number;
   /** index.interval.bytes of the log. */
   indexIntervalBytes: number;
+  /** Aborted transactions in the segments (their records are removed). */
+  aborted: ReadonlyArray<{ producerId: number; firstOffset: number; lastOffset: number }>;
+}
+
+/** A batch a pass must not treat as records: a marker (kept as is) or aborted data (dropped). */
+function transactionalRole(h: BatchHeader, aborted: CleanPassInput['aborted']): 'marker' | 'aborted' | 'data' {
+  if ((h.attributes & CONTROL_FLAG) !== 0) return 'marker';
+  if ((h.attributes & TRANSACTIONAL_FLAG) === 0) return 'data';
+  const pid = Number(h.producerId);
+  return aborted.some((a) => a.producerId === pid && a.firstOffset <= h.baseOffset && h.baseOffset <= a.lastOffset) ? 'aborted' : 'data';
 }
 
 /** One run of consecutive old segments replaced by one cleaned file. */
@@ -110,7 +122,9 @@ async function buildOffsetMap(input: CleanPassInput, pacer: Pacer, stats: { byte
     try {
       for (const b of walkBatches(fd, 0, seg.size)) {
         if (!b.complete) break;
-        for (const r of walkBatchRecords(b.bytes, input.maxRecordsBytes).list) if (r.key !== null) map.put(r.key, r.offset);
+        if (transactionalRole(readBatchHeader(b.bytes), input.aborted) === 'data') {
+          for (const r of walkBatchRecords(b.bytes, input.maxRecordsBytes).list) if (r.key !== null) map.put(r.key, r.offset);
+        }
         stats.bytesRead += b.bytes.length;
         await pacer.spent(b.bytes.length);
       }
@@ -241,9 +255,17 @@ export async function runCleanPass(input: CleanPassInput): Promise<CleanPlan> {
         try {
           for (const b of walkBatches(fd, 0, seg.size)) {
             if (!b.complete) break;
+            const role = transactionalRole(readBatchHeader(b.bytes), input.aborted);
+            if (role === 'marker') {
+              writer.write(b.bytes);
+              stats.bytesRead += b.bytes.length;
+              stats.bytesWritten += b.bytes.length;
+              await pacer.spent(b.bytes.length * 2);
+              continue;
+            }
             const walked = walkBatchRecords(b.bytes, input.maxRecordsBytes);
             const expiredTombstones = walked.header.maxTimestamp < horizon;
-            const kept: CleanerRecord[] = walked.list.filter((r) => {
+            const kept: CleanerRecord[] = role === 'aborted' ? [] : walked.list.filter((r) => {
               if (r.key === null) return true; // written before the topic turned compacted: Kafka keeps them too
               if (map.get(r.key) > r.offset) return false; // a later record of the key exists
               return !(r.tombstone && expiredTombstones);

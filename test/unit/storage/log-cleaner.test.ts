@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hot } from '../../../src/native/index.js';
 import { PartitionWriter } from '../../../src/broker/partition-writer.js';
-import { BatchStatus, readBatchHeader } from '../../../src/protocol/records/batch-layout.js';
+import { BatchStatus, readBatchHeader, TRANSACTIONAL_FLAG } from '../../../src/protocol/records/batch-layout.js';
+import { buildMarkerBatch } from '../../../src/protocol/records/control-batch.js';
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.js';
 import { Codec } from '../../../src/protocol/records/compression.js';
 import { recompressBatch } from '../../../src/protocol/records/recompress.js';
 import { walkBatchRecords } from '../../../src/storage/cleaner/batch-filter.js';
-import { runCleanPass, type CleanPlan } from '../../../src/storage/cleaner/clean-pass.js';
+import { runCleanPass, type CleanPassInput, type CleanPlan } from '../../../src/storage/cleaner/clean-pass.js';
 import { PartitionLog } from '../../../src/storage/partition-log.js';
 import { CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE } from '../../../src/storage/names.js';
 import { errorName } from '../../helpers/error-name.js';
@@ -69,13 +70,13 @@ function contents(log: PartitionLog): Array<{ offset: number; key: string | null
   return out;
 }
 
-async function clean(log: PartitionLog, now = T0 + 1000, options: { firstDirty?: number; maxKeys?: number; minCompactionLagMs?: number } = {}): Promise<CleanPlan> {
+async function clean(log: PartitionLog, now = T0 + 1000, options: { firstDirty?: number; maxKeys?: number; minCompactionLagMs?: number; aborted?: CleanPassInput["aborted"] } = {}): Promise<CleanPlan> {
   await log.flush(); // the cleaner takes flushed segments only
   const closed = log.closedSegments();
   const plan = await runCleanPass({
     dir: log.dir, segments: closed.map((s) => ({ baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp, nextBase: s.nextBase })),
     firstDirty: options.firstDirty ?? closed[0]?.baseOffset ?? 0, now, segmentBytes: log.config.segmentBytes, deleteRetentionMs: log.config.deleteRetentionMs,
-    minCompactionLagMs: options.minCompactionLagMs ?? 0, maxRecordsBytes: 1 << 20, maxKeys: options.maxKeys ?? 1000, ioBytesPerSecond: 0, indexIntervalBytes: log.config.indexIntervalBytes,
+    minCompactionLagMs: options.minCompactionLagMs ?? 0, maxRecordsBytes: 1 << 20, maxKeys: options.maxKeys ?? 1000, ioBytesPerSecond: 0, indexIntervalBytes: log.config.indexIntervalBytes, aborted: options.aborted ?? [],
   });
   expect(await log.installCleaned(plan)).toBe(plan.groups.length > 0);
   return plan;
@@ -91,6 +92,34 @@ async function fourRounds(log: PartitionLog, codec: number = Codec.NONE): Promis
 }
 
 describe('log cleaner', () => {
+  it('removes aborted transactions\' records (they never hide a committed record) and keeps the markers', async () => {
+    const log = PartitionLog.open(freshDir(), compactConfig);
+    const writer = new PartitionWriter(log);
+    const txn = (records: Rec[], id: bigint, seq: number) => {
+      const b = batch(records, T0, { id, epoch: 0, seq });
+      b.writeInt16BE(b.readInt16BE(21) | TRANSACTIONAL_FLAG, 21);
+      b.writeUInt32BE(hot.crc32c(b.subarray(21)), 17);
+      return b;
+    };
+    await writer.produce(batch([{ key: 'k1', value: 'plain-1' }])); // 0
+    await writer.produce(txn([{ key: 'k1', value: 'aborted' }, { key: 'k3', value: 'aborted' }], 5n, 0)); // 1-2
+    await writer.produce(txn([{ key: 'k2', value: 'committed' }], 6n, 0)); // 3
+    await writer.produce(buildMarkerBatch({ producerId: 5, producerEpoch: 0, commit: false, coordinatorEpoch: 0, timestamp: T0 })); // 4
+    await writer.produce(buildMarkerBatch({ producerId: 6, producerEpoch: 0, commit: true, coordinatorEpoch: 0, timestamp: T0 })); // 5
+    await writer.produce(batch([{ key: 'k4', value: 'plain-4' }])); // 6
+    log.roll();
+    const plan = await clean(log, T0 + 1000, { aborted: writer.txns.abortedBetween(0, log.logEndOffset) });
+    expect(plan.recordsRemoved).toBe(2);
+    const kept = contents(log).map((r) => r.offset);
+    expect(kept).toEqual([0, 3, 4, 5, 6]);
+    // The markers survive as control batches; the aborted records are gone, so a restart has
+    // nothing left to tell read_committed readers about, and no transaction is left open.
+    const reopened = new PartitionWriter(log);
+    expect(reopened.txns.abortedBetween(0, 10)).toEqual([]);
+    expect(reopened.lastStableOffset()).toBe(log.highWatermark);
+    await log.close();
+  });
+
   for (const [name, codec] of [['uncompressed', Codec.NONE], ['gzip', Codec.GZIP], ['zstd', Codec.ZSTD], ['lz4', Codec.LZ4]] as const) {
     it(`keeps the latest record of every key at its offset (${name} batches)`, async () => {
       const log = PartitionLog.open(freshDir(), compactConfig);
@@ -229,7 +258,7 @@ describe('log cleaner', () => {
     const closed = log.closedSegments();
     const plan = await runCleanPass({
       dir: log.dir, segments: closed.map((s) => ({ baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp, nextBase: s.nextBase })),
-      firstDirty: 0, now: T0 + 1000, segmentBytes: 1024, deleteRetentionMs: DAY, minCompactionLagMs: 0, maxRecordsBytes: 1 << 20, maxKeys: 1000, ioBytesPerSecond: 0, indexIntervalBytes: 4096,
+      firstDirty: 0, now: T0 + 1000, segmentBytes: 1024, deleteRetentionMs: DAY, minCompactionLagMs: 0, maxRecordsBytes: 1 << 20, maxKeys: 1000, ioBytesPerSecond: 0, indexIntervalBytes: 4096, aborted: [],
     });
     log.deleteSegmentsBelow(closed[1]!.baseOffset);
     expect(await log.installCleaned(plan)).toBe(false);
@@ -289,7 +318,7 @@ describe('log cleaner', () => {
     const plan = await runCleanPass({
       dir: log.dir, segments: closed.map((s) => ({ baseOffset: s.baseOffset, size: s.size, maxTimestamp: s.maxTimestamp, nextBase: s.nextBase })),
       firstDirty: 0, now: T0 + 1000, segmentBytes: 64 * 1024, deleteRetentionMs: DAY, minCompactionLagMs: 0, maxRecordsBytes: 1 << 20, maxKeys: 1000,
-      ioBytesPerSecond: 1_000_000, indexIntervalBytes: 4096,
+      ioBytesPerSecond: 1_000_000, indexIntervalBytes: 4096, aborted: [],
     });
     const seconds = (performance.now() - started) / 1000;
     // Reads count against the cap: the pass cannot finish sooner than its reads allow (less the last slice).
