@@ -114,9 +114,13 @@ export class GroupCoordinator implements GroupCoordinatorService {
     });
   }
 
-  /** Every committed offset of every group (metrics). */
-  committedOffsets(): Array<{ group: string; topic: string; partition: number; committed: number }> {
-    return this.offsets.groupIds().flatMap((group) => this.offsets.all(group).map((o) => ({ group, topic: o.topic, partition: o.partition, committed: o.offset })));
+  /** Every committed offset of every group, and whether the group reads committed data only (metrics). */
+  committedOffsets(): Array<{ group: string; topic: string; partition: number; committed: number; readCommitted: boolean }> {
+    return this.offsets.groupIds().flatMap((group) => this.offsets.all(group).map((o) => ({ group, topic: o.topic, partition: o.partition, committed: o.offset, readCommitted: this.readCommitted.has(group) })));
+  }
+
+  noteReadCommitted(groupId: string): void {
+    if (groupId !== '') this.readCommitted.add(groupId);
   }
 
   async commit(groupId: string, memberId: string, generationId: number, groupInstanceId: string | null, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<Map<string, KafkaError | undefined>> {
@@ -136,6 +140,9 @@ export class GroupCoordinator implements GroupCoordinatorService {
     await this.offsets.commit(groupId, ok);
     return outcome;
   }
+
+  /** Groups seen fetching offsets with require_stable (read_committed consumers). */
+  private readonly readCommitted = new Set<string>();
 
   async commitInTransaction(groupId: string, producerId: number, memberId: string, generationId: number, groupInstanceId: string | null, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<Map<string, KafkaError | undefined>> {
     const outcome = new Map<string, KafkaError | undefined>();

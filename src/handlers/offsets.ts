@@ -64,6 +64,7 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
  * "all topics" answer and answered TOPIC_AUTHORIZATION_FAILED when named, as Kafka does.
  */
 function fetchGroupOffsets(groups: GroupCoordinatorService, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, mayDescribe: (topic: string, quiet: boolean) => boolean, requireStable: boolean): Array<{ name: string; partitions: OffsetFetchResponsePartitions[] }> {
+  if (requireStable) groups.noteReadCommitted(groupId);
   // require_stable (v7+, read_committed consumers): an offset a transaction has pending is not answered yet (retriable).
   const unstable = (topic: string, p: number): boolean => requireStable && groups.hasPendingOffset(groupId, topic, p);
   const pendingAnswer = (p: number): OffsetFetchResponsePartitions => ({ partitionIndex: p, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });

@@ -125,7 +125,11 @@ export class Broker {
       topics: () => this.topics.list().map((t) => ({ id: t.id, name: t.name, partitions: t.partitions.length })),
     }, logger);
     this.metrics.groups.watch(
-      () => this.groups.committedOffsets().map((o) => ({ ...o, highWatermark: this.topics.partition(o.topic, o.partition)?.log.highWatermark })),
+      // Lag of a read_committed group counts to the last stable offset: records past it are not readable yet.
+      () => this.groups.committedOffsets().map((o) => {
+        const p = this.topics.partition(o.topic, o.partition);
+        return { ...o, highWatermark: o.readCommitted ? p?.lastStableOffset : p?.log.highWatermark };
+      }),
       () => this.groups.list().map((g) => ({ group: g.groupId, state: g.state, members: this.groups.existing(g.groupId)?.size ?? 0 })),
     );
     this.producerIds = new ProducerIdAllocator(this.metadata);

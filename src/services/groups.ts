@@ -135,6 +135,11 @@ export interface GroupCoordinatorService {
   commitInTransaction(groupId: string, producerId: number, memberId: string, generationId: number, groupInstanceId: string | null, entries: Array<{ topic: string; partition: number; value: CommittedOffset }>): Promise<Map<string, Error | undefined>>;
   /** The transaction of `producerId` ended: its pending offsets are applied (commit) or dropped. */
   completeTransaction(producerId: number, commit: boolean): Promise<void>;
+  /**
+   * The group's consumers read with read_committed (they fetch offsets with require_stable,
+   * as the Java client and librdkafka do then): its lag counts to the last stable offset.
+   */
+  noteReadCommitted(groupId: string): void;
   /** A transaction's offset is pending for the partition (OffsetFetch require_stable: UNSTABLE_OFFSET_COMMIT). */
   hasPendingOffset(groupId: string, topic: string, partition: number): boolean;
   committed(groupId: string, topic: string, partition: number): CommittedOffset | undefined;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childBroker, freePort, root, type ChildBroker } from '../helpers/broker.js';
+import { childBroker, eventually, freePort, root, type ChildBroker } from '../helpers/broker.js';
 import { hasJavaClients } from '../helpers/java.js';
 import { runKcat } from '../helpers/kcat.js';
 import { hasTool, runWith } from '../helpers/tools.js';
@@ -132,6 +132,57 @@ describe('transactions against a Strata child broker', () => {
       const missing = Array.from({ length: INPUT }, (_, i) => `out:v${i}`).filter((v) => !counts.has(v));
       expect({ duplicates: duplicates.slice(0, 10), missing: missing.slice(0, 10), total: out.length }).toEqual({ duplicates: [], missing: [], total: INPUT });
     }, 180_000);
+  });
+
+  describe.runIf(runWith(hasJavaClients && hasKcat))('Kafka Streams', () => {
+    it('a word count with exactly_once_v2 ends with exact counts though the broker is killed (SIGKILL) mid-run', async () => {
+      await admin.createTopics({ topics: [{ topic: 'wc-in', numPartitions: 2 }, { topic: 'wc-out', numPartitions: 2 }] });
+      const expected = new Map<string, number>();
+      const lines = (from: number, n: number): Array<{ value: string }> => Array.from({ length: n }, (_, j) => {
+        const words = [`w${(from + j) % 7}`, `v${(from + j) % 13}`, 'common'];
+        for (const w of words) expected.set(w, (expected.get(w) ?? 0) + 1);
+        return { value: words.join(' ') };
+      });
+      const produceWave = async (from: number): Promise<void> => {
+        const p = kafka().producer();
+        await p.connect();
+        for (let i = from; i < from + 1000; i += 250) await p.send({ topic: 'wc-in', messages: lines(i, 250) });
+        await p.disconnect();
+      };
+      const counts = async (): Promise<Map<string, number>> => {
+        const out = await runKcat(['-C', '-b', broker.address, '-t', 'wc-out', '-e', '-q', '-X', 'isolation.level=read_committed', '-s', 'value=q', '-f', '%k %s\n']);
+        const latest = new Map<string, number>();
+        for (const l of out.split('\n')) {
+          const [k, v] = l.split(' ');
+          if (k !== undefined && v !== undefined && k !== '') latest.set(k, Number(v));
+        }
+        return latest;
+      };
+      const app = spawn('java', ['-cp', javaCp, 'strata.WordCountEos', broker.address, 'wc-in', 'wc-out', 'wc-app', join(dir, 'streams-state')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let log = '';
+      app.stdout.on('data', (d: Buffer) => (log += d.toString()));
+      try {
+        await eventually(() => log.includes('state RUNNING'), 60_000, 'the Streams app to run');
+        await produceWave(0);
+        await eventually(async () => ((await counts()).get('common') ?? 0) > 0, 60_000, 'the first counts');
+        // Killed while the app is busy with the wave: no clean shutdown, no flush.
+        await broker.kill('SIGKILL');
+        broker = await childBroker(args());
+        await produceWave(1000);
+        let last = new Map<string, number>();
+        const done = async (): Promise<boolean> => {
+          last = await counts();
+          return [...expected].every(([w, n]) => last.get(w) === n);
+        };
+        await eventually(done, 120_000, 'exact counts').catch(() => undefined);
+        expect(Object.fromEntries([...last].sort())).toEqual(Object.fromEntries([...expected].sort()));
+        expect(log).not.toMatch(/^error /m);
+      } finally {
+        app.kill('SIGTERM');
+        await new Promise((r) => setTimeout(r, 200));
+        if (app.exitCode === null) app.kill('SIGKILL');
+      }
+    }, 300_000);
   });
 
   it('kafkajs transactions: send and sendOffsets commit together; an abort leaves nothing visible', async () => {

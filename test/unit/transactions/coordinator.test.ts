@@ -148,9 +148,11 @@ describe('transaction coordinator', () => {
     await tc.addOffsets('o', producerId, 0, 'g');
     expect(await commitOffsets(5)).toBe(0);
     expect((await fetchOffset(true)).errorCode).toBe(ErrorCode.UNSTABLE_OFFSET_COMMIT);
+    // A group that fetches with require_stable reads committed data: its lag counts to the LSO.
     expect(await fetchOffset(false)).toMatchObject({ errorCode: 0, committedOffset: -1 });
     await tc.endTransaction('o', producerId, 0, true);
     expect(await fetchOffset(true)).toMatchObject({ errorCode: 0, committedOffset: 5 });
+    expect(s.groups.committedOffsets().find((o) => o.group === 'g')).toMatchObject({ committed: 5, readCommitted: true });
     await tc.addOffsets('o', producerId, 0, 'g');
     expect(await commitOffsets(9)).toBe(0);
     await tc.endTransaction('o', producerId, 0, false);
