@@ -44,7 +44,7 @@ async function call(client: RawClient, apiKey: number, version: number, body: Bo
 function errorCodes(x: unknown): number[] {
   if (Array.isArray(x)) return x.flatMap(errorCodes);
   if (x === null || typeof x !== 'object' || Buffer.isBuffer(x)) return [];
-  return Object.entries(x).flatMap(([k, v]) => (k === 'errorCode' || k === 'topicConfigErrorCode' ? [v as number] : errorCodes(v)));
+  return Object.entries(x).flatMap(([k, v]) => (k === 'errorCode' || k === 'topicConfigErrorCode' || k === 'partitionErrorCode' ? [v as number] : errorCodes(v)));
 }
 
 const TOPIC = 'secret';
@@ -52,6 +52,8 @@ const GROUP = 'ledger';
 const T = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
 const G = ErrorCode.GROUP_AUTHORIZATION_FAILED;
 const C = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+const X = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+const TXN = 'payments-txn';
 const FETCH_PARTITION = { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 };
 
 interface Row {
@@ -102,6 +104,12 @@ const TABLE: Record<number, Row> = {
   [ApiKey.DescribeProducers]: { version: 0, body: { topics: [{ name: TOPIC, partitionIndexes: [0] }] }, denied: [T], why: 'Read on the topic' },
   [ApiKey.ConsumerGroupHeartbeat]: { version: 1, body: { groupId: GROUP, memberId: 'm1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30000, subscribedTopicNames: [TOPIC], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] }, denied: [G], why: 'Read on the group' },
   [ApiKey.ConsumerGroupDescribe]: { version: 0, body: { groupIds: [GROUP], includeAuthorizedOperations: false }, denied: [G], why: 'Describe on the group' },
+  [ApiKey.AddPartitionsToTxn]: { version: 3, body: { v3AndBelowTransactionalId: TXN, v3AndBelowProducerId: 1, v3AndBelowProducerEpoch: 0, v3AndBelowTopics: [{ name: TOPIC, partitions: [0] }] }, denied: [0, X], why: 'Write on the transactional id (per partition; the v4+ top-level code decodes as 0)' },
+  [ApiKey.AddOffsetsToTxn]: { version: 3, body: { transactionalId: TXN, producerId: 1, producerEpoch: 0, groupId: GROUP }, denied: [X], why: 'Write on the transactional id (then Read on the group)' },
+  [ApiKey.EndTxn]: { version: 3, body: { transactionalId: TXN, producerId: 1, producerEpoch: 0, committed: true }, denied: [X], why: 'Write on the transactional id' },
+  [ApiKey.TxnOffsetCommit]: { version: 3, body: { transactionalId: TXN, groupId: GROUP, producerId: 1, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }] }, denied: [X], why: 'Write on the transactional id (then Read on the group and topics)' },
+  [ApiKey.DescribeTransactions]: { version: 0, body: { transactionalIds: [TXN] }, denied: [X], why: 'Describe on the transactional id' },
+  [ApiKey.ListTransactions]: { version: 1, body: { stateFilters: [], producerIdFilters: [], durationFilter: -1 }, denied: [0], why: 'filtered: ids it may not Describe are left out' },
   [ApiKey.AlterClientQuotas]: { version: 1, body: { entries: [{ entity: [{ entityType: 'user', entityName: 'bob' }], ops: [{ key: 'producer_byte_rate', value: 1000, remove: false }] }], validateOnly: false }, denied: [C], why: 'AlterConfigs on the cluster' },
 };
 

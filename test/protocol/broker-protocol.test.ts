@@ -62,6 +62,8 @@ const ADVERTISED: Record<number, [number, number]> = {
   [ApiKey.SaslHandshake]: [0, 1], [ApiKey.SaslAuthenticate]: [0, 2], [ApiKey.DescribeUserScramCredentials]: [0, 0], [ApiKey.AlterUserScramCredentials]: [0, 0],
   [ApiKey.DescribeAcls]: [0, 3], [ApiKey.CreateAcls]: [0, 3], [ApiKey.DeleteAcls]: [0, 3], [ApiKey.DescribeClientQuotas]: [0, 1], [ApiKey.AlterClientQuotas]: [0, 1],
   [ApiKey.OffsetDelete]: [0, 0], [ApiKey.DescribeLogDirs]: [0, 4], [ApiKey.OffsetForLeaderEpoch]: [0, 4], [ApiKey.DeleteRecords]: [0, 2], [ApiKey.DescribeProducers]: [0, 0], [ApiKey.ConsumerGroupHeartbeat]: [0, 1], [ApiKey.ConsumerGroupDescribe]: [0, 0],
+  [ApiKey.AddPartitionsToTxn]: [0, 5], [ApiKey.AddOffsetsToTxn]: [0, 4], [ApiKey.EndTxn]: [0, 4], [ApiKey.TxnOffsetCommit]: [0, 4],
+  [ApiKey.DescribeTransactions]: [0, 0], [ApiKey.ListTransactions]: [0, 1],
 };
 
 describe('version negotiation', () => {
