@@ -113,6 +113,8 @@ export interface RemoteSegmentReader {
   /** The offset after the last uploaded segment (0 when none is). */
   readonly uploadedUpTo: number;
   read(offset: number, maxBytes: number): Promise<Buffer>;
+  /** Aborted transactions recorded with the uploaded segments overlapping [from, to). */
+  abortedBetween(from: number, to: number): AbortedTransaction[];
   maxTimestampBelow(localStart: number): number;
   recordForTimestamp(timestamp: number, localStart: number): Promise<OffsetAndTimestamp | undefined>;
 }
@@ -269,7 +271,12 @@ export class Partition implements PartitionStore {
     if (!committed) return r;
     const last = r.chunks.at(-1);
     const end = last === undefined ? offset : lastOffsetAfter(last);
-    return { ...r, abortedTransactions: this.backend.abortedBetween(offset, end) };
+    const local = this.backend.abortedBetween(offset, end);
+    // Offsets below the local log start: the tier's record of them (the local index may not know them after a restart).
+    const remote = offset < this.backend.log.logStartOffset ? this.remote()?.abortedBetween(offset, end) ?? [] : [];
+    const merged = [...local];
+    for (const a of remote) if (!merged.some((m) => m.producerId === a.producerId && m.firstOffset === a.firstOffset)) merged.push(a);
+    return { ...r, abortedTransactions: merged };
   }
 
   offsetForTimestamp(timestamp: number): OffsetAndTimestamp | undefined | Promise<OffsetAndTimestamp | undefined> {

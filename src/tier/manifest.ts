@@ -15,6 +15,12 @@ export interface RemoteSegment {
   xxhash64: string;
   etag: string;
   uploadedAt: number;
+  /**
+   * Aborted transactions overlapping the segment (the partition's aborted-transaction index
+   * for its offsets), so read_committed readers of remote offsets learn them after a restart.
+   * Absent when there are none (and in manifests written before transactions).
+   */
+  abortedTransactions?: Array<{ producerId: number; firstOffset: number; lastOffset: number }>;
 }
 
 export interface Manifest {

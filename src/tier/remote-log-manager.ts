@@ -83,7 +83,7 @@ export class RemoteLogManager {
       const log = ref.partition.log;
       const remote = await this.remote({ topic: ref.topic, topicId: ref.topicId, partition: ref.partition.index });
       try {
-        const up = await remote.uploadClosed(log, this.hashFile);
+        const up = await remote.uploadClosed(log, this.hashFile, ref.partition.backend);
         if (up.segments > 0) this.probe.uploaded(up.segments, up.bytes);
         const freed = await remote.applyLocalRetention(ref.partition.backend, ref.policy);
         if (freed > 0) this.probe.localDeleted(freed);

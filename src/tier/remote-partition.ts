@@ -11,6 +11,12 @@ import type { ReadableLog } from '../storage/log-view.js';
 import { readClosedSegment } from '../storage/log-reads.js';
 
 /** What the tier needs of a partition: its closed segments, and a way to delete them locally. */
+/** What the tier needs of a partition's transactions (PartitionBackend provides it). */
+export interface PartitionTransactions {
+  readonly lastStableOffset: number;
+  abortedBetween(from: number, to: number): Array<{ producerId: number; firstOffset: number; lastOffset: number }>;
+}
+
 export interface TieredLog {
   readonly log: ReadableLog;
   deleteSegmentsBelow(offset: number): Promise<number>;
@@ -78,11 +84,16 @@ export class RemotePartition {
     await this.store.put(manifestKey(this.topicId, this.partition), Buffer.from(JSON.stringify(this.manifest)));
   }
 
-  /** Uploads every closed, flushed segment not uploaded yet, oldest first. */
-  async uploadClosed(log: ReadableLog, hashFile: (path: string) => Promise<string>): Promise<UploadOutcome> {
+  /**
+   * Uploads every closed, flushed segment not uploaded yet, oldest first. With `txns`, only
+   * segments wholly below the last stable offset (every transaction in them decided, as
+   * Kafka's tier does), each with the aborted transactions overlapping it.
+   */
+  async uploadClosed(log: ReadableLog, hashFile: (path: string) => Promise<string>, txns?: PartitionTransactions): Promise<UploadOutcome> {
     const out = { segments: 0, bytes: 0 };
     for (const seg of log.closedSegments()) {
       if (seg.nextOffset <= this.uploadedUpTo || !seg.flushed || seg.size === 0) continue;
+      if (txns !== undefined && seg.nextOffset > txns.lastStableOffset) break;
       // Hashed off the main thread (the pool reads the file itself); a closed segment does not change.
       const digest = await hashFile(seg.logPath);
       // The storage layer reads the segment's files; the tier only ships the bytes.
@@ -96,6 +107,8 @@ export class RemotePartition {
       const head = await this.store.head(keys.log);
       if (head === undefined || head.size !== bytes.length) throw new Error(`upload of ${keys.log} not confirmed (${head?.size ?? 'missing'} of ${bytes.length} bytes)`);
       const entry: RemoteSegment = { baseOffset: seg.baseOffset, nextOffset: seg.nextOffset, size: seg.size, maxTimestamp: seg.maxTimestamp, xxhash64: digest, etag: put.etag, uploadedAt: Date.now() };
+      const aborted = txns?.abortedBetween(seg.baseOffset, seg.nextOffset) ?? [];
+      if (aborted.length > 0) entry.abortedTransactions = aborted.map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset, lastOffset: a.lastOffset }));
       this.manifest.segments.push(entry);
       await this.saveManifest();
       out.segments++;
@@ -159,6 +172,18 @@ export class RemotePartition {
    * Whole batches from the one holding `offset`, up to maxBytes (at least one batch),
    * from the remote segment that holds it. Empty when no remote segment does.
    */
+  /** Aborted transactions recorded with the uploaded segments overlapping [from, to). */
+  abortedBetween(from: number, to: number): Array<{ producerId: number; firstOffset: number; lastOffset: number }> {
+    const out: Array<{ producerId: number; firstOffset: number; lastOffset: number }> = [];
+    for (const seg of this.manifest.segments) {
+      if (seg.abortedTransactions === undefined || seg.nextOffset <= from || seg.baseOffset >= to) continue;
+      for (const a of seg.abortedTransactions) {
+        if (a.lastOffset >= from && a.firstOffset < to && !out.some((o) => o.producerId === a.producerId && o.firstOffset === a.firstOffset)) out.push(a);
+      }
+    }
+    return out;
+  }
+
   async read(offset: number, maxBytes: number): Promise<Buffer> {
     const seg = this.manifest.segments.find((s) => s.baseOffset <= offset && offset < s.nextOffset);
     if (seg === undefined) return Buffer.alloc(0);

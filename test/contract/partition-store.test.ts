@@ -58,6 +58,7 @@ partitionStoreContract('tiered (older segments in an object store)', async (o) =
     read: (offset: number, maxBytes: number) => (remoteReads++, remote.read(offset, maxBytes)),
     maxTimestampBelow: (localStart: number) => remote.maxTimestampBelow(localStart),
     recordForTimestamp: (timestamp: number, localStart: number) => (remoteReads++, remote.recordForTimestamp(timestamp, localStart)),
+    abortedBetween: (from: number, to: number) => remote.abortedBetween(from, to),
   };
   const tier = { remote: () => counted, backlogFull: () => false, remoteRead: () => undefined };
   const p = new Partition('t', 0, new InlineBackend(PartitionLog.open(join(tmp(), 't-0'), logConfig(o))), { tier, isTiered: () => true });
@@ -65,7 +66,7 @@ partitionStoreContract('tiered (older segments in an object store)', async (o) =
   return {
     store: p,
     settle: async () => {
-      await remote.uploadClosed(p.log, hashFile);
+      await remote.uploadClosed(p.log, hashFile, p.backend);
       // Keep only the active segment locally: everything older is read back remotely.
       await remote.applyLocalRetention(p.backend, { localRetentionMs: -1, localRetentionBytes: 0, retentionMs: -1, retentionBytes: -1 });
       if (remote.remoteStartOffset === undefined || p.log.logStartOffset === 0) throw new Error('settle left nothing in the object store');
