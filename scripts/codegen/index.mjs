@@ -26,11 +26,31 @@ export const IMPLEMENTED_APIS = [
 ];
 const EXTRA = ['RequestHeader', 'ResponseHeader', 'ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'];
 
+/**
+ * Versions Kafka 4.0 added with no change on the wire, which the schemas here predate:
+ * "Version 12 is the same as version 11 (KIP-890)" (Produce) and "Version 5 is the same as
+ * version 4 (KIP-890)" (TxnOffsetCommit). They carry transaction version 2's meaning (a
+ * transactional write adds its partition or group to the transaction), so their ranges are
+ * raised here rather than the schemas edited.
+ */
+const WIRE_IDENTICAL_VERSIONS = { ProduceRequest: 12, ProduceResponse: 12, TxnOffsetCommitRequest: 5, TxnOffsetCommitResponse: 5 };
+
+function loadWithExtensions(path) {
+  const s = loadSchema(path);
+  const max = WIRE_IDENTICAL_VERSIONS[s.name];
+  if (max !== undefined) {
+    const v = parseVersions(s.validVersions);
+    if (v.max >= max) throw new Error(`${s.name} already goes to v${v.max}: drop it from WIRE_IDENTICAL_VERSIONS`);
+    s.validVersions = `${v.min}-${max}`;
+  }
+  return s;
+}
+
 function apiTable(dir) {
   const rows = [];
   for (const file of readdirSync(dir).sort()) {
     if (!file.endsWith('Request.json')) continue;
-    const s = loadSchema(join(dir, file));
+    const s = loadWithExtensions(join(dir, file));
     if (s.apiKey === undefined) continue;
     const v = parseVersions(s.validVersions);
     const f = parseVersions(s.flexibleVersions);
@@ -59,7 +79,7 @@ export function generateAll(dir = schemaDir) {
   files.push(['api-keys.ts', apiTable(dir)]);
   const names = [...IMPLEMENTED_APIS.flatMap((a) => [`${a}Request`, `${a}Response`]), ...EXTRA];
   for (const name of names) {
-    files.push([`${kebab(name)}.ts`, generateMessage(loadSchema(join(dir, `${name}.json`)))]);
+    files.push([`${kebab(name)}.ts`, generateMessage(loadWithExtensions(join(dir, `${name}.json`)))]);
   }
   return files;
 }

@@ -11,17 +11,18 @@ export function supportedApis(table: readonly ApiHandler[]): ApiVersionsResponse
 /**
  * The feature levels Strata implements, as Kafka names them (KIP-584): group.version 1 is
  * the KIP-848 consumer group protocol (finalized: on); transaction.version 1 is KIP-890 part 1
- * (the broker checks that a transactional produce's partition is in its transaction). Level 2
- * (partitions added by Produce v12, an epoch bump on every EndTxn) is not implemented, so
- * clients use the explicit AddPartitionsToTxn flow.
+ * (the broker checks that a transactional produce's partition is in its transaction) and 2 is
+ * part 2 (Produce v12 and TxnOffsetCommit v5 add their partition or group to the transaction,
+ * EndTxn v5 bumps the epoch on every end). Finalized 2, as a new Kafka 4 cluster: clients
+ * that know it use it; older ones keep the explicit AddPartitionsToTxn flow.
  */
 const SUPPORTED_FEATURES = [
   { name: 'group.version', minVersion: 0, maxVersion: 1 },
-  { name: 'transaction.version', minVersion: 0, maxVersion: 1 },
+  { name: 'transaction.version', minVersion: 0, maxVersion: 2 },
 ];
 const FINALIZED_FEATURES = [
   { name: 'group.version', maxVersionLevel: 1, minVersionLevel: 1 },
-  { name: 'transaction.version', maxVersionLevel: 1, minVersionLevel: 1 },
+  { name: 'transaction.version', maxVersionLevel: 2, minVersionLevel: 2 },
 ];
 
 /** Answers with exactly what the handler table implements. */

@@ -33,18 +33,29 @@ function storedForm(services: HandlerServices, configs: Record<string, string>, 
   return services.recompressor.recompress(batch, target, MAX_DECOMPRESSED_BATCH_BYTES);
 }
 
+/** Produce v12 carries transaction version 2: a transactional write adds its partition to the transaction. */
+const FIRST_IMPLICIT_ADD = 12;
+
 /**
  * Control batches come only from the transaction coordinator; a transactional batch needs
- * the request's transactional id, and (KIP-890 part 1) a partition the coordinator added to
- * that producer's open transaction, at its current epoch.
+ * the request's transactional id, and a partition in that producer's open transaction at
+ * its current epoch: one the coordinator added (KIP-890 part 1, Produce ≤ v11), or added now
+ * (part 2, Produce v12). Synchronous unless a partition must be added.
  */
-function checkTransactionalFields(services: HandlerServices, txnId: string | null, batch: Buffer, topic: string, partition: number): void {
+function checkTransactionalFields(services: HandlerServices, version: number, txnId: string | null, batch: Buffer, topic: string, partition: number): void | Promise<void> {
   const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
   if ((attributes & CONTROL_FLAG) !== 0) throw new KafkaError('INVALID_RECORD', 'clients may not write control batches');
-  if ((attributes & TRANSACTIONAL_FLAG) === 0) return;
+  if ((attributes & TRANSACTIONAL_FLAG) === 0) return undefined;
   if (txnId === null) throw new KafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'a transactional batch needs the request\'s transactional id');
   const producerId = Number(batch.readBigInt64BE(BatchField.PRODUCER_ID));
-  services.transactions.verifyProduce(txnId, producerId, batch.readInt16BE(BatchField.PRODUCER_EPOCH), topic, partition);
+  const epoch = batch.readInt16BE(BatchField.PRODUCER_EPOCH);
+  if (version < FIRST_IMPLICIT_ADD) return services.transactions.verifyProduce(txnId, producerId, epoch, topic, partition);
+  const added = services.transactions.ensureInTransaction(txnId, producerId, epoch, topic, partition);
+  // As Kafka answers a produce whose partition could not be added: a stale epoch is INVALID_PRODUCER_EPOCH.
+  return added?.catch((err: unknown) => {
+    if (err instanceof KafkaError && err.errorName === 'PRODUCER_FENCED') throw new KafkaError('INVALID_PRODUCER_EPOCH', err.message.slice(err.errorName.length + 2));
+    throw err;
+  });
 }
 
 function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null): PartitionProduceResponse {
@@ -57,7 +68,7 @@ function partitionResponse(index: number, errorCode: number, errorMessage: strin
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: ApiKey.Produce,
   minVersion: 0,
-  maxVersion: 11,
+  maxVersion: 12,
   read: readProduceRequest,
   write: writeProduceResponse,
   async handle(req, { services, version, session }) {
@@ -92,7 +103,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             if (partition === undefined) return partitionResponse(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             if (p.records === null || p.records.length === 0) return partitionResponse(p.index, ErrorCode.INVALID_RECORD, 'no records');
             try {
-              if (p.records.length >= BATCH_HEADER_SIZE) checkTransactionalFields(services, txnId, p.records, t.name, p.index);
+              const checked = p.records.length >= BATCH_HEADER_SIZE ? checkTransactionalFields(services, version, txnId, p.records, t.name, p.index) : undefined;
+              if (checked !== undefined) await checked;
               // Most topics store batches as sent: no extra asynchronous step for them.
               const stored = storedForm(services, topic!.configs, p.records);
               const out = await partition.append(stored instanceof Promise ? await stored : stored);

@@ -109,15 +109,15 @@ export const addOffsetsToTxnHandler = defineHandler<AddOffsetsToTxnRequest, AddO
 
 export const endTxnHandler = defineHandler<EndTxnRequest, EndTxnResponse>({
   apiKey: ApiKey.EndTxn,
-  // v5 is transaction version 2 (an epoch bump on every end), which Strata does not finalize.
+  // v5 is transaction version 2: the epoch goes up with every end, and the answer names it.
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   read: readEndTxnRequest,
   write: writeEndTxnResponse,
-  async handle(req, { services }) {
+  async handle(req, { services, version }) {
     const res = defaultEndTxnResponse();
     try {
-      const out = await services.transactions.endTransaction(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
+      const out = await services.transactions.endTransaction(req.transactionalId, req.producerId, req.producerEpoch, req.committed, version >= 5);
       res.producerId = out.producerId;
       res.producerEpoch = out.producerEpoch;
     } catch (err) {
@@ -131,16 +131,25 @@ export const endTxnHandler = defineHandler<EndTxnRequest, EndTxnResponse>({
 export const txnOffsetCommitHandler = defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   apiKey: ApiKey.TxnOffsetCommit,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   read: readTxnOffsetCommitRequest,
   write: writeTxnOffsetCommitResponse,
-  async handle(req, { services, session }) {
+  async handle(req, { services, session, version }) {
     const { groups, transactions, access, clock } = services;
     const res = defaultTxnOffsetCommitResponse();
     const answer = (codeOf: (topic: string, partition: number) => number): TxnOffsetCommitResponse => {
       res.topics = req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(t.name, p.partitionIndex) })) }));
       return res;
     };
+    // v5 (transaction version 2): the commit adds the group to the transaction itself, no AddOffsetsToTxn first.
+    if (version >= 5) {
+      try {
+        await transactions.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
+      } catch (err) {
+        const code = err instanceof KafkaError && err.errorName === 'PRODUCER_FENCED' ? ErrorCode.INVALID_PRODUCER_EPOCH : errorCodeOf(err);
+        return answer(() => code);
+      }
+    }
     // The producer must be the transactional id's current one, with the group added to its open transaction.
     const owner = transactions.producerOf(req.transactionalId);
     if (owner === undefined || owner.producerId !== req.producerId) return answer(() => ErrorCode.INVALID_PRODUCER_ID_MAPPING);

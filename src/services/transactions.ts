@@ -71,8 +71,18 @@ export interface TransactionCoordinatorService {
   addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: TopicPartitionRef[], verifyOnly: boolean): Promise<void>;
   /** Adds a consumer group's offsets to the transaction (TxnOffsetCommit follows). */
   addOffsets(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<void>;
-  /** Commits or aborts: markers are in every partition (and the offsets applied) when this resolves. */
-  endTransaction(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<{ producerId: number; producerEpoch: number }>;
+  /**
+   * Commits or aborts: markers are in every partition (and the offsets applied) when this
+   * resolves. `bumpEpoch` (transaction version 2, EndTxn v5): the epoch goes up by one with
+   * every end, the markers carry the new one, and the answer names it.
+   */
+  endTransaction(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean, bumpEpoch?: boolean): Promise<{ producerId: number; producerEpoch: number }>;
+  /**
+   * Transaction version 2 (Produce v12): the partition joins the producer's transaction if it
+   * is not in it yet (starting one). Synchronous when it already is, so the hot path takes
+   * no extra step.
+   */
+  ensureInTransaction(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): void | Promise<void>;
   /**
    * The produce path's check (synchronous: no hop on the hot path): the transactional id is
    * this producer's, its epoch current, and the partition in its open transaction. Throws

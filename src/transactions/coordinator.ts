@@ -195,9 +195,10 @@ export class TransactionCoordinator implements TransactionCoordinatorService {
     };
   }
 
-  endTransaction(id: string, producerId: number, producerEpoch: number, commit: boolean): Promise<{ producerId: number; producerEpoch: number }> {
+  endTransaction(id: string, producerId: number, producerEpoch: number, commit: boolean, bumpEpoch = false): Promise<{ producerId: number; producerEpoch: number }> {
     return this.locked(id, async () => {
       const t = this.txns.get(id);
+      if (bumpEpoch) return this.endWithEpochBump(id, t, producerId, producerEpoch, commit);
       if (t === undefined || t.producerId !== producerId) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING', `producer ${producerId} is not the producer of transactional id ${id}`);
       if (t.producerEpoch !== producerEpoch) throw new KafkaError('PRODUCER_FENCED', `epoch ${producerEpoch} of ${id} was fenced by epoch ${t.producerEpoch}`);
       const done = { producerId: t.producerId, producerEpoch: t.producerEpoch };
@@ -218,6 +219,66 @@ export class TransactionCoordinator implements TransactionCoordinatorService {
           throw new KafkaError('CONCURRENT_TRANSACTIONS', `the transaction of ${id} is ${t.state}`);
       }
     });
+  }
+
+  /**
+   * Transaction version 2 (KIP-890 part 2), as Kafka's coordinator: every end bumps the epoch
+   * (a new producer id when it runs out), the markers carry the new epoch, and a retry is
+   * recognised by its epoch being one below the stored one. An abort of an empty or ended
+   * transaction is allowed (and bumps too); a second commit is not.
+   */
+  private async endWithEpochBump(id: string, t: TransactionRecord | undefined, producerId: number, producerEpoch: number, commit: boolean): Promise<{ producerId: number; producerEpoch: number }> {
+    if (t === undefined) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING', `no transactional id ${id}`);
+    const retryOnOverflow = t.previousProducerId === producerId && producerEpoch >= MAX_EPOCH && t.producerEpoch === 0;
+    const retry = (t.producerId === producerId && t.producerEpoch === producerEpoch + 1) || retryOnOverflow;
+    if (t.producerId !== producerId && !retryOnOverflow) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING', `producer ${producerId} is not the producer of transactional id ${id}`);
+    const ended = t.state === 'CompleteCommit' || t.state === 'CompleteAbort';
+    const validEpoch = t.state === 'Ongoing' || t.state === 'Empty' ? producerEpoch === t.producerEpoch
+      : ended ? retry || producerEpoch === t.producerEpoch
+        : retry;
+    if (!validEpoch) throw new KafkaError('PRODUCER_FENCED', `epoch ${producerEpoch} of ${id} is not the current epoch ${t.producerEpoch}`);
+    const current = { producerId: t.producerId, producerEpoch: t.producerEpoch };
+    const invalid = (): never => {
+      throw new KafkaError('INVALID_TXN_STATE', `cannot ${commit ? 'commit' : 'abort'} the transaction of ${id} in state ${t.state}`);
+    };
+    switch (t.state) {
+      case 'Ongoing':
+        return this.bumpAndEnd(id, commit);
+      case 'CompleteCommit':
+        if (commit) return retry ? current : invalid();
+        return retry ? invalid() : this.bumpAndEnd(id, false);
+      case 'CompleteAbort':
+        if (!commit) return retry ? current : this.bumpAndEnd(id, false);
+        return invalid();
+      case 'Empty':
+        return commit ? invalid() : this.bumpAndEnd(id, false);
+      default:
+        throw new KafkaError('CONCURRENT_TRANSACTIONS', `the transaction of ${id} is ${t.state}`);
+    }
+  }
+
+  /** Prepares the end with the epoch one higher (or a new producer id at the last epoch), then completes it. */
+  private async bumpAndEnd(id: string, commit: boolean): Promise<{ producerId: number; producerEpoch: number }> {
+    const t = this.txns.get(id)!;
+    const exhausted = t.producerEpoch >= MAX_EPOCH - 1;
+    // Markers go out under the old producer id at the bumped epoch; the producer continues under the new id.
+    await this.save({
+      ...t, state: commit ? 'PrepareCommit' : 'PrepareAbort', producerEpoch: t.producerEpoch + 1, lastProducerEpoch: t.producerEpoch, updateTimeMs: this.clock.now(),
+    });
+    await this.complete(id, commit);
+    if (exhausted) {
+      const fresh = await this.producerIds.allocate();
+      const after = this.txns.get(id)!;
+      await this.save({ ...after, producerId: fresh, previousProducerId: after.producerId, producerEpoch: 0, lastProducerEpoch: -1, updateTimeMs: this.clock.now() });
+    }
+    const now = this.txns.get(id)!;
+    return { producerId: now.producerId, producerEpoch: now.producerEpoch };
+  }
+
+  ensureInTransaction(id: string, producerId: number, producerEpoch: number, topic: string, partition: number): void | Promise<void> {
+    const t = this.txns.get(id);
+    if (t !== undefined && t.producerId === producerId && t.producerEpoch === producerEpoch && t.state === 'Ongoing' && t.partitions.includes(keyOf(topic, partition))) return undefined;
+    return this.addPartitions(id, producerId, producerEpoch, [{ topic, partition }], false);
   }
 
   /**

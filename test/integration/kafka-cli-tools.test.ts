@@ -203,7 +203,7 @@ describe.runIf(runWith(available))('Kafka CLI tools (topics, console clients, co
     // Features (KIP-584): the KIP-848 group protocol (group.version 1), no transactions.
     r = await run('org.apache.kafka.tools.FeatureCommand', ['describe']);
     expect(r.out).toContain('Feature: group.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 1');
-    expect(r.out).toContain('Feature: transaction.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 1');
+    expect(r.out).toContain('Feature: transaction.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 2\tFinalizedVersionLevel: 2');
 
     r = await topics('--alter', '--topic', 'tools', '--partitions', '4');
     expect(r.code).toBe(0);

@@ -53,7 +53,7 @@ async function produce(topic: string, batch: Buffer, version = 9, acks = -1) {
 
 /** The versions the broker must advertise (docs/protocol-support.md). */
 const ADVERTISED: Record<number, [number, number]> = {
-  [ApiKey.Produce]: [0, 11], [ApiKey.Fetch]: [0, 17], [ApiKey.ListOffsets]: [0, 10], [ApiKey.Metadata]: [0, 12],
+  [ApiKey.Produce]: [0, 12], [ApiKey.Fetch]: [0, 17], [ApiKey.ListOffsets]: [0, 10], [ApiKey.Metadata]: [0, 12],
   [ApiKey.OffsetCommit]: [0, 9], [ApiKey.OffsetFetch]: [0, 9], [ApiKey.FindCoordinator]: [0, 4], [ApiKey.JoinGroup]: [0, 9],
   [ApiKey.Heartbeat]: [0, 4], [ApiKey.LeaveGroup]: [0, 5], [ApiKey.SyncGroup]: [0, 5], [ApiKey.DescribeGroups]: [0, 5],
   [ApiKey.ListGroups]: [0, 5], [ApiKey.ApiVersions]: [0, 4], [ApiKey.CreateTopics]: [2, 7], [ApiKey.DeleteTopics]: [1, 6],
@@ -62,7 +62,7 @@ const ADVERTISED: Record<number, [number, number]> = {
   [ApiKey.SaslHandshake]: [0, 1], [ApiKey.SaslAuthenticate]: [0, 2], [ApiKey.DescribeUserScramCredentials]: [0, 0], [ApiKey.AlterUserScramCredentials]: [0, 0],
   [ApiKey.DescribeAcls]: [0, 3], [ApiKey.CreateAcls]: [0, 3], [ApiKey.DeleteAcls]: [0, 3], [ApiKey.DescribeClientQuotas]: [0, 1], [ApiKey.AlterClientQuotas]: [0, 1],
   [ApiKey.OffsetDelete]: [0, 0], [ApiKey.DescribeLogDirs]: [0, 4], [ApiKey.OffsetForLeaderEpoch]: [0, 4], [ApiKey.DeleteRecords]: [0, 2], [ApiKey.DescribeProducers]: [0, 0], [ApiKey.ConsumerGroupHeartbeat]: [0, 1], [ApiKey.ConsumerGroupDescribe]: [0, 0],
-  [ApiKey.AddPartitionsToTxn]: [0, 5], [ApiKey.AddOffsetsToTxn]: [0, 4], [ApiKey.EndTxn]: [0, 4], [ApiKey.TxnOffsetCommit]: [0, 4],
+  [ApiKey.AddPartitionsToTxn]: [0, 5], [ApiKey.AddOffsetsToTxn]: [0, 4], [ApiKey.EndTxn]: [0, 5], [ApiKey.TxnOffsetCommit]: [0, 5],
   [ApiKey.DescribeTransactions]: [0, 0], [ApiKey.ListTransactions]: [0, 1],
 };
 

@@ -10,7 +10,7 @@ export interface ApiSchemaInfo {
 }
 
 export const API_SCHEMAS: ReadonlyMap<number, ApiSchemaInfo> = new Map([
-  [0, { key: 0, name: 'Produce', minVersion: 0, maxVersion: 11, flexibleFrom: 9 }],
+  [0, { key: 0, name: 'Produce', minVersion: 0, maxVersion: 12, flexibleFrom: 9 }],
   [1, { key: 1, name: 'Fetch', minVersion: 0, maxVersion: 17, flexibleFrom: 12 }],
   [2, { key: 2, name: 'ListOffsets', minVersion: 0, maxVersion: 10, flexibleFrom: 6 }],
   [3, { key: 3, name: 'Metadata', minVersion: 0, maxVersion: 12, flexibleFrom: 9 }],
@@ -38,7 +38,7 @@ export const API_SCHEMAS: ReadonlyMap<number, ApiSchemaInfo> = new Map([
   [25, { key: 25, name: 'AddOffsetsToTxn', minVersion: 0, maxVersion: 4, flexibleFrom: 3 }],
   [26, { key: 26, name: 'EndTxn', minVersion: 0, maxVersion: 5, flexibleFrom: 3 }],
   [27, { key: 27, name: 'WriteTxnMarkers', minVersion: 0, maxVersion: 1, flexibleFrom: 1 }],
-  [28, { key: 28, name: 'TxnOffsetCommit', minVersion: 0, maxVersion: 4, flexibleFrom: 3 }],
+  [28, { key: 28, name: 'TxnOffsetCommit', minVersion: 0, maxVersion: 5, flexibleFrom: 3 }],
   [29, { key: 29, name: 'DescribeAcls', minVersion: 0, maxVersion: 3, flexibleFrom: 2 }],
   [30, { key: 30, name: 'CreateAcls', minVersion: 0, maxVersion: 3, flexibleFrom: 2 }],
   [31, { key: 31, name: 'DeleteAcls', minVersion: 0, maxVersion: 3, flexibleFrom: 2 }],

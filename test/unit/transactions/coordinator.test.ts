@@ -29,12 +29,12 @@ const txnBatch = (pid: number, epoch: number, seq: number, n = 2) => buildRecord
   { producerId: BigInt(pid), producerEpoch: epoch, baseSequence: seq, attributes: TRANSACTIONAL_FLAG },
 );
 
-async function produce(services: MemoryServices, txnId: string | null, topic: string, partition: number, records: Buffer): Promise<number> {
+async function produce(services: MemoryServices, txnId: string | null, topic: string, partition: number, records: Buffer, version = 9): Promise<number> {
   const req = {
     ...defaultProduceRequest(), acks: -1, timeoutMs: 1000, transactionalId: txnId,
     topicData: [{ ...defaultTopicProduceData(), name: topic, partitionData: [{ ...defaultPartitionProduceData(), index: partition, records }] }],
   };
-  const res = await callHandler(produceHandler, services, 9, req, { writeRequest: writeProduceRequest, readResponse: readProduceResponse });
+  const res = await callHandler(produceHandler, services, version, req, { writeRequest: writeProduceRequest, readResponse: readProduceResponse });
   return res!.responses[0]!.partitionResponses[0]!.errorCode;
 }
 
@@ -177,6 +177,37 @@ describe('transaction coordinator', () => {
     const after = await fetch(1);
     expect([after.highWatermark, after.lastStableOffset]).toEqual([3, 3]);
     expect(after.abortedTransactions).toEqual([{ producerId, firstOffset: 0 }]);
+  });
+
+  it('transaction version 2: Produce v12 and TxnOffsetCommit v5 join the transaction, EndTxn v5 bumps the epoch every time', async () => {
+    const s = await setup();
+    const tc = s.transactions;
+    const { producerId } = await tc.initProducerId({ transactionalId: 'v2', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    // No AddPartitionsToTxn: the v12 write adds the partition (v11 would be refused).
+    expect(await produce(s, 'v2', 't', 1, txnBatch(producerId, 0, 0), 11)).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(await produce(s, 'v2', 't', 1, txnBatch(producerId, 0, 0), 12)).toBe(0);
+    expect(tc.describe('v2')).toMatchObject({ state: 'Ongoing', partitions: [{ topic: 't', partition: 1 }] });
+    const req = { ...defaultTxnOffsetCommitRequest(), transactionalId: 'v2', groupId: 'g2', producerId, producerEpoch: 0, generationId: -1, memberId: '', groupInstanceId: null,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 4, committedLeaderEpoch: -1, committedMetadata: null }] }] };
+    const codecs = { writeRequest: writeTxnOffsetCommitRequest, readResponse: readTxnOffsetCommitResponse };
+    expect((await callHandler(txnOffsetCommitHandler, s, 4, req, codecs))!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect((await callHandler(txnOffsetCommitHandler, s, 5, req, codecs))!.topics[0]!.partitions[0]!.errorCode).toBe(0);
+    // Commit: the epoch goes up, the marker carries the new one, the answer names it.
+    expect(await tc.endTransaction('v2', producerId, 0, true, true)).toEqual({ producerId, producerEpoch: 1 });
+    expect(s.groups.committed('g2', 't', 0)?.offset).toBe(4);
+    const p1 = s.topics.partition('t', 1)!;
+    expect((await p1.activeProducers()).find((p) => p.producerId === producerId)?.producerEpoch).toBe(1);
+    // The retry of that EndTxn (the old epoch) is answered with the new one; a second commit at the new epoch is not a retry.
+    expect(await tc.endTransaction('v2', producerId, 0, true, true)).toEqual({ producerId, producerEpoch: 1 });
+    expect(await errorName(() => tc.endTransaction('v2', producerId, 1, true, true))).toBe('INVALID_TXN_STATE');
+    // The next transaction runs at epoch 1, sequences from 0; the old epoch is fenced.
+    expect(await produce(s, 'v2', 't', 1, txnBatch(producerId, 0, 2), 12)).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect(await produce(s, 'v2', 't', 1, txnBatch(producerId, 1, 0), 12)).toBe(0);
+    expect(await tc.endTransaction('v2', producerId, 1, false, true)).toEqual({ producerId, producerEpoch: 2 });
+    expect(p1.lastStableOffset).toBe(p1.highWatermark);
+    // An abort with nothing open is allowed (and bumps); a commit is not.
+    expect(await tc.endTransaction('v2', producerId, 2, false, true)).toEqual({ producerId, producerEpoch: 3 });
+    expect(await errorName(() => tc.endTransaction('v2', producerId, 0, true, true))).toBe('PRODUCER_FENCED');
   });
 
   it('finishes a transaction that was prepared when the broker stopped, and keeps an ongoing one until its timeout', async () => {
