@@ -10,7 +10,9 @@
 // were written; the last batch of each idempotent producer in a segment group, emptied
 // if need be, so producer state survives. Offsets never change. Transactions: only
 // segments below the last stable offset are cleaned; records of aborted transactions are
-// removed and never count as a key's latest record; transaction markers are kept.
+// removed and never count as a key's latest record; a transaction marker goes once no record
+// of its transaction is left before it and it is older than delete.retention.ms (Kafka's
+// rule), unless it is its producer's last batch.
 import { closeSync, fsync, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTROL_FLAG, readBatchHeader, TRANSACTIONAL_FLAG, type BatchHeader } from '../../protocol/records/batch-layout.js';
@@ -242,6 +244,8 @@ export async function runCleanPass(input: CleanPassInput): Promise<CleanPlan> {
   const range = input.segments.filter((s) => s.nextBase <= cleanEnd);
   plan.bytesCleaned = range.reduce((n, s) => n + s.size, 0);
   const writers: CleanedWriter[] = [];
+  // Producers whose current transaction still has records in the cleaned log (walked in offset order).
+  const transactionHasRecords = new Set<bigint>();
   try {
     for (const group of groupBySize(range, input.segmentBytes)) {
       const base = group[0]!.baseOffset;
@@ -255,10 +259,19 @@ export async function runCleanPass(input: CleanPassInput): Promise<CleanPlan> {
         try {
           for (const b of walkBatches(fd, 0, seg.size)) {
             if (!b.complete) break;
-            const role = transactionalRole(readBatchHeader(b.bytes), input.aborted);
+            const header = readBatchHeader(b.bytes);
+            const role = transactionalRole(header, input.aborted);
             if (role === 'marker') {
-              writer.write(b.bytes);
+              const useless = !transactionHasRecords.has(header.producerId) && header.maxTimestamp < horizon && producers.get(header.producerId) !== header.baseOffset;
+              transactionHasRecords.delete(header.producerId);
               stats.bytesRead += b.bytes.length;
+              if (useless) {
+                changed = true;
+                stats.recordsRemoved += 1;
+                await pacer.spent(b.bytes.length);
+                continue;
+              }
+              writer.write(b.bytes);
               stats.bytesWritten += b.bytes.length;
               await pacer.spent(b.bytes.length * 2);
               continue;
@@ -271,6 +284,7 @@ export async function runCleanPass(input: CleanPassInput): Promise<CleanPlan> {
               return !(r.tombstone && expiredTombstones);
             });
             const removed = walked.list.length - kept.length;
+            if (kept.length > 0 && (header.attributes & TRANSACTIONAL_FLAG) !== 0) transactionHasRecords.add(header.producerId);
             stats.bytesRead += b.bytes.length;
             if (removed > 0) {
               changed = true;

@@ -120,6 +120,35 @@ describe('log cleaner', () => {
     await log.close();
   });
 
+  it('drops a marker once nothing of its transaction is left and delete.retention.ms has passed', async () => {
+    const log = PartitionLog.open(freshDir(), compactConfig);
+    const writer = new PartitionWriter(log);
+    const txn = (records: Rec[], id: bigint, seq: number) => {
+      const b = batch(records, T0, { id, epoch: 0, seq });
+      b.writeInt16BE(b.readInt16BE(21) | TRANSACTIONAL_FLAG, 21);
+      b.writeUInt32BE(hot.crc32c(b.subarray(21)), 17);
+      return b;
+    };
+    const marker = (pid: number, commit: boolean) => buildMarkerBatch({ producerId: pid, producerEpoch: 0, commit, coordinatorEpoch: 0, timestamp: T0 });
+    await writer.produce(txn([{ key: 'k1', value: 'aborted' }], 5n, 0)); // 0
+    await writer.produce(marker(5, false)); // 1: its transaction's record goes, so it can go after the horizon
+    await writer.produce(txn([{ key: 'k2', value: 'old' }], 6n, 0)); // 2: superseded below
+    await writer.produce(marker(6, true)); // 3: nothing of its transaction left either
+    await writer.produce(txn([{ key: 'k3', value: 'kept' }], 6n, 1)); // 4
+    await writer.produce(marker(6, true)); // 5: its record stays, so it stays
+    await writer.produce(batch([{ key: 'k2', value: 'new' }])); // 6
+    await writer.produce(txn([{ key: 'k4', value: 'last' }], 5n, 1)); // 7
+    await writer.produce(marker(5, true)); // 8: producer 5's last batch: kept
+    log.roll();
+    const aborted = writer.txns.abortedBetween(0, log.logEndOffset);
+    // Within delete.retention.ms every marker stays.
+    await clean(log, T0 + 1000, { aborted });
+    expect(contents(log).map((r) => r.offset)).toEqual([1, 3, 4, 5, 6, 7, 8]);
+    await clean(log, T0 + DAY + 1000, { aborted, firstDirty: 0 });
+    expect(contents(log).map((r) => r.offset)).toEqual([4, 5, 6, 7, 8]);
+    await log.close();
+  });
+
   for (const [name, codec] of [['uncompressed', Codec.NONE], ['gzip', Codec.GZIP], ['zstd', Codec.ZSTD], ['lz4', Codec.LZ4]] as const) {
     it(`keeps the latest record of every key at its offset (${name} batches)`, async () => {
       const log = PartitionLog.open(freshDir(), compactConfig);
