@@ -32,6 +32,8 @@ export interface BrokerConfig {
   transactionMaxTimeoutMs: number;
   /** transaction.abort.timed.out.transaction.cleanup.interval.ms: how often timed-out transactions are aborted. */
   transactionAbortTimedOutIntervalMs: number;
+  /** transactional.id.expiration.ms: an idle transactional id with no open transaction is forgotten after this. */
+  transactionalIdExpirationMs: number;
   retentionCheckIntervalMs: number;
   /** log.cleaner.enable: compacted topics are cleaned. */
   logCleanerEnable: boolean;
@@ -145,6 +147,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   groupConsumerHeartbeatIntervalMs: 5000,
   transactionMaxTimeoutMs: 900_000,
   transactionAbortTimedOutIntervalMs: 10_000,
+  transactionalIdExpirationMs: 604_800_000,
   retentionCheckIntervalMs: 300_000,
   logCleanerEnable: true,
   logCleanerBackoffMs: 15_000,
@@ -205,7 +208,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   host: 'string', port: 'port', advertisedHost: 'string', advertisedPort: 'port', dataDir: 'string', nodeId: 'int',
   autoCreateTopics: 'bool', defaultPartitions: 'int', syncPolicy: 'sync', flushIntervalMs: 'int',
   socketRequestMaxBytes: 'int', groupInitialRebalanceDelayMs: 'int', groupConsumerSessionTimeoutMs: 'int', groupConsumerHeartbeatIntervalMs: 'int', retentionCheckIntervalMs: 'int',
-  transactionMaxTimeoutMs: 'int', transactionAbortTimedOutIntervalMs: 'int', logLevel: 'string',
+  transactionMaxTimeoutMs: 'int', transactionAbortTimedOutIntervalMs: 'int', transactionalIdExpirationMs: 'int', logLevel: 'string',
   logCleanerEnable: 'bool', logCleanerBackoffMs: 'int', logCleanerIoMaxBytesPerSecond: 'int', logCleanerMaxKeys: 'int',
   maxPartitions: 'int', maxPartitionsPerRequest: 'int',
   adminHost: 'string', adminPort: 'port',

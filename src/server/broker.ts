@@ -136,7 +136,7 @@ export class Broker {
     const transactionLog = new TransactionStateLog(config.dataDir, logger, (s) => this.metrics.storage.observeFsync(s));
     this.transactions = new TransactionCoordinator(
       transactionLog, (topic, partition) => this.topics.partition(topic, partition), this.groups, this.producerIds, systemClock, logger,
-      { maxTimeoutMs: config.transactionMaxTimeoutMs, abortCheckIntervalMs: Math.max(1, config.transactionAbortTimedOutIntervalMs) },
+      { maxTimeoutMs: config.transactionMaxTimeoutMs, abortCheckIntervalMs: Math.max(1, config.transactionAbortTimedOutIntervalMs), idExpirationMs: config.transactionalIdExpirationMs },
     );
     // Transactions a crash left prepared get their markers now (the partitions are open).
     this.transactions.recover().catch((err: unknown) => logger.error({ err }, 'could not finish the transactions prepared before the restart'));

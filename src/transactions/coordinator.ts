@@ -27,6 +27,8 @@ export interface TransactionCoordinatorOptions {
   abortCheckIntervalMs: number;
   /** Pause between attempts to write a marker that failed (the partition's storage was unavailable). */
   markerRetryMs?: number;
+  /** transactional.id.expiration.ms: an id idle this long with no open transaction is forgotten (default 7 days). */
+  idExpirationMs?: number;
 }
 
 /** Epochs are int16; at the last one a producer gets a new id (Kafka does the same). */
@@ -58,7 +60,10 @@ export class TransactionCoordinator implements TransactionCoordinatorService {
     private readonly options: TransactionCoordinatorOptions,
   ) {
     for (const r of store.load()) this.txns.set(r.transactionalId, r);
-    this.timer = setInterval(() => this.abortTimedOut(), options.abortCheckIntervalMs);
+    this.timer = setInterval(() => {
+      this.abortTimedOut();
+      this.expireIdle();
+    }, options.abortCheckIntervalMs);
     this.timer.unref();
   }
 
@@ -337,6 +342,24 @@ export class TransactionCoordinator implements TransactionCoordinatorService {
         const still = this.txns.get(id);
         if (still?.state === 'Ongoing' && still.startTimeMs === t.startTimeMs) await this.abortWithFence(id);
       })).catch((err: unknown) => this.logger.error({ err, transactionalId: id }, 'could not abort a timed-out transaction'));
+    }
+  }
+
+  /** Forgets transactional ids idle past transactional.id.expiration.ms with nothing open (a tombstone in the log). */
+  private expireIdle(): void {
+    const now = this.clock.now();
+    const maxIdle = this.options.idExpirationMs ?? 7 * 24 * 3600 * 1000;
+    for (const t of this.txns.values()) {
+      const idle = t.state === 'Empty' || t.state === 'CompleteCommit' || t.state === 'CompleteAbort';
+      if (!idle || now - t.updateTimeMs <= maxIdle) continue;
+      const id = t.transactionalId;
+      void this.track(this.locked(id, async () => {
+        const still = this.txns.get(id);
+        if (still === undefined || still.updateTimeMs !== t.updateTimeMs) return;
+        await this.store.write(id, null);
+        this.txns.delete(id);
+        this.logger.info({ transactionalId: id, producerId: t.producerId }, 'transactional id expired');
+      })).catch((err: unknown) => this.logger.error({ err, transactionalId: id }, 'could not expire a transactional id'));
     }
   }
 

@@ -55,7 +55,7 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
   const transactionStore = new MemoryTransactionStore();
   const clock = { now: () => Date.now() };
   const transactions = new TransactionCoordinator(transactionStore, (t, p) => topics.partition(t, p), groups, producerIds, clock, silentLogger, {
-    maxTimeoutMs: config.transactionMaxTimeoutMs, abortCheckIntervalMs: config.transactionAbortTimedOutIntervalMs,
+    maxTimeoutMs: config.transactionMaxTimeoutMs, abortCheckIntervalMs: config.transactionAbortTimedOutIntervalMs, idExpirationMs: config.transactionalIdExpirationMs,
   });
   return {
     transactions,

@@ -130,6 +130,20 @@ describe('transaction coordinator', () => {
     expect(await produce(services, 'slow', 't', 0, txnBatch(producerId, 0, 2))).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
   });
 
+  it('forgets a transactional id idle past transactional.id.expiration.ms, never one with an open transaction', async () => {
+    const services = memoryServices({ transactionAbortTimedOutIntervalMs: 20, transactionalIdExpirationMs: 100 });
+    await services.topics.create('t', 1, {});
+    const tc = services.transactions;
+    await tc.initProducerId({ transactionalId: 'idle', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    const busy = await tc.initProducerId({ transactionalId: 'busy', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    await tc.addPartitions('busy', busy.producerId, 0, [{ topic: 't', partition: 0 }], false);
+    const deadline = Date.now() + 5000;
+    while (tc.describe('idle') !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(tc.describe('idle')).toBeUndefined();
+    expect(services.transactionStore.load().map((r) => r.transactionalId)).toEqual(['busy']);
+    expect(tc.describe('busy')!.state).toBe('Ongoing');
+  });
+
   it('keeps transactional offsets pending until the commit (require_stable sees UNSTABLE_OFFSET_COMMIT); an abort drops them', async () => {
     const s = await setup();
     const tc = s.transactions;
