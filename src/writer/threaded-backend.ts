@@ -49,7 +49,8 @@ export class ThreadedBackend implements PartitionBackend, WriterClient {
     // Sent now, served before any produce that follows it on the ring.
     writer.control<OpenReply>(slot, { cmd: 'open', dir, config: { ...config } }).then((reply) => {
       for (const a of reply.aborted) this.aborted.addAborted(a);
-      this.lso = reply.state.lastStableOffset ?? reply.state.highWatermark;
+      // Completions of produces after the open may have been applied before this callback runs: never go back.
+      this.lso = Math.max(this.lso, reply.state.lastStableOffset ?? reply.state.highWatermark);
     }).catch((err: unknown) => {
       writer.logger.error({ err, dir, writer: writer.id }, 'the log writer could not open the log; produce to it fails until the broker restarts');
     });

@@ -167,6 +167,8 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       const a = { id: 100n, epoch: 1, seq: 0, transactional: true };
       const b = { id: 200n, epoch: 4, seq: 0, transactional: true };
       await s.append(batch(0)); // 0-2, plain
+      // Without transactions the last stable offset is the high watermark, from the first append on.
+      expect([s.highWatermark, s.lastStableOffset]).toEqual([3, 3]);
       await s.append(batch(1, 3, T0, a)); // 3-5, transaction A
       await s.append(batch(2, 3, T0, b)); // 6-8, transaction B
       await s.append(batch(3)); // 9-11, plain
