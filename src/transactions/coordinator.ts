@@ -45,6 +45,8 @@ const refOf = (key: string): TopicPartitionRef => {
 export class TransactionCoordinator implements TransactionCoordinatorService {
   private readonly txns = new Map<string, TransactionRecord>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Produce v12 adds in flight, per transactional id and partition (ensureInTransaction). */
+  private readonly pendingAdds = new Map<string, Promise<void>>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   /** Markers still being written (recovery, timeouts), awaited by close. */
@@ -280,10 +282,29 @@ export class TransactionCoordinator implements TransactionCoordinatorService {
     return { producerId: now.producerId, producerEpoch: now.producerEpoch };
   }
 
+  /**
+   * Writes to one partition must reach its log in the order they arrived: while an add for the
+   * partition is pending, later writes wait behind it even if the partition joined meanwhile
+   * (else a write that found it added would overtake earlier ones still waiting: a sequence gap).
+   */
   ensureInTransaction(id: string, producerId: number, producerEpoch: number, topic: string, partition: number): void | Promise<void> {
-    const t = this.txns.get(id);
-    if (t !== undefined && t.producerId === producerId && t.producerEpoch === producerEpoch && t.state === 'Ongoing' && t.partitions.includes(keyOf(topic, partition))) return undefined;
-    return this.addPartitions(id, producerId, producerEpoch, [{ topic, partition }], false);
+    const key = `${id}\u0000${keyOf(topic, partition)}`;
+    const pending = this.pendingAdds.get(key);
+    const inIt = (): boolean => {
+      const t = this.txns.get(id);
+      return t !== undefined && t.producerId === producerId && t.producerEpoch === producerEpoch && t.state === 'Ongoing' && t.partitions.includes(keyOf(topic, partition));
+    };
+    if (pending === undefined && inIt()) return undefined;
+    const added = (pending ?? Promise.resolve()).then(
+      () => (inIt() ? undefined : this.addPartitions(id, producerId, producerEpoch, [{ topic, partition }], false)),
+      () => (inIt() ? undefined : this.addPartitions(id, producerId, producerEpoch, [{ topic, partition }], false)),
+    );
+    this.pendingAdds.set(key, added);
+    const forget = (): void => {
+      if (this.pendingAdds.get(key) === added) this.pendingAdds.delete(key);
+    };
+    added.then(forget, forget);
+    return added;
   }
 
   /**

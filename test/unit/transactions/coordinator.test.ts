@@ -224,6 +224,23 @@ describe('transaction coordinator', () => {
     expect(await errorName(() => tc.endTransaction('v2', producerId, 0, true, true))).toBe('PRODUCER_FENCED');
   });
 
+  it('transaction version 2: writes to a partition reach its log in arrival order while adds are in flight', async () => {
+    const s = await setup();
+    const tc = s.transactions;
+    const { producerId } = await tc.initProducerId({ transactionalId: 'order', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    s.transactionStore.delayMs = 30;
+    // p's first write waits for its add; q's add queues behind; a second write to p queues behind q's.
+    const first = produce(s, 'order', 't', 0, txnBatch(producerId, 0, 0), 12);
+    const other = produce(s, 'order', 't', 1, txnBatch(producerId, 0, 0), 12);
+    await new Promise((r) => setTimeout(r, 5));
+    const second = produce(s, 'order', 't', 0, txnBatch(producerId, 0, 2), 12);
+    // p has joined, q's add is still being written: a third write to p must not overtake the second.
+    await new Promise((r) => setTimeout(r, 45));
+    const third = produce(s, 'order', 't', 0, txnBatch(producerId, 0, 4), 12);
+    expect(await Promise.all([first, other, second, third])).toEqual([0, 0, 0, 0]);
+    expect(s.topics.partition('t', 0)!.highWatermark).toBe(6);
+  });
+
   it('finishes a transaction that was prepared when the broker stopped, and keeps an ongoing one until its timeout', async () => {
     const s = await setup();
     const tc = s.transactions;
