@@ -10,11 +10,26 @@ import type { CleanerProbe } from '../metrics/cleaner-probe.js';
 import type { CleanPassInput, CleanPlan, CleanerSegment } from '../storage/cleaner/clean-pass.js';
 import { readCleanerCheckpoint } from '../storage/cleaner/cleaner-swap.js';
 import type { PartitionBackend } from './partition.js';
+import type { PartitionLog } from '../storage/partition-log.js';
 
 export interface CleanablePartition {
   topic: string;
   index: number;
   backend: Pick<PartitionBackend, 'log' | 'config' | 'installCleaned' | 'lastStableOffset' | 'abortedBetween'>;
+}
+
+/**
+ * One of the broker's internal logs (`<name>-0`: the offsets log, the transaction state log)
+ * as the cleaner sees it: no transactions of its own, so all of it is stable.
+ */
+export function internalLogCleanable(dirName: string, log: PartitionLog): CleanablePartition {
+  return {
+    topic: dirName.replace(/-0$/, ''),
+    index: 0,
+    backend: {
+      log, get config() { return log.config; }, get lastStableOffset() { return log.highWatermark; }, abortedBetween: () => [], installCleaned: (plan) => log.installCleaned(plan),
+    },
+  };
 }
 
 export interface LogCleanerOptions {

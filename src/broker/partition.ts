@@ -158,24 +158,15 @@ function writeDeletedBelow(dir: string, offset: number): void {
   }
 }
 
-/** The whole batches of `bytes` whose base offset is below `limit`. */
-function batchesBelow(bytes: Buffer, limit: number): Buffer {
+/** The whole batches of `bytes` whose base offset is below `limit`, and the offset after the last of them. */
+function batchesBelow(bytes: Buffer, from: number, limit: number): { bytes: Buffer; nextOffset: number } {
   let at = 0;
+  let nextOffset = from;
   while (at + LOG_OVERHEAD <= bytes.length && Number(bytes.readBigInt64BE(at + BatchField.BASE_OFFSET)) < limit) {
+    nextOffset = Number(bytes.readBigInt64BE(at + BatchField.BASE_OFFSET)) + bytes.readInt32BE(at + BatchField.LAST_OFFSET_DELTA) + 1;
     at += bytes.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
   }
-  return at >= bytes.length ? bytes : bytes.subarray(0, at);
-}
-
-/** One past the last offset of the last whole batch in `chunk`. */
-function lastOffsetAfter(chunk: Buffer): number {
-  let at = 0;
-  let end = 0;
-  while (at + LOG_OVERHEAD + BatchField.LAST_OFFSET_DELTA + 4 <= chunk.length) {
-    end = Number(chunk.readBigInt64BE(at + BatchField.BASE_OFFSET)) + chunk.readInt32BE(at + BatchField.LAST_OFFSET_DELTA) + 1;
-    at += chunk.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD;
-  }
-  return end;
+  return { bytes: at >= bytes.length ? bytes : bytes.subarray(0, at), nextOffset };
 }
 
 export class Partition implements PartitionStore {
@@ -259,18 +250,18 @@ export class Partition implements PartitionStore {
     if (remote !== undefined && offset < log.logStartOffset && offset >= remote.remoteStartOffset!) {
       return remote.read(offset, maxBytes).then((bytes) => {
         this.tiering.tier.remoteRead(bytes.length);
-        const kept = committed ? batchesBelow(bytes, limit) : bytes;
-        return this.withAborted(offset, { chunks: kept.length > 0 ? [kept] : [], bytes: kept.length }, committed);
+        if (!committed) return { chunks: bytes.length > 0 ? [bytes] : [], bytes: bytes.length };
+        const kept = batchesBelow(bytes, offset, limit);
+        return this.withAborted(offset, kept.nextOffset, { chunks: kept.bytes.length > 0 ? [kept.bytes] : [], bytes: kept.bytes.length });
       });
     }
-    return this.withAborted(offset, committed ? log.read(offset, maxBytes, limit) : log.read(offset, maxBytes), committed);
+    if (!committed) return log.read(offset, maxBytes);
+    const r = log.read(offset, maxBytes, limit);
+    return this.withAborted(offset, r.nextOffset, r);
   }
 
-  /** read_committed: the aborted transactions overlapping the batches read. */
-  private withAborted(offset: number, r: ReadOutcome, committed: boolean): ReadOutcome {
-    if (!committed) return r;
-    const last = r.chunks.at(-1);
-    const end = last === undefined ? offset : lastOffsetAfter(last);
+  /** read_committed: the aborted transactions overlapping [offset, end), the batches read. */
+  private withAborted(offset: number, end: number, r: ReadOutcome): ReadOutcome {
     const local = this.backend.abortedBetween(offset, end);
     // Offsets below the local log start: the tier's record of them (the local index may not know them after a restart).
     const remote = offset < this.backend.log.logStartOffset ? this.remote()?.abortedBetween(offset, end) ?? [] : [];

@@ -12,7 +12,7 @@ import { buildRecordBatch, type RecordInput } from '../protocol/records/batch-bu
 import { readRecords } from '../protocol/records/record-reader.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { CommittedOffset, GroupSnapshot, GroupStore } from '../services/group-store.js';
-import type { CleanablePartition } from '../broker/log-cleaner.js';
+import { internalLogCleanable, type CleanablePartition } from '../broker/log-cleaner.js';
 import { PendingTxnOffsets } from './pending-txn-offsets.js';
 
 export type { CommittedOffset, GroupSnapshot } from '../services/group-store.js';
@@ -91,10 +91,7 @@ export class OffsetsStore implements GroupStore {
 
   /** The offsets log as the log cleaner sees it. */
   get cleanable(): CleanablePartition {
-    const log = this.log;
-    return { topic: OFFSETS_LOG_DIR.replace(/-0$/, ''), index: 0, backend: {
-      log, get config() { return log.config; }, get lastStableOffset() { return log.highWatermark; }, abortedBetween: () => [], installCleaned: (plan) => log.installCleaned(plan),
-    } };
+    return internalLogCleanable(OFFSETS_LOG_DIR, this.log);
   }
 
   /** Durably stores a group's commits; resolves after fsync. */

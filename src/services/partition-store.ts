@@ -7,6 +7,7 @@
 // synchronously where they can (no microtask hop on the hot path); a remote read or a
 // network-backed store answers with a promise. Callers accept either.
 import type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
+import type { MarkerInput } from '../protocol/records/control-batch.js';
 
 export type { OffsetAndTimestamp } from '../protocol/records/record-scan.js';
 
@@ -27,13 +28,8 @@ export interface AbortedTransaction {
   lastOffset: number;
 }
 
-/** A transaction marker to write (the transaction coordinator ends a transaction with one per partition). */
-export interface TransactionMarker {
-  producerId: number;
-  producerEpoch: number;
-  commit: boolean;
-  coordinatorEpoch: number;
-}
+/** A transaction marker to write (the transaction coordinator ends a transaction with one per partition); the store stamps the time. */
+export type TransactionMarker = Omit<MarkerInput, 'timestamp'>;
 
 /** Kafka's isolation levels (Fetch, ListOffsets): read_committed reads up to the last stable offset. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;

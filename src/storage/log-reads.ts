@@ -29,6 +29,8 @@ export interface ReadResult {
   bytes: number;
   highWatermark: number;
   logStartOffset: number;
+  /** The offset after the last batch read (the requested offset when none was). */
+  nextOffset: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -74,7 +76,7 @@ export function readBatches(segments: readonly Segment[], offset: number, maxByt
     }
     i++;
   }
-  return { chunks, bytes, highWatermark: hw, logStartOffset: start };
+  return { chunks, bytes, highWatermark: hw, logStartOffset: start, nextOffset: next };
 }
 
 /**

@@ -156,11 +156,17 @@ export class TransactionCoordinator implements TransactionCoordinatorService {
     });
   }
 
-  /** The transaction, checked to belong to this producer at this epoch, and not in the middle of ending. */
-  private current(id: string, producerId: number, producerEpoch: number): TransactionRecord {
+  /** The transactional id's record, checked to be this producer's at this epoch (INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED). */
+  private owned(id: string, producerId: number, producerEpoch: number): TransactionRecord {
     const t = this.txns.get(id);
     if (t === undefined || t.producerId !== producerId) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING', `producer ${producerId} is not the producer of transactional id ${id}`);
     if (t.producerEpoch !== producerEpoch) throw new KafkaError('PRODUCER_FENCED', `epoch ${producerEpoch} of ${id} was fenced by epoch ${t.producerEpoch}`);
+    return t;
+  }
+
+  /** The transaction, checked to belong to this producer at this epoch, and not in the middle of ending. */
+  private current(id: string, producerId: number, producerEpoch: number): TransactionRecord {
+    const t = this.owned(id, producerId, producerEpoch);
     if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort' || t.state === 'PrepareEpochFence') throw new KafkaError('CONCURRENT_TRANSACTIONS', `the previous transaction of ${id} is still ending`);
     return t;
   }
@@ -204,10 +210,8 @@ export class TransactionCoordinator implements TransactionCoordinatorService {
 
   endTransaction(id: string, producerId: number, producerEpoch: number, commit: boolean, bumpEpoch = false): Promise<{ producerId: number; producerEpoch: number }> {
     return this.locked(id, async () => {
-      const t = this.txns.get(id);
-      if (bumpEpoch) return this.endWithEpochBump(id, t, producerId, producerEpoch, commit);
-      if (t === undefined || t.producerId !== producerId) throw new KafkaError('INVALID_PRODUCER_ID_MAPPING', `producer ${producerId} is not the producer of transactional id ${id}`);
-      if (t.producerEpoch !== producerEpoch) throw new KafkaError('PRODUCER_FENCED', `epoch ${producerEpoch} of ${id} was fenced by epoch ${t.producerEpoch}`);
+      if (bumpEpoch) return this.endWithEpochBump(id, this.txns.get(id), producerId, producerEpoch, commit);
+      const t = this.owned(id, producerId, producerEpoch);
       const done = { producerId: t.producerId, producerEpoch: t.producerEpoch };
       switch (t.state) {
         case 'Ongoing':
@@ -295,10 +299,9 @@ export class TransactionCoordinator implements TransactionCoordinatorService {
       return t !== undefined && t.producerId === producerId && t.producerEpoch === producerEpoch && t.state === 'Ongoing' && t.partitions.includes(keyOf(topic, partition));
     };
     if (pending === undefined && inIt()) return undefined;
-    const added = (pending ?? Promise.resolve()).then(
-      () => (inIt() ? undefined : this.addPartitions(id, producerId, producerEpoch, [{ topic, partition }], false)),
-      () => (inIt() ? undefined : this.addPartitions(id, producerId, producerEpoch, [{ topic, partition }], false)),
-    );
+    // After the pending add (whether it failed or not), add only if the partition is not in yet.
+    const add = (): Promise<void> | undefined => (inIt() ? undefined : this.addPartitions(id, producerId, producerEpoch, [{ topic, partition }], false));
+    const added = (pending ?? Promise.resolve()).then(add, add);
     this.pendingAdds.set(key, added);
     const forget = (): void => {
       if (this.pendingAdds.get(key) === added) this.pendingAdds.delete(key);

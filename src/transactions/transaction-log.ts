@@ -9,7 +9,7 @@ import { buildRecordBatch } from '../protocol/records/batch-builder.js';
 import { readRecords } from '../protocol/records/record-reader.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { TransactionRecord, TransactionStateStore } from '../services/transactions.js';
-import type { CleanablePartition } from '../broker/log-cleaner.js';
+import { internalLogCleanable, type CleanablePartition } from '../broker/log-cleaner.js';
 
 export const TRANSACTION_LOG_DIR = '__transaction_state-0';
 
@@ -44,10 +44,7 @@ export class TransactionStateLog implements TransactionStateStore {
 
   /** The log as the log cleaner sees it. */
   get cleanable(): CleanablePartition {
-    const log = this.log;
-    return { topic: TRANSACTION_LOG_DIR.replace(/-0$/, ''), index: 0, backend: {
-      log, get config() { return log.config; }, get lastStableOffset() { return log.highWatermark; }, abortedBetween: () => [], installCleaned: (plan) => log.installCleaned(plan),
-    } };
+    return internalLogCleanable(TRANSACTION_LOG_DIR, this.log);
   }
 
   close(): Promise<void> {

@@ -48,6 +48,14 @@ function batch(records: Rec[], ts = T0, producer?: { id: bigint; epoch: number; 
   return codec === Codec.NONE ? b : recompressBatch(b, codec as 0, 1 << 20);
 }
 
+/** A transactional batch of producer `id` (epoch 0), CRC recomputed after the attribute is set. */
+function txn(records: Rec[], id: bigint, seq: number): Buffer {
+  const b = batch(records, T0, { id, epoch: 0, seq });
+  b.writeInt16BE(b.readInt16BE(21) | TRANSACTIONAL_FLAG, 21);
+  b.writeUInt32BE(hot.crc32c(b.subarray(21)), 17);
+  return b;
+}
+
 const compactConfig = { cleanupPolicy: 'compact' as const, segmentBytes: 1024, syncPolicy: 'never' as const, deleteRetentionMs: DAY };
 
 /** Every (offset, key, tombstone) the log holds, every batch's CRC checked. */
@@ -95,12 +103,6 @@ describe('log cleaner', () => {
   it('removes aborted transactions\' records (they never hide a committed record) and keeps the markers', async () => {
     const log = PartitionLog.open(freshDir(), compactConfig);
     const writer = new PartitionWriter(log);
-    const txn = (records: Rec[], id: bigint, seq: number) => {
-      const b = batch(records, T0, { id, epoch: 0, seq });
-      b.writeInt16BE(b.readInt16BE(21) | TRANSACTIONAL_FLAG, 21);
-      b.writeUInt32BE(hot.crc32c(b.subarray(21)), 17);
-      return b;
-    };
     await writer.produce(batch([{ key: 'k1', value: 'plain-1' }])); // 0
     await writer.produce(txn([{ key: 'k1', value: 'aborted' }, { key: 'k3', value: 'aborted' }], 5n, 0)); // 1-2
     await writer.produce(txn([{ key: 'k2', value: 'committed' }], 6n, 0)); // 3
@@ -123,12 +125,6 @@ describe('log cleaner', () => {
   it('drops a marker once nothing of its transaction is left and delete.retention.ms has passed', async () => {
     const log = PartitionLog.open(freshDir(), compactConfig);
     const writer = new PartitionWriter(log);
-    const txn = (records: Rec[], id: bigint, seq: number) => {
-      const b = batch(records, T0, { id, epoch: 0, seq });
-      b.writeInt16BE(b.readInt16BE(21) | TRANSACTIONAL_FLAG, 21);
-      b.writeUInt32BE(hot.crc32c(b.subarray(21)), 17);
-      return b;
-    };
     const marker = (pid: number, commit: boolean) => buildMarkerBatch({ producerId: pid, producerEpoch: 0, commit, coordinatorEpoch: 0, timestamp: T0 });
     await writer.produce(txn([{ key: 'k1', value: 'aborted' }], 5n, 0)); // 0
     await writer.produce(marker(5, false)); // 1: its transaction's record goes, so it can go after the horizon
