@@ -1,7 +1,7 @@
 // DescribeProducers (61): the idempotent producers each partition keeps state for, with
 // their epoch, last sequence and last timestamp (`kafka-transactions describe-producers`,
-// how operators find a producer that holds a partition back). Transactions are not
-// implemented yet, so no producer has an open transaction (-1) or a coordinator epoch (-1).
+// how operators find a producer that holds a partition back), with the first offset of its
+// open transaction in the partition (-1: none). One broker: no coordinator epoch (-1).
 import { ApiKey } from '../protocol/generated/api-keys.js';
 import { ErrorCode } from '../protocol/generated/error-codes.js';
 import { readDescribeProducersRequest, type DescribeProducersRequest } from '../protocol/generated/describe-producers-request.js';
@@ -40,7 +40,7 @@ export const describeProducersHandler = defineHandler<DescribeProducersRequest, 
                 lastSequence: p.lastSequence,
                 lastTimestamp: p.lastTimestamp,
                 coordinatorEpoch: -1,
-                currentTxnStartOffset: -1,
+                currentTxnStartOffset: p.currentTxnStartOffset,
               })),
             };
           } catch (err) {

@@ -6,6 +6,9 @@ import { produceHandler } from '../../../src/handlers/produce.js';
 import { fetchHandler } from '../../../src/handlers/fetch.js';
 import { offsetFetchHandler } from '../../../src/handlers/offsets.js';
 import { txnOffsetCommitHandler } from '../../../src/handlers/transactions.js';
+import { describeProducersHandler } from '../../../src/handlers/producers.js';
+import { writeDescribeProducersRequest } from '../../../src/protocol/generated/describe-producers-request.js';
+import { readDescribeProducersResponse } from '../../../src/protocol/generated/describe-producers-response.js';
 import { ErrorCode } from '../../../src/protocol/generated/error-codes.js';
 import { defaultPartitionProduceData, defaultProduceRequest, defaultTopicProduceData, writeProduceRequest } from '../../../src/protocol/generated/produce-request.js';
 import { readProduceResponse } from '../../../src/protocol/generated/produce-response.js';
@@ -60,6 +63,10 @@ describe('transaction coordinator', () => {
     expect(await produce(s, null, 't', 0, txnBatch(producerId, 0, 2))).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     const p0 = s.topics.partition('t', 0)!;
     expect(p0.lastStableOffset).toBe(0);
+    // DescribeProducers names the open transaction's first offset (kafka-transactions describe-producers).
+    const described = await callHandler(describeProducersHandler, s, 0, { topics: [{ name: 't', partitionIndexes: [0] }] },
+      { writeRequest: writeDescribeProducersRequest, readResponse: readDescribeProducersResponse });
+    expect(described!.topics[0]!.partitions[0]!.activeProducers).toMatchObject([{ producerId, currentTxnStartOffset: 0 }]);
     await tc.endTransaction('a', producerId, 0, true);
     expect(tc.describe('a')).toMatchObject({ state: 'CompleteCommit', partitions: [] });
     // Markers in both partitions (one had no data: a marker anyway, as Kafka writes).
