@@ -17,7 +17,7 @@ export interface BrokerProcess {
 /** Starts `strata serve` (of the build under `root`) on free ports with `args` and waits for its listening line. */
 export function startBrokerProcess(dataDir: string, args: string[], root = repoRoot, env: NodeJS.ProcessEnv = {}): Promise<BrokerProcess> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--admin-port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    const p = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--admin-port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { STRATA_SCHEMA_REGISTRY_LISTENER: 'http://127.0.0.1:0', ...process.env, ...env } });
     let out = '';
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString();

@@ -1,10 +1,10 @@
 // The admin HTTP server (default 127.0.0.1:9644): /metrics for Prometheus, /health (the
 // process is alive), /ready (recovery done and the Kafka listener up), /api/v1 (admin).
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { SecureContextOptions } from 'node:tls';
 import type { HandlerServices } from '../services/handler-services.js';
+import { presentedToken } from '../services/bearer-tokens.js';
 import { routes, type Route } from './api.js';
 import { HttpError, readJson, sendError, sendJson } from './http.js';
 
@@ -36,19 +36,6 @@ export interface AdminDeps {
   superUsersOnlyForChanges?: readonly string[];
   /** Serve HTTPS with these (PEM); reloaded with setSecureContext. */
   tls?: SecureContextOptions;
-}
-
-/** Which token a presented bearer token is (compared in constant time), or undefined. */
-function presentedToken<T extends { token: string }>(header: string | undefined, tokens: readonly T[]): T | undefined {
-  const m = /^Bearer (.+)$/.exec(header ?? '');
-  if (m === null) return undefined;
-  const a = createHash('sha256').update(m[1]!).digest();
-  let found: T | undefined;
-  for (const t of tokens) {
-    // Every token is compared, so the time taken does not say which one matched.
-    if (timingSafeEqual(a, createHash('sha256').update(t.token).digest())) found = t;
-  }
-  return found;
 }
 
 const MUTATING = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);

@@ -128,6 +128,8 @@ export interface BrokerConfig {
   superUsers: string;
   /** allow.everyone.if.no.acl.found */
   allowEveryoneIfNoAclFound: boolean;
+  /** The schema registry's listener: http://HOST:PORT, or none. */
+  schemaRegistryListener: string;
 }
 
 export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
@@ -201,6 +203,7 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   authorizer: 'none',
   superUsers: '',
   allowEveryoneIfNoAclFound: false,
+  schemaRegistryListener: 'http://127.0.0.1:8081',
 });
 
 type Kind = 'string' | 'optional' | 'port' | 'int' | 'bool' | 'sync' | 'clientAuth' | 'authorizer';
@@ -220,7 +223,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   saslEnabledMechanisms: 'string', saslOauthbearerJwksEndpointUrl: 'optional', saslOauthbearerExpectedAudience: 'optional',
   saslOauthbearerExpectedIssuer: 'optional', saslOauthbearerSubClaimName: 'string', bootstrapUser: 'optional', saslAuthTimeoutMs: 'int', connectionsMaxReauthMs: 'int',
   saslFailedLoginBurst: 'int', saslFailedLoginsPerSecond: 'int', auditLogFile: 'optional', adminTokenFile: 'optional', adminSslCertFile: 'optional', adminSslKeyFile: 'optional',
-  authorizer: 'authorizer', superUsers: 'optional', allowEveryoneIfNoAclFound: 'bool',
+  authorizer: 'authorizer', superUsers: 'optional', allowEveryoneIfNoAclFound: 'bool', schemaRegistryListener: 'string',
 };
 
 /** Flag name (kebab case) and environment variable (STRATA_SNAKE) of each setting. */
@@ -344,8 +347,16 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.saslFailedLoginsPerSecond < 1) bad('saslFailedLoginsPerSecond', c.saslFailedLoginsPerSecond, 'at least 1');
   if (c.sslClientAuth !== 'none' && c.sslCaFile === '') bad('sslClientAuth', c.sslClientAuth, 'client certificates need sslCaFile (the CA that signs them)');
   if ((c.adminSslCertFile === '') !== (c.adminSslKeyFile === '')) bad('adminSslCertFile', c.adminSslCertFile, 'HTTPS for the admin API needs both adminSslCertFile and adminSslKeyFile');
+  if (c.schemaRegistryListener !== 'none' && schemaRegistryAddressOf(c) === undefined) bad('schemaRegistryListener', c.schemaRegistryListener, 'http://HOST:PORT, or none');
   for (const p of superUsersOf(c)) if (!/^[^:]+:.+$/.test(p)) bad('superUsers', c.superUsers, `${p} is not a principal (User:name), and principals are separated by ;`);
   return c;
+}
+
+/** Where the schema registry listens, or undefined when it is off (none). */
+export function schemaRegistryAddressOf(c: BrokerConfig): { host: string; port: number } | undefined {
+  const m = /^http:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):(\d{1,5})\/?$/.exec(c.schemaRegistryListener);
+  if (m === null || Number(m[2]) > 65535) return undefined;
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
 /** super.users as a list of principals. */

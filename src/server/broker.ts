@@ -37,6 +37,8 @@ import { buildObjectStore } from '../tier/tier-setup.js';
 import { isTiered } from '../config/topic-config.js';
 import { LogWriterPool } from '../writer/log-writer-pool.js';
 import { CpuPool } from '../pool/cpu-pool.js';
+import { SchemaRegistry } from '../registry/registry.js';
+import { TopicSchemaLog } from '../registry/topic-schema-log.js';
 
 export class Broker {
   readonly topics: TopicManager;
@@ -59,6 +61,8 @@ export class Broker {
   /** What every request handler sees. */
   readonly services: HandlerServices;
   readonly metadata: ClusterMetadataStore;
+  /** The schema registry's state, kept in the `_schemas` topic (served by its own listener unless off). */
+  readonly schemas: SchemaRegistry;
 
   /** Opens the data directory's metadata store and builds the broker on it. */
   static async open(config: BrokerConfig, logger: Logger): Promise<Broker> {
@@ -179,10 +183,11 @@ export class Broker {
       logger,
     );
     if (config.logCleanerEnable) this.cleaner.start();
+    this.schemas = new SchemaRegistry(new TopicSchemaLog(this.topics));
     this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
     this.cluster = new LocalCluster(this.clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port }, listenersOf(config)[0]!.name);
     this.services = {
-      topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, transactions: this.transactions, recompressor: this.cpu,
+      topics: this.topics, cluster: this.cluster, groups: this.groups, producerIds: this.producerIds, transactions: this.transactions, recompressor: this.cpu, schemas: this.schemas,
       authenticator: this.credentials, scramCredentials: this.credentials, audit: this.audit,
       access: this.authorizer, acls: this.authorizer, quotas: this.quotas, logDirs: dataDirLogDirs(config.dataDir),
       metrics: this.metrics.broker, config, logger, clock: systemClock,

@@ -3,7 +3,8 @@ import { createLogger, type Logger } from '../logger.js';
 import { KafkaServer } from '../network/server.js';
 import { AdminServer } from '../admin/server.js';
 import { Broker } from './broker.js';
-import { advertisedListenersOf, listenersOf, resolveBrokerConfig, superUsersOf, type BrokerConfig } from '../config/broker-config.js';
+import { advertisedListenersOf, listenersOf, resolveBrokerConfig, schemaRegistryAddressOf, superUsersOf, type BrokerConfig } from '../config/broker-config.js';
+import { SchemaRegistryServer } from '../registry/http-server.js';
 import { adminTokens } from './admin-tokens.js';
 import { tlsServerOptions, watchTlsFiles } from '../network/tls.js';
 import { usesTls } from '../config/listeners.js';
@@ -40,6 +41,8 @@ export interface RunningBroker {
   /** The admin HTTP server's port (/metrics, /health, /ready, /api/v1). */
   adminPort: number;
   adminAddress: string;
+  /** The schema registry's URL (http://host:port), undefined when --schema-registry-listener is none. */
+  schemaRegistryUrl: string | undefined;
   /** Graceful stop: stop accepting, finish in-flight requests, flush and close every log. */
   close(): Promise<void>;
 }
@@ -69,11 +72,16 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     ...(config.authorizer === 'acl' ? { superUsersOnlyForChanges: superUsersOf(config) } : {}),
     ...(adminTls === undefined ? {} : { tls: adminTls }),
   });
+  const registryAddress = schemaRegistryAddressOf(config);
+  const registry = registryAddress === undefined ? undefined : new SchemaRegistryServer(broker.schemas, tokens === undefined ? undefined : {
+    tokens, ...(config.authorizer === 'acl' ? { superUsers: superUsersOf(config), access: broker.authorizer } : {}),
+  });
+  let registryUrl: string | undefined;
   const listeners: BoundListener[] = [];
   const stopWatching: Array<() => void> = [];
   const closeListeners = async (): Promise<void> => {
     for (const stop of stopWatching) stop();
-    await Promise.all(listeners.map((l) => l.server.close()));
+    await Promise.all([...listeners.map((l) => l.server.close()), registry?.close()]);
   };
   let adminBound: { host: string; port: number };
   try {
@@ -97,6 +105,10 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
       }
       const bound = await server.listen(spec.host, spec.port);
       listeners.push({ name: spec.name, host: bound.host, port: bound.port, address: `${bound.host}:${bound.port}`, server });
+    }
+    if (registry !== undefined && registryAddress !== undefined) {
+      const bound = await registry.listen(registryAddress.host, registryAddress.port);
+      registryUrl = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
     }
   } catch (err) {
     await closeListeners();
@@ -124,6 +136,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   logger.info({
     host: first.host, port: first.port, dataDir: config.dataDir, advertised: `${broker.node.host}:${broker.node.port}`,
     listeners: broker.cluster.listeners().map((l) => `${l.name}://${listeners.find((b) => b.name === l.name)?.address ?? '?'} (advertised ${l.host}:${l.port})`),
+    schemaRegistry: registryUrl ?? 'none',
     adminPort: adminBound.port,
   }, 'strata broker listening');
   let closing: Promise<void> | undefined;
@@ -137,6 +150,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     admin,
     adminPort: adminBound.port,
     adminAddress: `${adminBound.host}:${adminBound.port}`,
+    schemaRegistryUrl: registryUrl,
     close: () => {
       closing ??= (async () => {
         admin.ready = false;

@@ -16,6 +16,7 @@ import type { RequestMetrics } from './metrics.js';
 import type { ProducerIdSource } from './producer-ids.js';
 import type { TopicDirectory } from './topics.js';
 import type { TransactionCoordinatorService } from './transactions.js';
+import type { SchemaIds } from './schemas.js';
 
 /** Batch recompression (a topic's compression.type differs from the producer's), on the CPU pool. */
 export interface Recompressor {
@@ -30,6 +31,8 @@ export interface HandlerServices {
   /** The transaction coordinator (InitProducerId with a transactional id, the transaction APIs). */
   readonly transactions: TransactionCoordinatorService;
   readonly recompressor: Recompressor;
+  /** The schema registry's ids, for topics that validate records on produce. */
+  readonly schemas: SchemaIds;
   /** SASL mechanisms (SaslHandshake/SaslAuthenticate). */
   readonly authenticator: Authenticator;
   /** SCRAM users (Describe/AlterUserScramCredentials). */

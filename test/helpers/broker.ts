@@ -16,7 +16,7 @@ export const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const writersFromEnv = process.env.STRATA_TEST_LOG_WRITERS === undefined ? {} : { logWriters: Number(process.env.STRATA_TEST_LOG_WRITERS) };
 
 export function testBroker(dataDir: string, options: StartOptions = {}): Promise<RunningBroker> {
-  return startBroker({ host: '127.0.0.1', port: 0, adminPort: 0, dataDir, logger: silentLogger, groupInitialRebalanceDelayMs: 200, auditLogFile: '-', ...writersFromEnv, ...options });
+  return startBroker({ host: '127.0.0.1', port: 0, adminPort: 0, dataDir, logger: silentLogger, groupInitialRebalanceDelayMs: 200, auditLogFile: '-', schemaRegistryListener: 'http://127.0.0.1:0', ...writersFromEnv, ...options });
 }
 
 export interface ChildBroker {
@@ -31,7 +31,9 @@ export interface ChildBroker {
 /** Runs `strata serve` in a child process and waits for its "listening" log line. */
 export function childBroker(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildBroker> {
   return new Promise((resolve, reject) => {
-    const withAdmin = args.includes('--admin-port') ? args : [...args, '--admin-port', '0'];
+    const withPorts = args.includes('--admin-port') ? args : [...args, '--admin-port', '0'];
+    // Many brokers run at once: the registry takes a free port unless the test names one.
+    const withAdmin = withPorts.includes('--schema-registry-listener') ? withPorts : [...withPorts, '--schema-registry-listener', 'http://127.0.0.1:0'];
     const writers = process.env.STRATA_TEST_LOG_WRITERS === undefined ? {} : { STRATA_LOG_WRITERS: process.env.STRATA_TEST_LOG_WRITERS };
     const proc = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', ...withAdmin], { env: { ...process.env, ...writers, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -17,6 +17,8 @@ import { MemoryGroupStore } from './memory-group-store.js';
 import { MemoryTopics } from './memory-topics.js';
 import { MemoryTransactionStore } from './memory-transaction-store.js';
 import { TransactionCoordinator } from '../../../src/transactions/coordinator.js';
+import { SchemaRegistry } from '../../../src/registry/registry.js';
+import { TopicSchemaLog } from '../../../src/registry/topic-schema-log.js';
 
 export interface RecordedMetrics extends RequestMetrics {
   events: Array<[string, ...unknown[]]>;
@@ -36,6 +38,8 @@ export interface MemoryServices extends HandlerServices {
   quotas: ClientQuotas;
   transactions: TransactionCoordinator;
   transactionStore: MemoryTransactionStore;
+  /** The schema registry over the in-memory topics (its `_schemas` is a memory partition). */
+  schemas: SchemaRegistry;
 }
 
 export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemoryServices {
@@ -58,6 +62,7 @@ export function memoryServices(overrides: Partial<BrokerConfig> = {}): MemorySer
     maxTimeoutMs: config.transactionMaxTimeoutMs, abortCheckIntervalMs: config.transactionAbortTimedOutIntervalMs, idExpirationMs: config.transactionalIdExpirationMs,
   });
   return {
+    schemas: new SchemaRegistry(new TopicSchemaLog(topics)),
     transactions,
     transactionStore,
     audit,
