@@ -41,6 +41,9 @@ export const TOPIC_CONFIGS: Record<string, ConfigSpec> = {
   // -2: the same as retention.ms / retention.bytes (Kafka's KIP-405 convention).
   'retention.local.ms': { def: () => '-2', validate: long(-2) },
   'retention.local.bytes': { def: () => '-2', validate: long(-2) },
+  // Schema validation on produce, as Confluent Server and Redpanda name it (TopicNameStrategy subjects).
+  'confluent.value.schema.validation': { def: () => 'false', validate: (v) => (v === 'true' || v === 'false' ? undefined : 'true or false') },
+  'confluent.key.schema.validation': { def: () => 'false', validate: (v) => (v === 'true' || v === 'false' ? undefined : 'true or false') },
 };
 
 export function isTiered(configs: TopicConfigs): boolean {

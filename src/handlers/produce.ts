@@ -17,6 +17,7 @@ import { batchCodec } from '../protocol/records/recompress.js';
 import { AclOperation, mayCreateTopic, ResourceType } from '../services/acls.js';
 import { defineHandler } from './handler.js';
 import { errorCodeOf, errorMessageOf } from './error-code.js';
+import { schemaViolations, validatesSchemas } from './schema-validation.js';
 
 const FIRST_SUPPORTED = 3;
 
@@ -105,6 +106,17 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
             try {
               const checked = p.records.length >= BATCH_HEADER_SIZE ? checkTransactionalFields(services, version, txnId, p.records, t.name, p.index) : undefined;
               if (checked !== undefined) await checked;
+              if (validatesSchemas(topic!.configs)) {
+                const found = schemaViolations(services.schemas, t.name, topic!.configs, p.records, MAX_DECOMPRESSED_BATCH_BYTES);
+                const violations = found instanceof Promise ? await found : found;
+                if (violations.length > 0) {
+                  metrics.produceError(t.name, 'INVALID_RECORD');
+                  return {
+                    ...partitionResponse(p.index, ErrorCode.INVALID_RECORD, `${violations.length} record(s) failed schema validation: ${violations[0]!.message}`),
+                    recordErrors: violations.map((v) => ({ batchIndex: v.batchIndex, batchIndexErrorMessage: v.message })),
+                  };
+                }
+              }
               // Most topics store batches as sent: no extra asynchronous step for them.
               const stored = storedForm(services, topic!.configs, p.records);
               const out = await partition.append(stored instanceof Promise ? await stored : stored);

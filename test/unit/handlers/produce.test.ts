@@ -5,7 +5,7 @@ import { ErrorCode } from '../../../src/protocol/generated/error-codes.js';
 import { defaultPartitionProduceData, defaultProduceRequest, defaultTopicProduceData, writeProduceRequest, type ProduceRequest } from '../../../src/protocol/generated/produce-request.js';
 import { readProduceResponse } from '../../../src/protocol/generated/produce-response.js';
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.js';
-import { batchCodec } from '../../../src/protocol/records/recompress.js';
+import { batchCodec, recompressBatch } from '../../../src/protocol/records/recompress.js';
 import { Codec } from '../../../src/protocol/records/compression.js';
 import { callHandler } from '../../helpers/memory/call-handler.js';
 import { memoryServices } from '../../helpers/memory/memory-services.js';
@@ -62,5 +62,28 @@ describe('Produce handler', () => {
     await callHandler(produceHandler, services, 9, request('z', [[0, batch(4)]]), codecs);
     const stored = services.topics.partition('z', 0)!.read(0, 1 << 20, 0);
     expect(batchCodec(stored.chunks[0]!)).toBe(Codec.GZIP);
+  });
+
+  it('with schema validation on, refuses records without the framing or with an id foreign to the subject, naming each', async () => {
+    const services = memoryServices();
+    await services.topics.create('v', 1, { 'confluent.value.schema.validation': 'true' });
+    const { id } = await services.schemas.register('v-value', { schema: '"string"', schemaType: 'AVRO', references: [] });
+    const { id: otherId } = await services.schemas.register('w-value', { schema: '"long"', schemaType: 'AVRO', references: [] });
+    const frame = (schemaId: number): Buffer => {
+      const b = Buffer.alloc(8);
+      b.writeInt32BE(schemaId, 1);
+      return b;
+    };
+    const records = (values: Array<Buffer | null>) => buildRecordBatch(values.map((value) => ({ value })));
+    const ok = await callHandler(produceHandler, services, 9, request('v', [[0, records([frame(id), null])]]), codecs);
+    expect(ok!.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+    const bad = await callHandler(produceHandler, services, 9, request('v', [[0, recompressBatch(records([frame(id), Buffer.from('plain'), frame(otherId)]), Codec.GZIP, 1 << 20)]]), codecs);
+    const p = bad!.responses[0]!.partitionResponses[0]!;
+    expect(p.errorCode).toBe(ErrorCode.INVALID_RECORD);
+    expect(p.errorMessage).toMatch(/2 record\(s\) failed schema validation/);
+    expect(p.recordErrors.map((e) => e.batchIndex)).toEqual([1, 2]);
+    expect(p.recordErrors[1]!.batchIndexErrorMessage).toMatch(new RegExp(`schema id ${otherId}, which is not registered under subject v-value`));
+    // Nothing of the refused batch was stored.
+    expect(services.topics.partition('v', 0)!.highWatermark).toBe(2);
   });
 });
