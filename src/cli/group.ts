@@ -49,10 +49,11 @@ export async function groupCommand(argv: string[]): Promise<void> {
   }, USAGE);
   if (p === undefined) return;
   const group = p.positionals[0];
-  const needGroup = (): string => {
-    if (group === undefined) throw new UsageError(`strata group ${sub} needs a group id`, USAGE);
-    return group;
-  };
+  // Arguments are checked before any connection is made: a usage error needs no broker.
+  if (sub !== undefined && ['describe', 'reset-offsets', 'delete'].includes(sub) && group === undefined) {
+    throw new UsageError(`strata group ${sub} needs a group id`, USAGE);
+  }
+  const needGroup = (): string => group!;
   switch (sub) {
     case 'list':
       return withClient(p.common, async (c) => {
@@ -75,15 +76,17 @@ export async function groupCommand(argv: string[]): Promise<void> {
         }
         print(p.common, lag);
       });
-    case 'reset-offsets':
+    case 'reset-offsets': {
+      const id = needGroup();
+      const topic = p.values.topic;
+      const to = p.values.to;
+      if (typeof topic !== 'string') throw new UsageError('reset-offsets needs --topic', USAGE);
+      if (typeof to !== 'string') throw new UsageError('reset-offsets needs --to', USAGE);
+      const m = /^(earliest|latest|offset:(-?\d+)|timestamp:(\d+))$/.exec(to);
+      if (m === null) throw new UsageError(`--to must be earliest, latest, offset:N or timestamp:MS, got ${to}`, USAGE);
+      const wantedPartitions = ((p.values.partition as string[] | undefined) ?? []);
+      if (wantedPartitions.some((x) => !/^\d+$/.test(x))) throw new UsageError(`--partition takes partition numbers, got ${wantedPartitions.join(', ')}`, USAGE);
       return withClient(p.common, async (c) => {
-        const id = needGroup();
-        const topic = p.values.topic;
-        const to = p.values.to;
-        if (typeof topic !== 'string') throw new UsageError('reset-offsets needs --topic', USAGE);
-        if (typeof to !== 'string') throw new UsageError('reset-offsets needs --to', USAGE);
-        const m = /^(earliest|latest|offset:(-?\d+)|timestamp:(\d+))$/.exec(to);
-        if (m === null) throw new UsageError(`--to must be earliest, latest, offset:N or timestamp:MS, got ${to}`, USAGE);
         const all = await c.partitionsOf(topic);
         const chosen = ((p.values.partition as string[] | undefined) ?? []).map(Number);
         if (chosen.some((x) => !all.includes(x))) throw new UsageError(`--partition must be among ${all.join(', ')}`, USAGE);
@@ -102,6 +105,7 @@ export async function groupCommand(argv: string[]): Promise<void> {
         await c.commit(id, parts.map((pt) => ({ topic, partition: pt, offset: target(pt), metadata: null })));
         print(p.common, (await lagRows(c, id)).filter((r) => r.topic === topic));
       });
+    }
     case 'delete':
       return withClient(p.common, async (c) => {
         const id = needGroup();

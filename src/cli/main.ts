@@ -7,6 +7,8 @@ import { groupCommand } from './group.js';
 import { produceCommand } from './produce.js';
 import { serve } from './serve.js';
 import { topicCommand } from './topic.js';
+import { schemaCommand } from './schema.js';
+import { shellCommand } from './shell.js';
 
 const USAGE = `usage: strata COMMAND [options]     (strata COMMAND --help for details)
 
@@ -16,6 +18,9 @@ const USAGE = `usage: strata COMMAND [options]     (strata COMMAND --help for de
   produce TOPIC                  one record per line of standard input
   consume TOPIC                  print records (from the beginning, an offset, or as a group)
   bench produce|consume          measure throughput and latency against a broker
+  schema list|register|get|check|delete
+                                 the schema registry (--registry URL, default http://127.0.0.1:8081)
+  shell                          an interactive prompt for the topic, group and schema commands
 
 Client commands talk Kafka to --bootstrap HOST:PORT (default 127.0.0.1:9092), so they work
 against any Kafka-compatible broker; --output json gives machine-readable results.
@@ -33,6 +38,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   produce: produceCommand,
   consume: consumeCommand,
   bench: benchCommand,
+  schema: schemaCommand,
+  shell: shellCommand,
 };
 
 // `strata consume ... | head` closes our stdout early: that is the reader's choice, not an error.

@@ -38,23 +38,26 @@ export async function topicCommand(argv: string[]): Promise<void> {
   }, USAGE);
   if (p === undefined) return;
   const name = p.positionals[0];
-  const needName = (): string => {
-    if (name === undefined) throw new UsageError(`strata topic ${sub} needs a topic name`, USAGE);
-    return name;
-  };
+  // Arguments are checked before any connection is made: a usage error needs no broker.
+  if (sub !== undefined && ['create', 'describe', 'alter', 'delete'].includes(sub) && name === undefined) {
+    throw new UsageError(`strata topic ${sub} needs a topic name`, USAGE);
+  }
+  const needName = (): string => name!;
   switch (sub) {
     case 'list':
       return withClient(p.common, async (c) => {
         const topics = (await c.metadata(null)).filter((t) => t.errorCode === 0);
         print(p.common, topics.map((t) => ({ topic: t.name, partitions: t.partitions.length })).sort((a, b) => String(a.topic).localeCompare(String(b.topic))));
       });
-    case 'create':
+    case 'create': {
+      const topic = needName();
+      const partitions = intOption(p.values, 'partitions', USAGE, -1, -1);
+      const wanted = configs(p.values.config);
       return withClient(p.common, async (c) => {
-        const topic = needName();
-        const partitions = intOption(p.values, 'partitions', USAGE, -1, -1);
-        await c.createTopic(topic, partitions, configs(p.values.config));
+        await c.createTopic(topic, partitions, wanted);
         print(p.common, [{ created: topic, partitions: (await c.partitionsOf(topic)).length }]);
       });
+    }
     case 'describe':
       return withClient(p.common, async (c) => {
         const topic = needName();
@@ -70,17 +73,18 @@ export async function topicCommand(argv: string[]): Promise<void> {
           print(p.common, configRows);
         }
       });
-    case 'alter':
+    case 'alter': {
+      const topic = needName();
+      const changes: Record<string, string | null> = { ...configs(p.values.config) };
+      for (const k of (p.values['delete-config'] as string[] | undefined) ?? []) changes[k] = null;
+      const partitions = p.values.partitions === undefined ? undefined : intOption(p.values, 'partitions', USAGE, undefined, 1);
+      if (Object.keys(changes).length === 0 && partitions === undefined) throw new UsageError('nothing to alter: give --config, --delete-config or --partitions', USAGE);
       return withClient(p.common, async (c) => {
-        const topic = needName();
-        const changes: Record<string, string | null> = { ...configs(p.values.config) };
-        for (const k of (p.values['delete-config'] as string[] | undefined) ?? []) changes[k] = null;
-        const partitions = p.values.partitions === undefined ? undefined : intOption(p.values, 'partitions', USAGE, undefined, 1);
-        if (Object.keys(changes).length === 0 && partitions === undefined) throw new UsageError('nothing to alter: give --config, --delete-config or --partitions', USAGE);
         if (Object.keys(changes).length > 0) await c.alterTopicConfigs(topic, changes);
         if (partitions !== undefined) await c.createPartitions(topic, partitions);
         print(p.common, [{ altered: topic, configs: Object.keys(changes).length, partitions: (await c.partitionsOf(topic)).length }]);
       });
+    }
     case 'delete':
       return withClient(p.common, async (c) => {
         const topic = needName();

@@ -1,13 +1,15 @@
 // The real `strata` binary against a real broker: topics, groups, produce, consume,
 // bench, output formats, config file, and errors that exit non-zero with a message.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import type { RunningBroker } from '../../src/server/start.js';
 import { cli, testBroker } from '../helpers/broker.js';
+import { complete, splitWords } from '../../src/cli/shell.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 let running: RunningBroker;
@@ -144,5 +146,69 @@ describe('strata client commands', () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/cannot connect to 127.0.0.1:1/);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('check arguments before connecting: a usage error never reaches the broker', async () => {
+    let connections = 0;
+    const server = createServer((sock) => {
+      connections++;
+      sock.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const args of [['topic', 'create'], ['topic', 'alter', 't'], ['topic', 'create', 't', '--partitions', 'x'], ['group', 'describe'], ['group', 'reset-offsets', 'g', '--topic', 't', '--to', 'yesterday'], ['schema', 'register', 's']]) {
+        const r = await strata([...args, '--bootstrap', address]);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr).toMatch(/usage: strata/);
+      }
+      expect(connections).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('schema register, list, get, check and delete against the registry', async () => {
+    const registry = ['--registry', running.schemaRegistryUrl!];
+    const file = join(dataDir, 'reading.avsc');
+    writeFileSync(file, JSON.stringify({ type: 'record', name: 'Reading', fields: [{ name: 'v', type: 'double' }] }));
+    const registered = await json(['schema', 'register', 'readings-value', '--file', file, ...registry]);
+    expect(registered).toEqual([{ subject: 'readings-value', id: expect.any(Number), version: 1 }]);
+    expect(await json(['schema', 'list', ...registry])).toContain('readings-value');
+    expect(await json(['schema', 'get', 'readings-value', ...registry])).toMatchObject({ subject: 'readings-value', version: 1 });
+    expect(await json(['schema', 'get', '--id', String(registered[0].id), ...registry])).toMatchObject({ versions: [{ subject: 'readings-value', version: 1 }] });
+    const evolve = JSON.stringify({ type: 'record', name: 'Reading', fields: [{ name: 'v', type: 'double' }, { name: 'unit', type: 'string', default: 'C' }] });
+    const good = await strata(['schema', 'check', 'readings-value', '--schema', evolve, ...registry]);
+    expect(good.stdout).toMatch(/^compatible/);
+    const bad = await strata(['schema', 'check', 'readings-value', '--schema', '"string"', ...registry]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/NOT compatible[\s\S]*oldSchemaVersion: 1/);
+    const refused = await strata(['schema', 'register', 'readings-value', '--schema', '"string"', ...registry]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/incompatible.*error 409/);
+    expect(await json(['schema', 'delete', 'readings-value', ...registry])).toEqual([1]);
+    const missing = await strata(['schema', 'get', 'readings-value', ...registry]);
+    expect(missing.stderr).toMatch(/Subject 'readings-value' not found.*error 40401/);
+    const nowhere = await strata(['schema', 'list', '--registry', 'http://127.0.0.1:1']);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toMatch(/cannot reach the schema registry/);
+  });
+
+  it('shell runs the same commands from a script, keeps history, and completes names', async () => {
+    const history = join(dataDir, 'history');
+    const r = await strata(['shell', '--registry', running.schemaRegistryUrl!], 'topic create shell-topic --partitions 2\ntopic list\nnonsense\ntopic create\nexit\ntopic list\n', { STRATA_HISTORY: history });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/shell-topic\s+2/);
+    expect(r.stderr).toMatch(/unknown command "nonsense"/);
+    expect(r.stderr).toMatch(/topic: strata topic create needs a topic name/);
+    expect(readFileSync(history, 'utf8').split('\n').filter(Boolean)).toEqual(['topic create shell-topic --partitions 2', 'topic list', 'nonsense', 'topic create', 'exit']);
+    const names = { topics: ['orders', 'other', 'shell-topic'], groups: ['billing'], subjects: ['orders-value'] };
+    expect(complete('to', names)).toEqual([['topic'], 'to']);
+    expect(complete('topic de', names)).toEqual([['describe', 'delete'], 'de']);
+    expect(complete('topic describe o', names)).toEqual([['orders', 'other'], 'o']);
+    expect(complete('group reset-offsets billing --topic sh', names)).toEqual([['shell-topic'], 'sh']);
+    expect(complete('group describe ', names)).toEqual([['billing'], '']);
+    expect(complete('schema get ord', names)).toEqual([['orders-value'], 'ord']);
+    expect(splitWords(`topic create "a b" 'c d' e\\ f`)).toEqual(['topic', 'create', 'a b', 'c d', 'e f']);
   });
 });

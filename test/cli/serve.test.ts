@@ -1,6 +1,6 @@
 // `strata serve` as users run it: bad settings stop start-up with a message naming them
 // and a non-zero exit; SIGTERM shuts down cleanly (logs flushed, clean markers written).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,12 +33,32 @@ describe('strata serve', () => {
     [['serve', '--no-such-flag'], {}, /no-such-flag/],
     [['serve'], { STRATA_DEFAULT_PARTITIONS: 'many' }, /STRATA_DEFAULT_PARTITIONS/],
     [['serve', '--config', '/nonexistent/strata.json'], {}, /strata\.json/],
+    [['serve', '--schema-registry-listener', 'ftp://0.0.0.0:8081'], {}, /schemaRegistryListener.*http:\/\/HOST:PORT, or none/],
     [['launch'], {}, /unknown command/],
   ] as Array<[string[], NodeJS.ProcessEnv, RegExp]>)('refuses %j with a message and a non-zero exit', (args, env, message) => {
     const r = run(args[0] === 'serve' ? [...args, '--data-dir', tmp()] : args, env);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(message);
   });
+
+  it('logs for people on a terminal (pino-pretty) and JSON lines elsewhere', async () => {
+    const p = spawn(process.execPath, [cli, 'serve', '--port', '0', '--admin-port', '0', '--schema-registry-listener', 'none', '--data-dir', tmp()], { env: { ...process.env, STRATA_LOG_FORMAT: 'pretty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line:\n${out}`)), 20_000);
+      p.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('strata broker listening')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    p.kill('SIGTERM');
+    await new Promise((r) => p.once('exit', r));
+    expect(out).toMatch(/\[\d\d:\d\d:\d\d\.\d{3}\] INFO: strata broker listening/);
+    expect(out).not.toMatch(/"msg":/);
+  }, 30_000);
 
   it('refuses a config file with an unknown key, naming it', () => {
     const dir = tmp();
