@@ -12,6 +12,8 @@ export interface ProduceLoadOptions {
   recordsPerRequest: number;
   concurrency: number;
   acks: number;
+  /** Every record's value (default: recordBytes of 'b'); e.g. a schema-registry-framed payload. */
+  value?: Buffer;
   onProgress?: (done: number) => void;
 }
 
@@ -34,7 +36,7 @@ export async function produceLoad(o: ProduceLoadOptions): Promise<LoadResult> {
   try {
     await client.metadata([o.topic], true); // auto-create when the broker allows it
     const partitions = await client.partitionsOf(o.topic);
-    const value = Buffer.alloc(o.recordBytes, 0x62);
+    const value = o.value ?? Buffer.alloc(o.recordBytes, 0x62);
     const requests = Math.ceil(o.records / o.recordsPerRequest);
     const latencies: number[] = [];
     let next = 0;
@@ -55,7 +57,7 @@ export async function produceLoad(o: ProduceLoadOptions): Promise<LoadResult> {
     await Promise.all(Array.from({ length: o.concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    const bytes = o.records * o.recordBytes;
+    const bytes = o.records * value.length;
     return { records: o.records, bytes, seconds, mbPerSec: bytes / 1e6 / seconds, recordsPerSec: o.records / seconds, p50ms: pct(latencies, 50), p99ms: pct(latencies, 99) };
   } finally {
     client.close();

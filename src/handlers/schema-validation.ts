@@ -5,7 +5,7 @@
 // `<topic>-value`, `<topic>-key`). Null keys and values (tombstones) carry no data to check.
 // The payload after the id is not decoded: the registry vouches for the id, as in Confluent.
 import type { SchemaIds } from '../services/schemas.js';
-import { decodedRecords } from '../protocol/records/decoded-records.js';
+import { forEachRecordField } from '../protocol/records/record-fields.js';
 
 /** The Confluent serializers' framing: magic byte 0 and a big-endian int32 schema id. */
 const MAGIC_BYTE = 0;
@@ -27,30 +27,34 @@ export function validatesSchemas(configs: Readonly<Record<string, string>>): boo
 export function schemaViolations(
   schemas: SchemaIds, topic: string, configs: Readonly<Record<string, string>>, batch: Buffer, maxInflatedBytes: number,
 ): RecordError[] | Promise<RecordError[]> {
-  const fields: Array<{ part: 'key' | 'value'; subject: string }> = [];
-  if (configs[KEY_VALIDATION] === 'true') fields.push({ part: 'key', subject: `${topic}-key` });
-  if (configs[VALUE_VALIDATION] === 'true') fields.push({ part: 'value', subject: `${topic}-value` });
+  const checkKey = configs[KEY_VALIDATION] === 'true';
+  const checkValue = configs[VALUE_VALIDATION] === 'true';
   const errors: RecordError[] = [];
+  // Records of one batch nearly always share a schema id: ask the registry once per id.
+  const known = { key: new Map<number, boolean | Promise<boolean>>(), value: new Map<number, boolean | Promise<boolean>>() };
+  const subjects = { key: `${topic}-key`, value: `${topic}-value` };
   const pending: Array<Promise<void>> = [];
-  let index = 0;
-  for (const record of decodedRecords(batch, 0, maxInflatedBytes)) {
-    const batchIndex = index++;
-    for (const { part, subject } of fields) {
-      const bytes = record[part];
-      if (bytes === null) continue;
-      if (bytes.length < FRAMING_BYTES || bytes[0] !== MAGIC_BYTE) {
-        errors.push({ batchIndex, message: `the record's ${part} does not start with the schema registry framing (magic byte 0 and a schema id), which ${topic} requires` });
-        continue;
-      }
-      const id = bytes.readInt32BE(1);
-      const known = schemas.registeredUnder(subject, id);
-      const judge = (ok: boolean): void => {
-        if (!ok) errors.push({ batchIndex, message: `the record's ${part} names schema id ${id}, which is not registered under subject ${subject}` });
-      };
-      if (known instanceof Promise) pending.push(known.then(judge));
-      else judge(known);
+  const check = (batchIndex: number, part: 'key' | 'value', buf: Buffer, at: number, length: number): void => {
+    if (length < 0) return;
+    if (length < FRAMING_BYTES || buf[at] !== MAGIC_BYTE) {
+      errors.push({ batchIndex, message: `the record's ${part} does not start with the schema registry framing (magic byte 0 and a schema id), which ${topic} requires` });
+      return;
     }
-  }
+    const id = buf.readInt32BE(at + 1);
+    const subject = subjects[part];
+    let ok = known[part].get(id);
+    if (ok === undefined) known[part].set(id, (ok = schemas.registeredUnder(subject, id)));
+    if (ok === true) return;
+    const judge = (registered: boolean): void => {
+      if (!registered) errors.push({ batchIndex, message: `the record's ${part} names schema id ${id}, which is not registered under subject ${subject}` });
+    };
+    if (ok instanceof Promise) pending.push(ok.then(judge));
+    else judge(ok);
+  };
+  forEachRecordField(batch, maxInflatedBytes, (index, buf, keyAt, keyLength, valueAt, valueLength) => {
+    if (checkKey) check(index, 'key', buf, keyAt, keyLength);
+    if (checkValue) check(index, 'value', buf, valueAt, valueLength);
+  });
   if (pending.length === 0) return errors;
   return Promise.all(pending).then(() => errors.sort((a, b) => a.batchIndex - b.batchIndex));
 }

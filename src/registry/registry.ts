@@ -486,9 +486,9 @@ export class SchemaRegistry implements SchemaIds {
 
   /** Whether `id` is a schema registered under `subject` (soft-deleted versions count: their data still exists). Synchronous on the state read so far. */
   hasSchemaIdUnder(subject: string, id: number): boolean {
-    const usedBy = this.ids.get(id)?.usedBy;
-    if (usedBy === undefined) return false;
-    for (const k of usedBy) if (k.startsWith(`${subject}\u0000`)) return true;
+    const versions = this.subjects.get(subject);
+    if (versions === undefined) return false;
+    for (const v of versions.values()) if (v.id === id) return true;
     return false;
   }
 
