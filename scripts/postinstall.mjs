@@ -35,3 +35,10 @@ if (process.env.STRATA_SKIP_NATIVE_BUILD === '1') {
 
 const tsc = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
 if (tsc !== 0) process.exit(tsc);
+
+// The web console (console/, Preact + Vite) into dist/console, which the admin server serves.
+const consoleBuild = run('npm', ['run', '--silent', 'build:console']);
+if (consoleBuild !== 0) {
+  console.error('strata: the web console failed to build (see above).');
+  process.exit(consoleBuild);
+}

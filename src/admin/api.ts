@@ -7,12 +7,34 @@ import { KafkaError } from '../errors.js';
 import { nativeStatus } from '../native/index.js';
 import { ioMode } from '../native/durable-append.js';
 import { HttpError, field, isInt, isPositiveInt, isString } from './http.js';
+import type { SchemaRegistryService } from '../services/schemas.js';
+import type { MetricsHistory } from './metrics-history.js';
+import { decodeConsumerAssignment } from './consumer-assignment.js';
+
+/** What the console's routes need beyond the handlers' services. */
+export interface ConsoleExtras {
+  registry?: SchemaRegistryService;
+  history?: MetricsHistory;
+  /** The schema registry's listener (http://host:port), when it is on. */
+  registryUrl?: string;
+  listeners?: () => Array<{ name: string; host: string; port: number }>;
+  /** Strata's version (package.json). */
+  version?: string;
+}
+
+export interface RouteContext {
+  services: HandlerServices;
+  params: Record<string, string>;
+  body: unknown;
+  query: URLSearchParams;
+  extras: ConsoleExtras;
+}
 
 export interface Route {
   method: string;
   /** Path pattern with :params. */
   path: string;
-  run(ctx: { services: HandlerServices; params: Record<string, string>; body: unknown; query: URLSearchParams }): Promise<[number, unknown]> | [number, unknown];
+  run(ctx: RouteContext): Promise<[number, unknown]> | [number, unknown];
 }
 
 function topicOr404(services: HandlerServices, name: string): TopicView {
@@ -28,23 +50,36 @@ function describeTopic(services: HandlerServices, t: TopicView) {
     partitions: t.partitions.map((p) => ({
       partition: p.index, leader: services.cluster.leaderOf(t.name, p.index).leaderId, logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset,
       highWatermark: p.highWatermark, sizeBytes: p.sizeBytes, segments: p.segmentCount,
+      // Offsets below the local log start live only in the object store (tiered topics).
+      localLogStartOffset: p.localLogStartOffset, highestTieredOffset: p.highestTieredOffset,
     })),
     configs: Object.fromEntries(Object.entries(TOPIC_CONFIGS).map(([k, spec]) => [k, t.configs[k] ?? spec.def(services.config)])),
     overrides: t.configs,
   };
 }
 
-function describeGroup(services: HandlerServices, groupId: string) {
+export function describeGroup(services: HandlerServices, groupId: string) {
   const g = services.groups.existing(groupId);
   const offsets = services.groups.allCommitted(groupId);
-  if (g === undefined && offsets.length === 0) throw new HttpError(404, 'GROUP_ID_NOT_FOUND', `group ${groupId} does not exist`);
+  const consumer = services.groups.existingConsumerGroup(groupId);
+  if (g === undefined && consumer === undefined && offsets.length === 0) throw new HttpError(404, 'GROUP_ID_NOT_FOUND', `group ${groupId} does not exist`);
   return {
     group: groupId,
-    state: g?.state ?? 'Empty',
+    state: consumer?.state ?? g?.state ?? 'Empty',
     generation: g?.generationId ?? 0,
     protocolType: g?.protocolType ?? null,
     protocol: g?.protocolName ?? null,
-    members: (g?.memberList() ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost })),
+    members: [
+      ...(g?.memberList() ?? []).map((m) => ({
+        memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId, clientHost: m.clientHost,
+        assignment: g?.protocolType === 'consumer' ? (decodeConsumerAssignment(m.assignment) ?? null) : null,
+      })),
+      // KIP-848 members: their assignment is the broker's own.
+      ...[...(services.groups.existingConsumerGroup(groupId)?.members.values() ?? [])].map((m) => ({
+        memberId: m.memberId, groupInstanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost,
+        assignment: [...m.assigned].map(([topicId, parts]) => ({ topic: services.topics.byId(topicId)?.name ?? topicId, partitions: [...parts].sort((a, b) => a - b) })),
+      })),
+    ],
     offsets: offsets
       .map((o) => {
         const hw = services.topics.partition(o.topic, o.partition)?.highWatermark;
@@ -133,8 +168,8 @@ export const routes: Route[] = [
     method: 'POST', path: '/api/v1/groups/:group/reset-offsets',
     run: async ({ services, params, body }) => {
       const group = params.group!;
-      const g = services.groups.existing(group);
-      if (g !== undefined && g.size > 0) throw new HttpError(409, 'NON_EMPTY_GROUP', `group ${group} has ${g.size} active members; stop them first`);
+      const active = (services.groups.existing(group)?.size ?? 0) + (services.groups.existingConsumerGroup(group)?.members.size ?? 0);
+      if (active > 0 && (body as { dryRun?: unknown } | null)?.dryRun !== true) throw new HttpError(409, 'NON_EMPTY_GROUP', `group ${group} has ${active} active members; stop them first`);
       const topic = topicOr404(services, field(body, 'topic', isString, 'a topic name'));
       const to = field(body, 'to', (v): v is string => v === 'earliest' || v === 'latest' || v === 'offset' || v === 'timestamp', 'earliest, latest, offset or timestamp');
       const value = (body as { value?: unknown }).value;
@@ -142,6 +177,7 @@ export const routes: Route[] = [
       const wanted = (body as { partitions?: unknown }).partitions;
       if (wanted !== undefined && !(Array.isArray(wanted) && wanted.every(isInt))) throw new HttpError(400, 'INVALID_FIELD', '"partitions" must be a list of partition numbers');
       const parts = wanted === undefined ? topic.partitions : (wanted as number[]).map((p) => topic.partitions[p] ?? (() => { throw new HttpError(404, 'UNKNOWN_TOPIC_OR_PARTITION', `partition ${p} does not exist`); })());
+      const dryRun = (body as { dryRun?: unknown }).dryRun === true;
       const entries = await Promise.all(parts.map(async (p) => {
         // The store's log start counts tiered segments, and a time may fall there.
         const start = p.logStartOffset;
@@ -152,6 +188,14 @@ export const routes: Route[] = [
         else offset = (await p.offsetForTimestamp(value as number))?.offset ?? p.highWatermark;
         return { topic: topic.name, partition: p.index, value: { offset, leaderEpoch: -1, metadata: null, commitTimestamp: services.clock.now() } };
       }));
+      if (dryRun) {
+        // What the reset would commit, next to what is committed now; nothing changes.
+        const now = new Map(services.groups.allCommitted(group).map((o) => [`${o.topic}\u0000${o.partition}`, o.offset]));
+        return [200, { group, dryRun: true, offsets: entries.map((e) => ({
+          topic: e.topic, partition: e.partition, current: now.get(`${e.topic}\u0000${e.partition}`) ?? null, target: e.value.offset,
+          lag: Math.max(0, (topic.partitions[e.partition]?.highWatermark ?? e.value.offset) - e.value.offset),
+        })) }];
+      }
       await services.groups.commit(group, '', -1, null, entries);
       return [200, describeGroup(services, group)];
     },

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KafkaError, StrataError } from '../errors.js';
 
-const MAX_BODY = 1024 * 1024;
+const MAX_BODY = 4 * 1024 * 1024;
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -60,6 +60,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export function sendError(res: ServerResponse, err: unknown): void {
   if (err instanceof HttpError) return sendJson(res, err.status, { error: { code: err.code, message: err.message } });
   if (err instanceof KafkaError) return sendJson(res, STATUS_BY_KAFKA_ERROR[err.errorName] ?? 500, { error: { code: err.errorName, message: err.message } });
+  // The schema registry's errors carry an HTTP status and Confluent's error code.
+  const e = err as { status?: unknown; errorCode?: unknown; message?: unknown } | null;
+  if (typeof e?.status === 'number' && typeof e.errorCode === 'number') return sendJson(res, e.status, { error: { code: `SCHEMA_REGISTRY_${e.errorCode}`, message: String(e.message) } });
   if (err instanceof StrataError) return sendJson(res, err.code === 'STRATA_CONFIG_INVALID' ? 400 : 500, { error: { code: err.code, message: err.message } });
   sendJson(res, 500, { error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) } });
 }

@@ -5,7 +5,10 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import type { SecureContextOptions } from 'node:tls';
 import type { HandlerServices } from '../services/handler-services.js';
 import { presentedToken } from '../services/bearer-tokens.js';
-import { routes, type Route } from './api.js';
+import { routes, type ConsoleExtras, type Route } from './api.js';
+import { consoleRoutes } from './console-routes.js';
+import { openApiDocument } from './openapi.js';
+import { serveConsoleFile } from './console-files.js';
 import { HttpError, readJson, sendError, sendJson } from './http.js';
 
 interface CompiledRoute extends Route {
@@ -13,7 +16,10 @@ interface CompiledRoute extends Route {
   names: string[];
 }
 
-const compiled: CompiledRoute[] = routes.map((r) => {
+/** Every /api/v1 route: the admin API's and the console's. */
+export const allRoutes: Route[] = [...routes, ...consoleRoutes];
+
+const compiled: CompiledRoute[] = allRoutes.map((r) => {
   const names: string[] = [];
   const regex = new RegExp(`^${r.path.replace(/:([a-z]+)/g, (_, n: string) => { names.push(n); return '([^/]+)'; })}/?$`);
   return { ...r, regex, names };
@@ -36,6 +42,10 @@ export interface AdminDeps {
   superUsersOnlyForChanges?: readonly string[];
   /** Serve HTTPS with these (PEM); reloaded with setSecureContext. */
   tls?: SecureContextOptions;
+  /** The schema registry, metrics history and listeners the console's routes show. */
+  extras?: ConsoleExtras;
+  /** The built web console (served at /); undefined: no console. */
+  consoleDir?: string;
 }
 
 const MUTATING = new Set(['POST', 'PATCH', 'DELETE', 'PUT']);
@@ -67,6 +77,10 @@ export class AdminServer {
     const method = req.method ?? 'GET';
     if (url.pathname === '/health' && method === 'GET') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/ready' && method === 'GET') return sendJson(res, this.ready ? 200 : 503, { ready: this.ready });
+    // The console's files are public (they hold no data); its API calls carry the token.
+    if (method === 'GET' && this.deps.consoleDir !== undefined && url.pathname !== '/metrics' && !url.pathname.startsWith('/api/')) {
+      return serveConsoleFile(this.deps.consoleDir, url.pathname, res);
+    }
     const tokens = this.deps.tokens?.();
     const presented = tokens === undefined ? undefined : presentedToken(req.headers.authorization, tokens);
     if (tokens !== undefined && presented === undefined) {
@@ -85,6 +99,7 @@ export class AdminServer {
       res.end(text);
       return;
     }
+    if (url.pathname === '/api/v1/openapi.json' && method === 'GET') return sendJson(res, 200, openApiDocument);
     let pathMatched = false;
     for (const r of compiled) {
       const m = r.regex.exec(url.pathname);
@@ -93,7 +108,7 @@ export class AdminServer {
       if (r.method !== method) continue;
       const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
       const body = method === 'POST' || method === 'PATCH' ? await readJson(req) : {};
-      const [status, out] = await r.run({ services: this.deps.services, params, body, query: url.searchParams });
+      const [status, out] = await r.run({ services: this.deps.services, params, body, query: url.searchParams, extras: this.deps.extras ?? {} });
       return sendJson(res, status, out);
     }
     if (pathMatched) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`);

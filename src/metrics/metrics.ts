@@ -8,8 +8,9 @@ import { GroupProbe } from './group-probe.js';
 import { StorageProbe } from './storage-probe.js';
 import { TierProbe } from './tier-probe.js';
 import { WriterProbe } from './writer-probe.js';
+import type { MetricSample, MetricSamples } from '../services/metrics.js';
 
-export class Metrics {
+export class Metrics implements MetricSamples {
   readonly registry = new Registry();
   readonly broker: BrokerProbe;
   readonly storage: StorageProbe;
@@ -34,6 +35,11 @@ export class Metrics {
 
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  /** Every metric's values (the console's charts and alerts read them in process). */
+  async sample(): Promise<MetricSample[]> {
+    return (await this.registry.getMetricsAsJSON()) as unknown as MetricSample[];
   }
 
   get contentType(): string {

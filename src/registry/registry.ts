@@ -5,7 +5,7 @@
 // and a request first reads whatever the log gained since (records copied into the topic
 // by a migration, or written by another registry on the same log).
 import { RegistryError, registryErrors as E } from './errors.js';
-import type { SchemaIds } from '../services/schemas.js';
+import type { SchemaRegistryService } from '../services/schemas.js';
 import { incompatibilityMessages, parseCompatibility, type CompatibilityLevel, type PreviousVersion } from './compatibility.js';
 import type { ParsedSchema, ResolvedReference, SchemaFormat, SchemaType } from './formats/format.js';
 import { avroFormat } from './formats/avro.js';
@@ -54,7 +54,7 @@ function contentKey(type: SchemaType, schema: string, references: readonly Schem
   return `${type}\u0000${schema}\u0000${JSON.stringify(references.map((r) => [r.name, r.subject, r.version]))}`;
 }
 
-export class SchemaRegistry implements SchemaIds {
+export class SchemaRegistry implements SchemaRegistryService {
   private readonly subjects = new Map<string, Map<number, SchemaValue>>();
   /** Schema id → its content and the subject versions that carry it. */
   private readonly ids = new Map<number, { content: SchemaInput; usedBy: Set<string> }>();

@@ -5,6 +5,18 @@ import { AdminServer } from '../admin/server.js';
 import { Broker } from './broker.js';
 import { advertisedListenersOf, listenersOf, resolveBrokerConfig, schemaRegistryAddressOf, superUsersOf, type BrokerConfig } from '../config/broker-config.js';
 import { SchemaRegistryServer } from '../registry/http-server.js';
+import { MetricsHistory } from '../admin/metrics-history.js';
+import type { ConsoleExtras } from '../admin/api.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package's root (the folder with package.json), from src/server or dist/src/server. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 import { adminTokens } from './admin-tokens.js';
 import { tlsServerOptions, watchTlsFiles } from '../network/tls.js';
 import { usesTls } from '../config/listeners.js';
@@ -66,8 +78,11 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const broker = await Broker.open(config, logger);
   const specs = listenersOf(config);
   const advertised = advertisedListenersOf(config);
+  const history = new MetricsHistory(broker.metrics);
+  const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version;
+  const extras: ConsoleExtras = { registry: broker.schemas, history, ...(version === undefined ? {} : { version }), listeners: () => broker.cluster.listeners().map((l) => ({ name: l.name, host: l.host, port: l.port })) };
   const admin = new AdminServer({
-    services: broker.services, metrics: broker.metrics,
+    services: broker.services, metrics: broker.metrics, extras, consoleDir: join(packageRoot(), 'dist', 'console'),
     ...(tokens === undefined ? {} : { tokens }),
     ...(config.authorizer === 'acl' ? { superUsersOnlyForChanges: superUsersOf(config) } : {}),
     ...(adminTls === undefined ? {} : { tls: adminTls }),
@@ -109,6 +124,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     if (registry !== undefined && registryAddress !== undefined) {
       const bound = await registry.listen(registryAddress.host, registryAddress.port);
       registryUrl = `http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`;
+      extras.registryUrl = registryUrl;
     }
   } catch (err) {
     await closeListeners();
@@ -117,6 +133,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     throw err;
   }
   admin.ready = true;
+  history.start();
   for (const [i, l] of listeners.entries()) {
     const a = advertised.get(l.name);
     // The PLAINTEXT shorthand keeps advertisedHost/advertisedPort.
@@ -154,6 +171,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     close: () => {
       closing ??= (async () => {
         admin.ready = false;
+        history.stop();
         await closeListeners();
         await broker.close();
         await admin.close();
