@@ -38,7 +38,10 @@ export function useRoute(): string[] {
   const parse = (): string[] => (location.hash.replace(/^#\/?/, '') || 'overview').split('/').map((s) => decodeURIComponent(s));
   const [route, setRoute] = useState(parse);
   useEffect(() => {
-    const on = (): void => setRoute(parse());
+    const on = (): void => {
+      document.body.dataset.navigated = 'true';
+      setRoute(parse());
+    };
     addEventListener('hashchange', on);
     return () => removeEventListener('hashchange', on);
   }, []);

@@ -15,7 +15,10 @@ export function ErrorNote({ error }: { error: Error | undefined }) {
 
 export function Heading({ children }: { children: ComponentChildren }) {
   const h = useRef<HTMLHeadingElement>(null);
-  useEffect(() => h.current?.focus(), []);
+  // After a navigation, not on the first load (where the skip link comes first).
+  useEffect(() => {
+    if (document.body.dataset.navigated === 'true') h.current?.focus();
+  }, []);
   return <h1 tabIndex={-1} ref={h}>{children}</h1>;
 }
 
