@@ -20,7 +20,8 @@ export function Chart({ title, times, series, unit }: { title: string; times: nu
       width: Math.max(280, el.clientWidth || 480),
       height: 180,
       legend: { show: true },
-      scales: { x: { time: true } },
+      // At least a minute across: one sample alone would otherwise stretch the axis over years.
+      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] } },
       axes: [{}, { values: (_u, ticks) => ticks.map((t) => `${+t.toFixed(2)} ${unit}`), size: 80 }],
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: true }))],
     };

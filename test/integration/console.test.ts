@@ -103,8 +103,8 @@ describe.runIf(runWith(executable !== undefined && hasTool('kcat', ['-V'])))('we
     await open('#/overview', 'Overview');
     await page.getByText('PLAINTEXT').waitFor();
     await page.getByText(/No alerts firing|critical|warning/).first().waitFor();
-    // The history fills every 5 s: wait for a sample with the load in it.
-    await expect.poll(async () => (await page.evaluate(() => fetch('/api/v1/metrics/history').then((r) => r.json()) as Promise<Array<{ bytesInPerSec: number }>>)).some((p) => p.bytesInPerSec > 0), { timeout: 20_000 }).toBe(true);
+    // The history fills every 5 s: wait for three samples with the load in them.
+    await expect.poll(async () => (await page.evaluate(() => fetch('/api/v1/metrics/history').then((r) => r.json()) as Promise<Array<{ bytesInPerSec: number }>>)).filter((p) => p.bytesInPerSec > 0).length, { timeout: 30_000, interval: 1000 }).toBeGreaterThanOrEqual(3);
     await page.reload();
     await page.getByRole('img', { name: /Throughput: in \(produce\) [0-9.]+ MB\/s/ }).waitFor({ timeout: 10_000 });
     expect(await page.locator('figure.chart').count()).toBe(3);
