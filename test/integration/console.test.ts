@@ -122,6 +122,12 @@ describe.runIf(runWith(executable !== undefined && hasTool('kcat', ['-V'])))('we
     await page.getByRole('button', { name: 'Create topic' }).click();
     await page.getByRole('heading', { level: 1, name: 'Topic console-demo' }).waitFor();
     await noSeriousViolations('topic');
+    await open('#/topics', 'Topics');
+    await page.getByRole('link', { name: 'console-demo', exact: true }).waitFor();
+    await shot('topics');
+    await noSeriousViolations('topics');
+    await page.getByRole('link', { name: 'console-demo', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Topic console-demo' }).waitFor();
     await runKcat(['-P', '-b', broker.address, '-t', 'console-demo', '-p', '0', '-K', ':', '-H', 'origin=kcat'], ['a:{"n":1}', 'b:{"n":2}', 'c:plain text', 'd:{"n":4}', 'e:{"n":5}'].join('\n') + '\n');
     await page.getByRole('link', { name: 'Messages' }).click();
     await page.getByRole('combobox', { name: /^Partition\b/ }).selectOption('0');
@@ -152,6 +158,9 @@ describe.runIf(runWith(executable !== undefined && hasTool('kcat', ['-V'])))('we
     await consumer.disconnect();
     await runKcat(['-P', '-b', broker.address, '-t', 'console-demo', '-p', '0'], 'x\ny\nz\n');
     await open('#/groups', 'Consumer groups');
+    await page.getByRole('link', { name: 'console-group' }).waitFor();
+    await shot('groups');
+    await noSeriousViolations('groups');
     await page.getByRole('link', { name: 'console-group' }).click();
     await page.getByRole('heading', { level: 1, name: 'Group console-group' }).waitFor();
     await expect.poll(() => text(page.getByTestId('total-lag')), POLL).toBe('3');
@@ -165,6 +174,7 @@ describe.runIf(runWith(executable !== undefined && hasTool('kcat', ['-V'])))('we
     await noSeriousViolations('group');
     await page.getByRole('button', { name: 'Apply reset' }).click();
     await expect.poll(() => text(page.getByTestId('total-lag')), POLL).toBe('8');
+    await page.getByRole('img', { name: /Lag per partition: console-demo-0 8 records/ }).waitFor({ timeout: 10_000 });
     await shot('group');
   }, 60_000);
 

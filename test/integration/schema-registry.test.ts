@@ -16,6 +16,7 @@ import { root, testBroker } from '../helpers/broker.js';
 import { runKcat } from '../helpers/kcat.js';
 import { hasTool, runWith } from '../helpers/tools.js';
 import type { RunningBroker } from '../../src/server/start.js';
+import { AclOperation, AclPermission, PatternType, ResourceType } from '../../src/services/acls.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const python = join(root, 'test', 'python', '.venv', 'bin', 'python');
@@ -199,6 +200,35 @@ describe('schema registry', () => {
       expect((await client.register({ type: SchemaType.AVRO, schema: JSON.stringify(ORDER_V1) }, { subject: 'orders-value' })).id).toBe(1);
       const wrong = new RegistryClient({ host: u, auth: { username: 'ops', password: 'wrong-token-000000000' } });
       await expect(wrong.getLatestSchemaId('orders-value')).rejects.toThrow();
+    } finally {
+      await secured.close();
+      rmSync(tokenDir, { recursive: true, force: true });
+    }
+  });
+
+  it('with authorisation on, subjects follow their topic\'s ACLs and global settings need a super user', async () => {
+    const tokenDir = mkdtempSync(join(tmpdir(), 'strata-registry-acl-'));
+    const tokenFile = join(tokenDir, 'tokens');
+    writeFileSync(tokenFile, 'User:admin admin-token-0123456789\nUser:alice alice-token-0123456789\n');
+    const secured = await testBroker(join(tokenDir, 'data'), { adminTokenFile: tokenFile, authorizer: 'acl', superUsers: 'User:admin' });
+    try {
+      const u = secured.schemaRegistryUrl!;
+      // alice may alter topic "orders" (so change orders-value) and describe "events" (so read events-value).
+      const acl = (resourceName: string, operation: number) => ({ resourceType: ResourceType.TOPIC, resourceName, patternType: PatternType.LITERAL, principal: 'User:alice', host: '*', operation, permission: AclPermission.ALLOW });
+      await secured.broker.authorizer.create([acl('orders', AclOperation.ALTER), acl('events', AclOperation.DESCRIBE)]);
+      const as = (token: string) => ({ authorization: `Bearer ${token}` });
+      const schema = { schema: JSON.stringify(ORDER_V1) };
+      expect((await http(`${u}/subjects/events-value/versions`, 'POST', schema, as('admin-token-0123456789'))).status).toBe(200);
+      expect((await http(`${u}/subjects/orders-value/versions`, 'POST', schema, as('alice-token-0123456789'))).body).toEqual({ id: 1 });
+      const denied = await http(`${u}/subjects/events-value/versions`, 'POST', schema, as('alice-token-0123456789'));
+      expect(denied).toMatchObject({ status: 403, body: { error_code: 40301 } });
+      expect(denied.body.message).toMatch(/needs ALTER on topic events/);
+      expect((await http(`${u}/subjects/events-value/versions/latest`, 'GET', undefined, as('alice-token-0123456789'))).status).toBe(200);
+      expect((await http(`${u}/subjects/payments-value/versions`, 'GET', undefined, as('alice-token-0123456789'))).status).toBe(403);
+      expect((await http(`${u}/config`, 'PUT', { compatibility: 'NONE' }, as('alice-token-0123456789'))).status).toBe(403);
+      expect((await http(`${u}/config`, 'PUT', { compatibility: 'NONE' }, as('admin-token-0123456789'))).body).toEqual({ compatibility: 'NONE' });
+      // Deserializers resolve any id with just a token.
+      expect((await http(`${u}/schemas/ids/1`, 'GET', undefined, as('alice-token-0123456789'))).status).toBe(200);
     } finally {
       await secured.close();
       rmSync(tokenDir, { recursive: true, force: true });

@@ -16,6 +16,9 @@ interface GroupDetail {
 interface Plan { offsets: Array<{ topic: string; partition: number; current: number | null; target: number; lag: number }> }
 
 const LAG_POINTS = 150;
+/** Partitions charted one line each (the table lists them all). */
+const MAX_SERIES = 12;
+const COLORS = ['#c53', '#37c', '#2a7', '#86c', '#c90', '#0aa', '#a36', '#555', '#7a3', '#36a', '#d70', '#699'];
 
 function ResetOffsets({ group, topics, onDone }: { group: string; topics: string[]; onDone: () => void }) {
   const [topic, setTopic] = useState(topics[0] ?? '');
@@ -75,14 +78,17 @@ function ResetOffsets({ group, topics, onDone }: { group: string; topics: string
 
 export function Group({ id }: { id: string }) {
   const g = usePoll(() => api<GroupDetail>(`/groups/${enc(id)}`), 2000, [id]);
-  const [lagHistory, setLagHistory] = useState<Array<{ t: number; lag: number }>>([]);
+  // Lag per partition over time (the live chart), one point per poll.
+  const [lagHistory, setLagHistory] = useState<Array<{ t: number; lags: Record<string, number> }>>([]);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<Error | undefined>();
   const total = g.data?.offsets.reduce((n, o) => n + (o.lag ?? 0), 0);
   useEffect(() => {
-    if (total === undefined) return;
-    setLagHistory((h) => [...h, { t: Date.now() / 1000, lag: total }].slice(-LAG_POINTS));
+    if (g.data === undefined) return;
+    const lags = Object.fromEntries(g.data.offsets.map((o) => [`${o.topic}-${o.partition}`, o.lag ?? 0]));
+    setLagHistory((h) => [...h, { t: Date.now() / 1000, lags }].slice(-LAG_POINTS));
   }, [g.data]);
+  const partitions = [...new Set(lagHistory.flatMap((p) => Object.keys(p.lags)))].slice(0, MAX_SERIES);
   const remove = async (): Promise<void> => {
     try {
       await api(`/groups/${enc(id)}`, { method: 'DELETE' });
@@ -101,7 +107,7 @@ export function Group({ id }: { id: string }) {
       {d === undefined ? <Loading what="the group" /> : (
         <>
           <p>State <strong>{d.state}</strong>{d.protocol ? `, assignor ${d.protocol}` : ''}, generation {d.generation}, total lag <strong data-testid="total-lag">{count(total)}</strong>.</p>
-          <Chart title="Total lag" unit="records" times={lagHistory.map((p) => p.t)} series={[{ label: 'lag', color: '#c53', values: lagHistory.map((p) => p.lag) }]} />
+          <Chart title="Lag per partition" unit="records" times={lagHistory.map((p) => p.t)} series={partitions.map((key, i) => ({ label: key, color: COLORS[i % COLORS.length]!, values: lagHistory.map((p) => p.lags[key] ?? null) }))} />
           <h2>Members</h2>
           {d.members.length === 0 ? <p class="muted">No active members.</p> : (
             <table>
