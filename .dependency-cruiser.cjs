@@ -3,7 +3,7 @@
 // routes (use services) / network (connections, the request pipeline) → implementations
 // (broker, storage, tier, writer, group, pool, metrics) → server (the composition root) →
 // cli and the public index. See docs/architecture.md.
-const IMPLEMENTATIONS = '^src/(broker|storage|tier|writer|group|transactions|registry|pool|metrics|native|ring|security|server|cli|client)/';
+const IMPLEMENTATIONS = '^src/(broker|cluster|storage|tier|writer|group|transactions|registry|pool|metrics|native|ring|security|server|cli|client)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -34,7 +34,7 @@ module.exports = {
       severity: 'error',
       comment: 'Connections and pipeline stages see handlers and services through interfaces.',
       from: { path: '^src/network/' },
-      to: { path: '^src/(broker|storage|tier|writer|group|transactions|registry|pool|metrics|security|server|admin)/' },
+      to: { path: '^src/(broker|cluster|storage|tier|writer|group|transactions|registry|pool|metrics|security|server|admin)/' },
     },
     {
       name: 'protocol-is-the-bottom',

@@ -1,0 +1,106 @@
+// The PostgreSQL schema of cluster mode, as numbered migrations applied at start (in order,
+// each in its own transaction, under an advisory lock so brokers starting together apply each
+// once). A migration, once released, is never edited: changes are new migrations.
+import type { Pool, PoolClient } from 'pg';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'cluster metadata',
+    sql: `
+      create table cluster (
+        singleton boolean primary key default true check (singleton),
+        cluster_id text not null,
+        next_producer_id bigint not null default 0
+      );
+      create table topics (
+        name text primary key,
+        topic_id text not null unique,
+        partitions integer not null check (partitions > 0),
+        configs jsonb not null,
+        version bigint not null
+      );
+      create table partition_leaders (
+        topic text not null references topics (name) on delete cascade,
+        partition integer not null,
+        leader_id integer not null,
+        leader_epoch integer not null,
+        version bigint not null,
+        primary key (topic, partition)
+      );
+      create table brokers (
+        node_id integer primary key,
+        host text not null,
+        port integer not null,
+        rack text,
+        version bigint not null
+      );
+      create table scram_credentials (
+        username text not null,
+        mechanism text not null,
+        salt text not null,
+        stored_key text not null,
+        server_key text not null,
+        iterations integer not null,
+        version bigint not null,
+        primary key (username, mechanism)
+      );
+      create table acls (
+        seq bigserial,
+        resource_type integer not null,
+        resource_name text not null,
+        pattern_type integer not null,
+        principal text not null,
+        host text not null,
+        operation integer not null,
+        permission integer not null,
+        primary key (resource_type, resource_name, pattern_type, principal, host, operation, permission)
+      );
+      create table client_quotas (
+        entity_key text primary key,
+        entity jsonb not null,
+        quota_values jsonb not null
+      );
+    `,
+  },
+];
+
+/** An arbitrary constant: the advisory lock every broker takes to migrate. */
+const MIGRATION_LOCK = 0x5354_5241; // "STRA"
+
+/** Applies the migrations the database lacks; returns the versions applied now. */
+export async function migrate(pool: Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const client: PoolClient = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query('create table if not exists schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())');
+    const done = new Set((await client.query<{ version: number }>('select version from schema_migrations')).rows.map((r) => r.version));
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newer = [...done].filter((v) => v > known);
+    if (newer.length > 0) throw new Error(`the database has schema version ${Math.max(...newer)}, newer than this broker knows (${known}): upgrade the broker`);
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      await client.query('begin');
+      try {
+        await client.query(m.sql);
+        await client.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback');
+        throw err;
+      }
+      applied.push(m.version);
+    }
+    return applied;
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    client.release();
+  }
+}
