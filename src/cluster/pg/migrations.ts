@@ -69,6 +69,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'leases and the index of committed data',
+    sql: `
+      create table leases (
+        resource text primary key,
+        holder integer not null,
+        epoch bigint not null,
+        expires_at timestamptz not null
+      );
+      create table log_index (
+        topic_id text not null,
+        partition integer not null,
+        base_offset bigint not null,
+        last_offset bigint not null,
+        object_key text not null,
+        byte_start bigint not null,
+        byte_end bigint not null,
+        max_timestamp bigint not null,
+        leader_epoch bigint not null,
+        primary key (topic_id, partition, base_offset)
+      );
+      create index log_index_last on log_index (topic_id, partition, last_offset);
+    `,
+  },
 ];
 
 /** An arbitrary constant: the advisory lock every broker takes to migrate. */

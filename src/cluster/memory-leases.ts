@@ -1,0 +1,79 @@
+// LeaseStore and PartitionIndex in memory, with an injected clock: the contract suites'
+// reference implementation and the unit tests' (cluster mode itself runs on PostgreSQL).
+import { KafkaError } from '../errors.js';
+import type { IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../services/leases.js';
+
+export class MemoryLeases implements LeaseStore {
+  readonly rows = new Map<string, Lease>();
+
+  constructor(readonly now: () => number = Date.now) {}
+
+  async acquire(resource: string, holder: number, ttlMs: number): Promise<Lease | undefined> {
+    const t = this.now();
+    const cur = this.rows.get(resource);
+    if (cur !== undefined && cur.expiresAtMs > t && cur.holder !== holder) return undefined;
+    const renewing = cur !== undefined && cur.expiresAtMs > t && cur.holder === holder;
+    const lease = { resource, holder, epoch: renewing ? cur.epoch : (cur?.epoch ?? 0) + 1, expiresAtMs: t + ttlMs };
+    this.rows.set(resource, lease);
+    return { ...lease };
+  }
+
+  /** Whether the guard's lease is held now. */
+  holds(g: LeaseGuard): boolean {
+    const cur = this.rows.get(g.resource);
+    return cur !== undefined && cur.holder === g.holder && cur.epoch === g.epoch && cur.expiresAtMs > this.now();
+  }
+
+  async renew(g: LeaseGuard, ttlMs: number): Promise<boolean> {
+    if (!this.holds(g)) return false;
+    this.rows.get(g.resource)!.expiresAtMs = this.now() + ttlMs;
+    return true;
+  }
+
+  async release(g: LeaseGuard): Promise<boolean> {
+    if (!this.holds(g)) return false;
+    this.rows.get(g.resource)!.expiresAtMs = this.now();
+    return true;
+  }
+
+  async live(prefix = ''): Promise<Lease[]> {
+    const t = this.now();
+    return [...this.rows.values()].filter((l) => l.expiresAtMs > t && l.resource.startsWith(prefix)).map((l) => ({ ...l })).sort((a, b) => a.resource.localeCompare(b.resource));
+  }
+
+  async close(): Promise<void> {}
+}
+
+export class MemoryPartitionIndex implements PartitionIndex {
+  private readonly byPartition = new Map<string, IndexEntry[]>();
+
+  constructor(private readonly leases: MemoryLeases) {}
+
+  async commit(entries: readonly IndexEntry[], guards: readonly LeaseGuard[]): Promise<void> {
+    for (const g of guards) if (!this.leases.holds(g)) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${g.resource} is no longer held by ${g.holder} at epoch ${g.epoch}`);
+    const ends = new Map<string, number>();
+    for (const e of entries) {
+      const key = `${e.topicId}/${e.partition}`;
+      const end = ends.get(key) ?? (await this.highWatermark(e.topicId, e.partition));
+      if (e.baseOffset !== end || e.lastOffset < e.baseOffset) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${key}: entry at ${e.baseOffset} does not follow the committed end ${end}`);
+      ends.set(key, e.lastOffset + 1);
+    }
+    for (const e of entries) {
+      const key = `${e.topicId}/${e.partition}`;
+      let list = this.byPartition.get(key);
+      if (list === undefined) this.byPartition.set(key, (list = []));
+      list.push({ ...e });
+    }
+  }
+
+  async highWatermark(topicId: string, partition: number): Promise<number> {
+    const list = this.byPartition.get(`${topicId}/${partition}`);
+    return list === undefined || list.length === 0 ? 0 : list[list.length - 1]!.lastOffset + 1;
+  }
+
+  async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {
+    return (this.byPartition.get(`${topicId}/${partition}`) ?? []).filter((e) => e.lastOffset >= fromOffset).slice(0, limit).map((e) => ({ ...e }));
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,109 @@
+// LeaseStore and PartitionIndex on PostgreSQL (ADR 0011). Lease times are PostgreSQL's
+// now(). The index commit takes each guard's lease row FOR SHARE inside its transaction: a
+// broker taking the lease over (an UPDATE of that row) waits until the commit ends, so no
+// write can become visible under a lease that moved while it was being committed.
+import pg from 'pg';
+import { KafkaError } from '../../errors.js';
+import type { IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../../services/leases.js';
+
+interface LeaseRow { resource: string; holder: number; epoch: string; expires_ms: number }
+
+const leaseOf = (r: LeaseRow): Lease => ({ resource: r.resource, holder: r.holder, epoch: Number(r.epoch), expiresAtMs: Math.round(r.expires_ms) });
+
+const EXPIRES_MS = `(extract(epoch from expires_at) * 1000)::float8 as expires_ms`;
+
+export class PgLeases implements LeaseStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async acquire(resource: string, holder: number, ttlMs: number): Promise<Lease | undefined> {
+    const r = await this.pool.query<LeaseRow>(`
+      insert into leases (resource, holder, epoch, expires_at) values ($1, $2, 1, now() + $3 * interval '1 millisecond')
+      on conflict (resource) do update set
+        epoch = case when leases.holder = excluded.holder and leases.expires_at > now() then leases.epoch else leases.epoch + 1 end,
+        holder = excluded.holder,
+        expires_at = excluded.expires_at
+      where leases.expires_at <= now() or leases.holder = excluded.holder
+      returning resource, holder, epoch, ${EXPIRES_MS}`, [resource, holder, ttlMs]);
+    return r.rows[0] === undefined ? undefined : leaseOf(r.rows[0]);
+  }
+
+  async renew(g: LeaseGuard, ttlMs: number): Promise<boolean> {
+    const r = await this.pool.query(`update leases set expires_at = now() + $4 * interval '1 millisecond'
+      where resource = $1 and holder = $2 and epoch = $3 and expires_at > now()`, [g.resource, g.holder, g.epoch, ttlMs]);
+    return r.rowCount === 1;
+  }
+
+  async release(g: LeaseGuard): Promise<boolean> {
+    const r = await this.pool.query('update leases set expires_at = now() where resource = $1 and holder = $2 and epoch = $3 and expires_at > now()', [g.resource, g.holder, g.epoch]);
+    return r.rowCount === 1;
+  }
+
+  async live(prefix = ''): Promise<Lease[]> {
+    const r = await this.pool.query<LeaseRow>(`select resource, holder, epoch, ${EXPIRES_MS} from leases
+      where expires_at > now() and starts_with(resource, $1) order by resource`, [prefix]);
+    return r.rows.map(leaseOf);
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface IndexRow {
+  topic_id: string; partition: number; base_offset: string; last_offset: string; object_key: string;
+  byte_start: string; byte_end: string; max_timestamp: string; leader_epoch: string;
+}
+
+const entryOf = (r: IndexRow): IndexEntry => ({
+  topicId: r.topic_id, partition: r.partition, baseOffset: Number(r.base_offset), lastOffset: Number(r.last_offset), objectKey: r.object_key,
+  byteStart: Number(r.byte_start), byteEnd: Number(r.byte_end), maxTimestamp: Number(r.max_timestamp), leaderEpoch: Number(r.leader_epoch),
+});
+
+export class PgPartitionIndex implements PartitionIndex {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async commit(entries: readonly IndexEntry[], guards: readonly LeaseGuard[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      try {
+        // Sorted, so two commits never take the same rows in opposite orders (no deadlock).
+        for (const g of [...guards].sort((a, b) => a.resource.localeCompare(b.resource))) {
+          const held = await client.query('select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share', [g.resource, g.holder, g.epoch]);
+          if (held.rowCount !== 1) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${g.resource} is no longer held by ${g.holder} at epoch ${g.epoch}`);
+        }
+        const ends = new Map<string, number>();
+        for (const e of entries) {
+          const key = `${e.topicId}/${e.partition}`;
+          let end = ends.get(key);
+          if (end === undefined) {
+            const r = await client.query<{ end: string }>('select coalesce(max(last_offset) + 1, 0) as end from log_index where topic_id = $1 and partition = $2', [e.topicId, e.partition]);
+            end = Number(r.rows[0]!.end);
+          }
+          if (e.baseOffset !== end || e.lastOffset < e.baseOffset) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${key}: entry at ${e.baseOffset} does not follow the committed end ${end}`);
+          ends.set(key, e.lastOffset + 1);
+          await client.query(`insert into log_index (topic_id, partition, base_offset, last_offset, object_key, byte_start, byte_end, max_timestamp, leader_epoch)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [e.topicId, e.partition, e.baseOffset, e.lastOffset, e.objectKey, e.byteStart, e.byteEnd, e.maxTimestamp, e.leaderEpoch]);
+        }
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        // Two writers racing for the same offsets: the loser is told it is not the leader.
+        if ((err as { code?: string }).code === '23505') throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'another writer committed these offsets first');
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async highWatermark(topicId: string, partition: number): Promise<number> {
+    const r = await this.pool.query<{ end: string }>('select coalesce(max(last_offset) + 1, 0) as end from log_index where topic_id = $1 and partition = $2', [topicId, partition]);
+    return Number(r.rows[0]!.end);
+  }
+
+  async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {
+    const r = await this.pool.query<IndexRow>('select * from log_index where topic_id = $1 and partition = $2 and last_offset >= $3 order by base_offset limit $4', [topicId, partition, fromOffset, limit]);
+    return r.rows.map(entryOf);
+  }
+
+  async close(): Promise<void> {}
+}

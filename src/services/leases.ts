@@ -1,0 +1,65 @@
+// Leadership in cluster mode (ADR 0011): a lease per resource — a partition
+// (`p:<topicId>/<n>`), a group or transaction coordinator bucket — held by one broker under an
+// epoch that rises with every change of holder. Times are the store's clock (PostgreSQL's
+// now()), never a broker's, so skew between machines cannot stretch a lease. The committed
+// data's index (`PartitionIndex`) accepts a write only while the writer's lease holds at its
+// epoch: a broker that was paused or cut off past its lease can never make data visible.
+
+export interface Lease {
+  resource: string;
+  /** The holder's node id. */
+  holder: number;
+  /** Raised on every change of holder (and on a re-take after expiry). */
+  epoch: number;
+  /** When it lapses unless renewed (ms since the epoch, the store's clock). */
+  expiresAtMs: number;
+}
+
+/** A lease a write depends on: it must still be held by `holder` at `epoch` when the write commits. */
+export interface LeaseGuard {
+  resource: string;
+  holder: number;
+  epoch: number;
+}
+
+export interface LeaseStore {
+  /**
+   * Takes the lease when it is free or lapsed (the epoch rises), or renews it when `holder`
+   * already holds it (the epoch stays). Undefined while another broker holds it.
+   */
+  acquire(resource: string, holder: number, ttlMs: number): Promise<Lease | undefined>;
+  /** Extends a lease still held at `epoch`; false when it was lost (fenced: stop acting on it). */
+  renew(guard: LeaseGuard, ttlMs: number): Promise<boolean>;
+  /** Gives a held lease up now (hand-off, SIGTERM); false when it was no longer held. */
+  release(guard: LeaseGuard): Promise<boolean>;
+  /** The live leases (not lapsed), optionally those whose resource starts with `prefix`. */
+  live(prefix?: string): Promise<Lease[]>;
+  close(): Promise<void>;
+}
+
+/** One batch's place in the shared store: which object holds its bytes. */
+export interface IndexEntry {
+  topicId: string;
+  partition: number;
+  baseOffset: number;
+  lastOffset: number;
+  objectKey: string;
+  byteStart: number;
+  byteEnd: number;
+  maxTimestamp: number;
+  leaderEpoch: number;
+}
+
+export interface PartitionIndex {
+  /**
+   * Commits entries atomically, only if every guard still holds (one transaction): all or
+   * nothing. Throws NOT_LEADER_OR_FOLLOWER (a KafkaError) when a guard has lapsed or moved,
+   * or when an entry's offsets do not follow the partition's committed end.
+   */
+  commit(entries: readonly IndexEntry[], guards: readonly LeaseGuard[]): Promise<void>;
+  /** One past the last committed offset (0 for an empty partition). */
+  highWatermark(topicId: string, partition: number): Promise<number>;
+  /** Committed entries whose last offset is at or past `fromOffset`, in order, at most `limit`. */
+  entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,99 @@
+// The LeaseStore and PartitionIndex contract (src/services/leases.ts): leases with epochs,
+// taken over only after they lapse, and an index of committed data that accepts a write only
+// while the writer's lease holds — the fencing cluster mode's safety rests on.
+import { describe, expect, it } from 'vitest';
+import type { IndexEntry, LeaseStore, PartitionIndex } from '../../src/services/leases.js';
+import { errorName } from '../helpers/error-name.js';
+
+export interface LeaseHarness {
+  leases: LeaseStore;
+  index: PartitionIndex;
+  /** Lets `ms` pass on the store's clock (a fake clock, or a real wait). */
+  pass(ms: number): Promise<void>;
+  /** A lease length: short against a real clock, so tests stay quick. */
+  ttl: number;
+}
+
+const entry = (partition: number, baseOffset: number, count: number, epoch = 1): IndexEntry => ({
+  topicId: 'T1', partition, baseOffset, lastOffset: baseOffset + count - 1, objectKey: `obj-${baseOffset}`, byteStart: 0, byteEnd: 100, maxTimestamp: 1000 + baseOffset, leaderEpoch: epoch,
+});
+
+export function leasesContract(name: string, open: () => Promise<LeaseHarness>): void {
+  describe(`LeaseStore and PartitionIndex contract: ${name}`, () => {
+    it('one holder at a time; the epoch rises with each new holder, not with a renewal', async () => {
+      const { leases, pass, ttl } = await open();
+      const a = await leases.acquire('p:T1/0', 1, ttl);
+      expect(a).toMatchObject({ resource: 'p:T1/0', holder: 1, epoch: 1 });
+      expect(await leases.acquire('p:T1/0', 2, ttl)).toBeUndefined();
+      const again = await leases.acquire('p:T1/0', 1, ttl);
+      expect(again?.epoch).toBe(1);
+      expect(again!.expiresAtMs).toBeGreaterThanOrEqual(a!.expiresAtMs);
+      expect(await leases.renew({ resource: 'p:T1/0', holder: 1, epoch: 1 }, ttl)).toBe(true);
+      await pass(ttl * 2);
+      // Lapsed: the holder cannot renew it; another broker takes it at a higher epoch.
+      expect(await leases.renew({ resource: 'p:T1/0', holder: 1, epoch: 1 }, ttl)).toBe(false);
+      expect(await leases.acquire('p:T1/0', 2, ttl)).toMatchObject({ holder: 2, epoch: 2 });
+      expect((await leases.live('p:')).map((l) => [l.resource, l.holder, l.epoch])).toEqual([['p:T1/0', 2, 2]]);
+      await leases.close();
+    });
+
+    it('a release hands the lease over at once; a stale release changes nothing', async () => {
+      const { leases, ttl } = await open();
+      const a = (await leases.acquire('g:7', 1, ttl * 100))!;
+      expect(await leases.release({ resource: 'g:7', holder: 1, epoch: a.epoch + 1 })).toBe(false);
+      expect(await leases.acquire('g:7', 2, ttl)).toBeUndefined();
+      expect(await leases.release({ resource: 'g:7', holder: 1, epoch: a.epoch })).toBe(true);
+      expect(await leases.acquire('g:7', 2, ttl)).toMatchObject({ holder: 2, epoch: a.epoch + 1 });
+      expect(await leases.live('p:')).toEqual([]);
+      expect((await leases.live()).map((l) => l.resource)).toEqual(['g:7']);
+      await leases.close();
+    });
+
+    it('of brokers racing for a free lease, exactly one wins', async () => {
+      const { leases, ttl } = await open();
+      const results = await Promise.all([1, 2, 3, 4, 5].map((n) => leases.acquire('p:T1/3', n, ttl * 100)));
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+      await leases.close();
+    });
+
+    it('commits index entries only under a held lease, contiguous with the committed end', async () => {
+      const { leases, index, ttl } = await open();
+      const l = (await leases.acquire('p:T1/0', 1, ttl * 100))!;
+      const guard = { resource: 'p:T1/0', holder: 1, epoch: l.epoch };
+      expect(await index.highWatermark('T1', 0)).toBe(0);
+      await index.commit([entry(0, 0, 10), entry(0, 10, 5)], [guard]);
+      expect(await index.highWatermark('T1', 0)).toBe(15);
+      // A gap or an overlap is refused, and nothing of the commit lands.
+      expect(await errorName(() => index.commit([entry(0, 15, 1), entry(0, 20, 1)], [guard]))).toBe('NOT_LEADER_OR_FOLLOWER');
+      expect(await errorName(() => index.commit([entry(0, 12, 3)], [guard]))).toBe('NOT_LEADER_OR_FOLLOWER');
+      expect(await index.highWatermark('T1', 0)).toBe(15);
+      expect((await index.entries('T1', 0, 12, 10)).map((e) => e.baseOffset)).toEqual([10]);
+      expect((await index.entries('T1', 0, 0, 1)).map((e) => [e.baseOffset, e.lastOffset, e.objectKey])).toEqual([[0, 9, 'obj-0']]);
+      await leases.close();
+      await index.close();
+    });
+
+    it('fences a paused leader: after the lease moved, its commits and renewals fail and nothing becomes visible', async () => {
+      const { leases, index, pass, ttl } = await open();
+      const old = (await leases.acquire('p:T1/1', 1, ttl))!;
+      const oldGuard = { resource: 'p:T1/1', holder: 1, epoch: old.epoch };
+      await index.commit([entry(1, 0, 3, old.epoch)], [oldGuard]);
+      await pass(ttl * 2); // broker 1 is paused past its lease…
+      const taken = (await leases.acquire('p:T1/1', 2, ttl * 100))!;
+      expect(taken.epoch).toBe(old.epoch + 1);
+      await index.commit([entry(1, 3, 2, taken.epoch)], [{ resource: 'p:T1/1', holder: 2, epoch: taken.epoch }]);
+      // …and wakes up: whatever it tries under its old epoch is refused.
+      expect(await errorName(() => index.commit([entry(1, 5, 1, old.epoch)], [oldGuard]))).toBe('NOT_LEADER_OR_FOLLOWER');
+      expect(await leases.renew(oldGuard, ttl)).toBe(false);
+      expect(await leases.acquire('p:T1/1', 1, ttl)).toBeUndefined();
+      expect(await index.highWatermark('T1', 1)).toBe(5);
+      expect((await index.entries('T1', 1, 0, 10)).map((e) => e.leaderEpoch)).toEqual([old.epoch, taken.epoch]);
+      // A multi-partition commit with one lapsed guard lands nothing at all.
+      const other = (await leases.acquire('p:T1/2', 2, ttl * 100))!;
+      expect(await errorName(() => index.commit([entry(2, 0, 1), entry(1, 5, 1)], [{ resource: 'p:T1/2', holder: 2, epoch: other.epoch }, oldGuard]))).toBe('NOT_LEADER_OR_FOLLOWER');
+      expect(await index.highWatermark('T1', 2)).toBe(0);
+      await leases.close();
+      await index.close();
+    });
+  });
+}
