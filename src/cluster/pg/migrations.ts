@@ -94,6 +94,42 @@ export const MIGRATIONS: readonly Migration[] = [
       create index log_index_last on log_index (topic_id, partition, last_offset);
     `,
   },
+  {
+    version: 3,
+    name: 'group offsets, memberships and transactions',
+    sql: `
+      create table group_offsets (
+        group_id text not null,
+        topic text not null,
+        partition integer not null,
+        committed_offset bigint not null,
+        leader_epoch integer not null,
+        metadata text,
+        commit_timestamp bigint not null,
+        primary key (group_id, topic, partition)
+      );
+      create table group_members (
+        group_id text primary key,
+        snapshot jsonb not null
+      );
+      create table pending_txn_offsets (
+        producer_id bigint not null,
+        group_id text not null,
+        topic text not null,
+        partition integer not null,
+        committed_offset bigint not null,
+        leader_epoch integer not null,
+        metadata text,
+        commit_timestamp bigint not null,
+        primary key (producer_id, group_id, topic, partition)
+      );
+      -- text, not jsonb: a record's partitions are "topic\\u0000partition", and jsonb refuses \\u0000.
+      create table transactions (
+        transactional_id text primary key,
+        record text not null
+      );
+    `,
+  },
 ];
 
 /** An arbitrary constant: the advisory lock every broker takes to migrate. */
