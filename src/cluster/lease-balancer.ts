@@ -1,0 +1,106 @@
+// Spreads leases over the live brokers (ADR 0011): every broker runs one. Each tick it
+// renews its own broker lease (`b:<nodeId>`, its heartbeat) and the leases it holds — a
+// lease it could not renew is lost, and it stops acting on it at once — then counts the
+// live brokers and takes free or lapsed leases up to its share (ceil(resources / brokers)),
+// or hands the excess off when a broker joined. Handing off first lets the holder finish
+// (flush its window) before the lease is released; stop(true) does it for every lease, as
+// SIGTERM should. Takeover of a dead broker's leases happens once they lapse: ttl plus at
+// most one interval.
+import type { Lease, LeaseStore } from '../services/leases.js';
+
+export interface LeaseBalancerOptions {
+  nodeId: number;
+  leases: LeaseStore;
+  /** The resources to spread (partitions `p:<topicId>/<n>`, coordinator buckets). */
+  resources: () => string[];
+  ttlMs: number;
+  intervalMs: number;
+  /** This broker now holds the lease: start serving the resource. */
+  onAcquired?: (lease: Lease) => void | Promise<void>;
+  /** The lease is about to be handed off: stop taking writes and flush (awaited before the release). */
+  onHandOff?: (lease: Lease) => void | Promise<void>;
+  /** The lease was lost (not renewed in time, or taken over): stop serving the resource now. */
+  onLost?: (resource: string) => void;
+  /** Errors of a tick (the store unreachable…): the next tick tries again. */
+  onError?: (err: unknown) => void;
+}
+
+export const brokerResource = (nodeId: number): string => `b:${nodeId}`;
+
+export class LeaseBalancer {
+  private readonly held = new Map<string, Lease>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: LeaseBalancerOptions) {}
+
+  /** The leases this broker holds now (resource → lease). */
+  get leases(): ReadonlyMap<string, Lease> {
+    return this.held;
+  }
+
+  start(): void {
+    const loop = (): void => {
+      if (this.stopped) return;
+      this.running = this.tick().catch((err: unknown) => this.o.onError?.(err)).finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.timer = setTimeout(loop, this.o.intervalMs);
+      });
+    };
+    loop();
+  }
+
+  /** One round: heartbeat, renew, then take or hand off towards this broker's share. */
+  async tick(): Promise<void> {
+    const { leases, nodeId, ttlMs } = this.o;
+    await leases.acquire(brokerResource(nodeId), nodeId, ttlMs);
+    for (const [resource, lease] of [...this.held]) {
+      const kept = await leases.renew({ resource, holder: nodeId, epoch: lease.epoch }, ttlMs).catch(() => false);
+      if (!kept) {
+        this.held.delete(resource);
+        this.o.onLost?.(resource);
+      }
+    }
+    const live = await leases.live();
+    const brokers = Math.max(1, live.filter((l) => l.resource.startsWith('b:')).length);
+    const resources = this.o.resources();
+    const share = Math.ceil(resources.length / brokers);
+    const taken = new Set(live.map((l) => l.resource));
+    if (this.held.size > share) {
+      for (const lease of [...this.held.values()].slice(0, this.held.size - share)) await this.handOff(lease);
+      return;
+    }
+    // Free resources, in an order of this broker's own so brokers do not all race for the same ones.
+    const free = resources.filter((r) => !taken.has(r) && !this.held.has(r)).sort((a, b) => hash(`${nodeId}${a}`) - hash(`${nodeId}${b}`));
+    for (const resource of free.slice(0, share - this.held.size)) {
+      const lease = await leases.acquire(resource, nodeId, ttlMs);
+      if (lease === undefined) continue;
+      this.held.set(resource, lease);
+      await this.o.onAcquired?.(lease);
+    }
+  }
+
+  private async handOff(lease: Lease): Promise<void> {
+    await this.o.onHandOff?.(lease);
+    this.held.delete(lease.resource);
+    await this.o.leases.release({ resource: lease.resource, holder: this.o.nodeId, epoch: lease.epoch }).catch(() => false);
+  }
+
+  /** Stops ticking; with `handOff`, releases every lease (and the heartbeat) first, as on SIGTERM. */
+  async stop(handOff: boolean): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.running;
+    if (!handOff) return;
+    for (const lease of [...this.held.values()]) await this.handOff(lease);
+    const me = (await this.o.leases.live('b:')).find((l) => l.resource === brokerResource(this.o.nodeId));
+    if (me !== undefined) await this.o.leases.release({ resource: me.resource, holder: this.o.nodeId, epoch: me.epoch });
+  }
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
