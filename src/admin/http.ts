@@ -2,6 +2,7 @@
 // errors with a stable code and a status that fits it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KafkaError, StrataError } from '../errors.js';
+import { readJsonBody } from '../network/http-server-lifecycle.js';
 
 const MAX_BODY = 4 * 1024 * 1024;
 
@@ -27,27 +28,9 @@ const STATUS_BY_KAFKA_ERROR: Record<string, number> = {
 };
 
 export function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, 'BODY_TOO_LARGE', `request body over ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size === 0) return resolve({});
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new HttpError(400, 'INVALID_JSON', 'request body is not valid JSON'));
-      }
-    });
-    req.on('error', reject);
+  return readJsonBody(req, MAX_BODY, {
+    tooLarge: () => new HttpError(413, 'BODY_TOO_LARGE', `request body over ${MAX_BODY} bytes`),
+    invalid: () => new HttpError(400, 'INVALID_JSON', 'request body is not valid JSON'),
   });
 }
 

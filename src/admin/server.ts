@@ -9,6 +9,7 @@ import { routes, type ConsoleExtras, type Route } from './api.js';
 import { consoleRoutes } from './console-routes.js';
 import { openApiDocument } from './openapi.js';
 import { serveConsoleFile } from './console-files.js';
+import { closeHttp, listenHttp } from '../network/http-server-lifecycle.js';
 import { HttpError, readJson, sendError, sendJson } from './http.js';
 
 interface CompiledRoute extends Route {
@@ -116,20 +117,10 @@ export class AdminServer {
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        const a = this.server.address() as { address: string; port: number };
-        resolve({ host: a.address, port: a.port });
-      });
-    });
+    return listenHttp(this.server, host, port);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    return closeHttp(this.server);
   }
 }

