@@ -4,6 +4,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { BrokerProbe } from './broker-probe.js';
 import { CleanerProbe } from './cleaner-probe.js';
+import { ClusterProbe } from './cluster-probe.js';
 import { GroupProbe } from './group-probe.js';
 import { StorageProbe } from './storage-probe.js';
 import { TierProbe } from './tier-probe.js';
@@ -18,6 +19,7 @@ export class Metrics implements MetricSamples {
   readonly tier: TierProbe;
   readonly writers: WriterProbe;
   readonly cleaner: CleanerProbe;
+  readonly cluster: ClusterProbe;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry }); // process_* and nodejs_* metrics
@@ -31,6 +33,7 @@ export class Metrics implements MetricSamples {
     this.tier = new TierProbe(this.registry);
     this.writers = new WriterProbe(this.registry);
     this.cleaner = new CleanerProbe(this.registry);
+    this.cluster = new ClusterProbe(this.registry);
   }
 
   text(): Promise<string> {
