@@ -56,7 +56,20 @@ try {
     await migrate(pool);
     await pool.query('truncate log_index, leases');
     let statements = 0;
-    const counted = { query: (...a: Parameters<pg.Pool['query']>) => { statements++; return (pool.query as (...x: unknown[]) => unknown)(...a); }, connect: async () => { const c = await pool.connect(); const q = c.query.bind(c); (c as { query: unknown }).query = (...a: unknown[]) => { statements++; return (q as (...x: unknown[]) => unknown)(...a); }; return c; } } as unknown as pg.Pool;
+    // Every statement the index sends, counted (each pooled client wrapped once).
+    const wrapped = new WeakSet<object>();
+    const counted = {
+      query: (...a: unknown[]) => { statements++; return (pool.query as (...x: unknown[]) => unknown).apply(pool, a); },
+      connect: async () => {
+        const c = await pool.connect();
+        if (!wrapped.has(c)) {
+          wrapped.add(c);
+          const q = c.query.bind(c) as (...x: unknown[]) => unknown;
+          (c as { query: unknown }).query = (...a: unknown[]) => { statements++; return q(...a); };
+        }
+        return c;
+      },
+    } as unknown as pg.Pool;
     const objects = new S3ObjectStore({ bucket, prefix: `w${windowMs}/`, endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestTimeoutMs: 10_000 });
     const leases = new PgLeases(pool);
     const index = new PgPartitionIndex(counted);

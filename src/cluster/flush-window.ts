@@ -83,12 +83,17 @@ export class FlushWindow {
     this.current = [];
     this.currentBytes = 0;
     if (window.length === 0) return;
-    this.chain = this.chain.then(() => this.flush(window, openedAt));
-  }
-
-  private async flush(window: Waiting[], openedAt: number): Promise<void> {
+    // The object goes up at once, while earlier windows may still be committing; commits
+    // stay in window order (offsets must follow each other in the index).
     const body = Buffer.concat(window.map((w) => w.append.batch));
     const key = `${this.options.keyPrefix}${Date.now().toString(36)}-${(this.seq++).toString(36)}-${randomBytes(4).toString('hex')}.batches`;
+    const putStarted = performance.now();
+    const put = this.objects.put(key, body).then(() => performance.now() - putStarted);
+    put.catch(() => undefined); // handled in flush, in order
+    this.chain = this.chain.then(() => this.flush(window, openedAt, key, body, put));
+  }
+
+  private async flush(window: Waiting[], openedAt: number, key: string, body: Buffer, put: Promise<number>): Promise<void> {
     let at = 0;
     const entries: IndexEntry[] = window.map(({ append: a }) => {
       const e = { topicId: a.topicId, partition: a.partition, baseOffset: a.baseOffset, lastOffset: a.lastOffset, objectKey: key, byteStart: at, byteEnd: at + a.batch.length - 1, maxTimestamp: a.maxTimestamp, leaderEpoch: a.leaderEpoch };
@@ -98,15 +103,13 @@ export class FlushWindow {
     const guards = [...new Map(window.map(({ append: a }) => [`${a.guard.resource}\u0000${a.guard.epoch}`, a.guard])).values()];
     const stats: FlushStats = { batches: window.length, bytes: body.length, partitions: new Set(entries.map((e) => `${e.topicId}/${e.partition}`)).size, windowSeconds: 0, putSeconds: 0, commitSeconds: 0, ok: false };
     try {
-      const t0 = performance.now();
       try {
-        await this.objects.put(key, body);
+        stats.putSeconds = (await put) / 1000;
       } catch (err) {
         // Nothing is visible yet: the producer may retry.
         throw new KafkaError('KAFKA_STORAGE_ERROR', `the object store did not take the flush window: ${(err as Error).message}`, { cause: err });
       }
       const t1 = performance.now();
-      stats.putSeconds = (t1 - t0) / 1000;
       try {
         await this.index.commit(entries, guards);
       } catch (err) {

@@ -61,28 +61,39 @@ export class PgPartitionIndex implements PartitionIndex {
   constructor(private readonly pool: pg.Pool) {}
 
   async commit(entries: readonly IndexEntry[], guards: readonly LeaseGuard[]): Promise<void> {
+    // Four statements however many partitions: the guards, the committed ends, one insert.
     const client = await this.pool.connect();
     try {
       await client.query('begin');
       try {
-        // Sorted, so two commits never take the same rows in opposite orders (no deadlock).
-        for (const g of [...guards].sort((a, b) => a.resource.localeCompare(b.resource))) {
-          const held = await client.query('select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share', [g.resource, g.holder, g.epoch]);
-          if (held.rowCount !== 1) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${g.resource} is no longer held by ${g.holder} at epoch ${g.epoch}`);
+        const sorted = [...guards].sort((a, b) => a.resource.localeCompare(b.resource));
+        // Sorted, so two commits never lock the same rows in opposite orders (no deadlock).
+        const held = await client.query<{ resource: string }>(`select l.resource from leases l
+          join unnest($1::text[], $2::int[], $3::bigint[]) with ordinality as g(resource, holder, epoch, n)
+            on l.resource = g.resource and l.holder = g.holder and l.epoch = g.epoch
+          where l.expires_at > now() order by g.n for share of l`,
+        [sorted.map((g) => g.resource), sorted.map((g) => g.holder), sorted.map((g) => g.epoch)]);
+        if (held.rowCount !== sorted.length) {
+          const ok = new Set(held.rows.map((r) => r.resource));
+          const lost = sorted.find((g) => !ok.has(g.resource))!;
+          throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${lost.resource} is no longer held by ${lost.holder} at epoch ${lost.epoch}`);
         }
-        const ends = new Map<string, number>();
+        const parts = [...new Map(entries.map((e) => [`${e.topicId}/${e.partition}`, e])).values()];
+        const endRows = await client.query<{ topic_id: string; partition: number; end: string }>(`select p.topic_id, p.partition,
+            coalesce((select max(last_offset) + 1 from log_index i where i.topic_id = p.topic_id and i.partition = p.partition), 0) as end
+          from unnest($1::text[], $2::int[]) as p(topic_id, partition)`, [parts.map((e) => e.topicId), parts.map((e) => e.partition)]);
+        const ends = new Map(endRows.rows.map((r) => [`${r.topic_id}/${r.partition}`, Number(r.end)]));
         for (const e of entries) {
           const key = `${e.topicId}/${e.partition}`;
-          let end = ends.get(key);
-          if (end === undefined) {
-            const r = await client.query<{ end: string }>('select coalesce(max(last_offset) + 1, 0) as end from log_index where topic_id = $1 and partition = $2', [e.topicId, e.partition]);
-            end = Number(r.rows[0]!.end);
-          }
+          const end = ends.get(key) ?? 0;
           if (e.baseOffset !== end || e.lastOffset < e.baseOffset) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${key}: entry at ${e.baseOffset} does not follow the committed end ${end}`);
           ends.set(key, e.lastOffset + 1);
-          await client.query(`insert into log_index (topic_id, partition, base_offset, last_offset, object_key, byte_start, byte_end, max_timestamp, leader_epoch)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [e.topicId, e.partition, e.baseOffset, e.lastOffset, e.objectKey, e.byteStart, e.byteEnd, e.maxTimestamp, e.leaderEpoch]);
         }
+        const col = <T>(f: (e: IndexEntry) => T): T[] => entries.map(f);
+        await client.query(`insert into log_index (topic_id, partition, base_offset, last_offset, object_key, byte_start, byte_end, max_timestamp, leader_epoch)
+          select * from unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])`,
+        [col((e) => e.topicId), col((e) => e.partition), col((e) => e.baseOffset), col((e) => e.lastOffset), col((e) => e.objectKey),
+          col((e) => e.byteStart), col((e) => e.byteEnd), col((e) => e.maxTimestamp), col((e) => e.leaderEpoch)]);
         await client.query('commit');
       } catch (err) {
         await client.query('rollback').catch(() => undefined);
