@@ -149,7 +149,8 @@ export class MetricsHistory {
     if (first !== undefined && last !== undefined) {
       if (last.storageErrors > first.storageErrors) out.push({ name: 'StrataStorageErrors', severity: 'critical', summary: `${last.storageErrors - first.storageErrors} produce(s) failed with KAFKA_STORAGE_ERROR since the console started watching` });
       if (last.writerRestarts > first.writerRestarts) out.push({ name: 'StrataLogWriterRestarted', severity: 'warning', summary: 'a log writer thread restarted' });
-      if (last.truncatedBytes > 0) out.push({ name: 'StrataLogRecoveryCutData', severity: 'warning', summary: `recovery cut ${last.truncatedBytes} bytes of torn or corrupt log tail at start` });
+      // As the Prometheus rule (increase over 1h): recovery happens at start, so for the first hour.
+      if (last.truncatedBytes > 0 && process.uptime() < 3600) out.push({ name: 'StrataLogRecoveryCutData', severity: 'warning', summary: `recovery cut ${last.truncatedBytes} bytes of torn or corrupt log tail at start` });
     }
     const recent = this.points.slice(-60);
     const p99 = recent.map((p) => p.produceP99Ms).filter((x): x is number => x !== null);

@@ -377,7 +377,8 @@ export class SchemaRegistry implements SchemaRegistryService {
   async deleteVersion(subject: string, version: string, permanent: boolean): Promise<number> {
     return this.serialized(async () => {
       this.checkWritable(subject);
-      const target = this.findVersion(subject, version, permanent);
+      // "latest" is the latest live version; a number may name a soft-deleted one (40406 for a second soft delete).
+      const target = this.findVersion(subject, version, SchemaRegistry.versionId(version) !== 'latest' || permanent);
       if (!permanent && target.deleted) throw E.versionSoftDeleted(subject, target.version);
       if (permanent && !target.deleted) throw E.versionNotSoftDeleted(subject, target.version);
       const refs = this.referencedBy(subject, target.version);

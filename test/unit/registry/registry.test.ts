@@ -84,7 +84,7 @@ describe('SchemaRegistry', () => {
     await registry.register('users-value', v2);
     expect(await failure(registry.deleteVersion('users-value', '1', true))).toMatchObject({ code: 40407 });
     expect(await registry.deleteVersion('users-value', '1', false)).toBe(1);
-    expect(await failure(registry.deleteVersion('users-value', '1', false))).toMatchObject({ code: 40402 });
+    expect(await failure(registry.deleteVersion('users-value', '1', false))).toMatchObject({ code: 40406 });
     expect(await registry.versions('users-value', false)).toEqual([2]);
     expect(await registry.versions('users-value', true)).toEqual([1, 2]);
     expect(await failure(registry.deleteSubject('users-value', true))).toMatchObject({ code: 40405 });
