@@ -19,6 +19,10 @@ export interface PendingAppend {
   lastOffset: number;
   maxTimestamp: number;
   leaderEpoch: number;
+  /** From the batch header: -1 for a batch without an idempotent producer. */
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
   guard: LeaseGuard;
 }
 
@@ -96,7 +100,10 @@ export class FlushWindow {
   private async flush(window: Waiting[], openedAt: number, key: string, body: Buffer, put: Promise<number>): Promise<void> {
     let at = 0;
     const entries: IndexEntry[] = window.map(({ append: a }) => {
-      const e = { topicId: a.topicId, partition: a.partition, baseOffset: a.baseOffset, lastOffset: a.lastOffset, objectKey: key, byteStart: at, byteEnd: at + a.batch.length - 1, maxTimestamp: a.maxTimestamp, leaderEpoch: a.leaderEpoch };
+      const e: IndexEntry = {
+        topicId: a.topicId, partition: a.partition, baseOffset: a.baseOffset, lastOffset: a.lastOffset, objectKey: key, byteStart: at, byteEnd: at + a.batch.length - 1,
+        maxTimestamp: a.maxTimestamp, leaderEpoch: a.leaderEpoch, producerId: a.producerId, producerEpoch: a.producerEpoch, baseSequence: a.baseSequence,
+      };
       at += a.batch.length;
       return e;
     });

@@ -75,5 +75,9 @@ export class MemoryPartitionIndex implements PartitionIndex {
     return (this.byPartition.get(`${topicId}/${partition}`) ?? []).filter((e) => e.lastOffset >= fromOffset).slice(0, limit).map((e) => ({ ...e }));
   }
 
+  async producerEntries(topicId: string, partition: number, limit: number): Promise<IndexEntry[]> {
+    return (this.byPartition.get(`${topicId}/${partition}`) ?? []).filter((e) => e.producerId >= 0).slice(-limit).map((e) => ({ ...e }));
+  }
+
   async close(): Promise<void> {}
 }

@@ -4,11 +4,18 @@
 // the next offset is reloaded from the committed index (later batches of the failed
 // window's partitions fail too: their offsets no longer follow). Reads come from the index
 // and the objects it names, so a new leader — or any broker — reads everything committed.
+// Idempotent producers: their state (epoch, the last five batches' sequences) is rebuilt
+// from the index's recent producer entries when the lease is taken, so a retry of a batch
+// the previous leader acknowledged gets its original offsets from the new one.
 import { KafkaError } from '../errors.js';
 import { BATCH_HEADER_SIZE, BatchField, readBatchHeader } from '../protocol/records/batch-layout.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import type { LeaseGuard, PartitionIndex } from '../services/leases.js';
 import type { FlushWindow } from './flush-window.js';
+import { ProducerStateTable } from '../broker/producer-state.js';
+
+/** Index entries read back to rebuild producer state (5 batches per producer are kept). */
+const PRODUCER_ENTRIES = 2000;
 
 /** Index rows read per fetch (each names a byte range of one object). */
 const MAX_ENTRIES_PER_READ = 500;
@@ -19,6 +26,9 @@ export class SharedPartitionLog {
   private inFlight = 0;
   private reload: Promise<void> | undefined;
   private broken = false;
+  private producers = new ProducerStateTable();
+  /** Batches not committed yet, by base offset: a retry of one waits for it. */
+  private readonly pending = new Map<number, Promise<void>>();
 
   private constructor(
     readonly topicId: string, readonly partition: number, private readonly guard: LeaseGuard, private readonly leaderEpoch: number,
@@ -31,7 +41,17 @@ export class SharedPartitionLog {
   /** Takes up a partition whose lease this broker now holds: writing resumes at the committed end. */
   static async open(topicId: string, partition: number, guard: LeaseGuard, window: FlushWindow, index: PartitionIndex, objects: ObjectStore): Promise<SharedPartitionLog> {
     const end = await index.highWatermark(topicId, partition);
-    return new SharedPartitionLog(topicId, partition, guard, guard.epoch, window, index, objects, end);
+    const log = new SharedPartitionLog(topicId, partition, guard, guard.epoch, window, index, objects, end);
+    log.producers = await SharedPartitionLog.producerState(index, topicId, partition);
+    return log;
+  }
+
+  private static async producerState(index: PartitionIndex, topicId: string, partition: number): Promise<ProducerStateTable> {
+    const table = new ProducerStateTable();
+    for (const e of await index.producerEntries(topicId, partition, PRODUCER_ENTRIES)) {
+      table.record({ producerId: BigInt(e.producerId), producerEpoch: e.producerEpoch, baseSequence: e.baseSequence, lastOffsetDelta: e.lastOffset - e.baseOffset, maxTimestamp: e.maxTimestamp }, e.baseOffset);
+    }
+    return table;
   }
 
   get highWatermark(): number {
@@ -43,21 +63,38 @@ export class SharedPartitionLog {
     if (input.length < BATCH_HEADER_SIZE) throw new KafkaError('CORRUPT_MESSAGE', 'record batch shorter than its header');
     if (this.reload !== undefined) await this.reload;
     const h = readBatchHeader(input, 0);
+    const idempotent = h.producerId >= 0n;
+    if (idempotent) {
+      const seen = this.producers.check(h);
+      if (seen.kind === 'duplicate') {
+        // A retry: the original offsets, once the original is committed (it may still be in flight).
+        await this.pending.get(seen.baseOffset);
+        return { baseOffset: seen.baseOffset, lastOffset: seen.baseOffset + h.lastOffsetDelta };
+      }
+    }
     const batch = Buffer.from(input.subarray(0, h.size));
     const baseOffset = this.next;
     const lastOffset = baseOffset + h.lastOffsetDelta;
     this.next = lastOffset + 1;
+    // Recorded now, not at the commit: the producer's next batch may arrive before this one commits.
+    if (idempotent) this.producers.record(h, baseOffset);
     batch.writeBigInt64BE(BigInt(baseOffset), BatchField.BASE_OFFSET);
     batch.writeInt32BE(this.leaderEpoch, BatchField.PARTITION_LEADER_EPOCH);
     this.inFlight++;
+    const added = this.window.add({
+      topicId: this.topicId, partition: this.partition, batch, baseOffset, lastOffset, maxTimestamp: h.maxTimestamp, leaderEpoch: this.leaderEpoch, guard: this.guard,
+      producerId: idempotent ? Number(h.producerId) : -1, producerEpoch: idempotent ? h.producerEpoch : -1, baseSequence: idempotent ? h.baseSequence : -1,
+    });
+    this.pending.set(baseOffset, added);
     try {
-      await this.window.add({ topicId: this.topicId, partition: this.partition, batch, baseOffset, lastOffset, maxTimestamp: h.maxTimestamp, leaderEpoch: this.leaderEpoch, guard: this.guard });
+      await added;
       this.committed = Math.max(this.committed, lastOffset + 1);
       return { baseOffset, lastOffset };
     } catch (err) {
       this.broken = true;
       throw err;
     } finally {
+      this.pending.delete(baseOffset);
       if (--this.inFlight === 0 && this.broken) this.resync();
     }
   }
@@ -65,10 +102,12 @@ export class SharedPartitionLog {
   /** After a failure, once nothing is in flight: continue from what the index holds. */
   private resync(): void {
     this.broken = false;
-    this.reload = this.index.highWatermark(this.topicId, this.partition).then(
-      (end) => {
+    // Offsets and producer state as the index has them (the failed batches are not there).
+    this.reload = Promise.all([this.index.highWatermark(this.topicId, this.partition), SharedPartitionLog.producerState(this.index, this.topicId, this.partition)]).then(
+      ([end, producers]) => {
         this.next = end;
         this.committed = end;
+        this.producers = producers;
         this.reload = undefined;
       },
       () => {

@@ -48,6 +48,10 @@ export interface IndexEntry {
   byteEnd: number;
   maxTimestamp: number;
   leaderEpoch: number;
+  /** Idempotent producers' batches: the producer, its epoch and the batch's first sequence (-1 otherwise). */
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
 }
 
 export interface PartitionIndex {
@@ -61,5 +65,7 @@ export interface PartitionIndex {
   highWatermark(topicId: string, partition: number): Promise<number>;
   /** Committed entries whose last offset is at or past `fromOffset`, in order, at most `limit`. */
   entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]>;
+  /** The last `limit` committed entries of idempotent producers, in offset order (a new leader rebuilds producer state from them). */
+  producerEntries(topicId: string, partition: number, limit: number): Promise<IndexEntry[]>;
   close(): Promise<void>;
 }

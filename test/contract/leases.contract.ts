@@ -15,7 +15,7 @@ export interface LeaseHarness {
 }
 
 const entry = (partition: number, baseOffset: number, count: number, epoch = 1): IndexEntry => ({
-  topicId: 'T1', partition, baseOffset, lastOffset: baseOffset + count - 1, objectKey: `obj-${baseOffset}`, byteStart: 0, byteEnd: 100, maxTimestamp: 1000 + baseOffset, leaderEpoch: epoch,
+  topicId: 'T1', partition, baseOffset, lastOffset: baseOffset + count - 1, objectKey: `obj-${baseOffset}`, byteStart: 0, byteEnd: 100, maxTimestamp: 1000 + baseOffset, leaderEpoch: epoch, producerId: -1, producerEpoch: -1, baseSequence: -1,
 });
 
 export function leasesContract(name: string, open: () => Promise<LeaseHarness>): void {
@@ -69,6 +69,10 @@ export function leasesContract(name: string, open: () => Promise<LeaseHarness>):
       expect(await index.highWatermark('T1', 0)).toBe(15);
       expect((await index.entries('T1', 0, 12, 10)).map((e) => e.baseOffset)).toEqual([10]);
       expect((await index.entries('T1', 0, 0, 1)).map((e) => [e.baseOffset, e.lastOffset, e.objectKey])).toEqual([[0, 9, 'obj-0']]);
+      // Idempotent producers' batches keep their producer fields; the recent ones are listed for a new leader.
+      await index.commit([{ ...entry(0, 15, 2), producerId: 42, producerEpoch: 3, baseSequence: 0 }, entry(0, 17, 1), { ...entry(0, 18, 2), producerId: 42, producerEpoch: 3, baseSequence: 2 }], [guard]);
+      expect((await index.producerEntries('T1', 0, 10)).map((e) => [e.baseOffset, e.producerId, e.producerEpoch, e.baseSequence])).toEqual([[15, 42, 3, 0], [18, 42, 3, 2]]);
+      expect((await index.producerEntries('T1', 0, 1)).map((e) => e.baseOffset)).toEqual([18]);
       await leases.close();
       await index.close();
     });

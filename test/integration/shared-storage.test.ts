@@ -123,4 +123,32 @@ describe('shared storage write path (flush windows over S3 and PostgreSQL)', () 
     expect(values(await log.read(0, 1 << 20)).map(([o, v]) => `${o}:${v}`)).toEqual(['0:ok-0', '1:ok-1', '2:ok-2', '3:back-0', '4:back-1', '5:back-2']);
     await window.close();
   });
+
+  it('idempotent producers: a retry gets its original offsets, also from a new leader; gaps and old epochs are refused', async () => {
+    const { leases, index, prefix } = await cluster();
+    const objects = objectStore(prefix);
+    const idem = (baseSequence: number, label: string, producerEpoch = 2) => buildRecordBatch(
+      Array.from({ length: 3 }, (_, i) => ({ value: Buffer.from(`${label}-${i}`) })), { producerId: 77n, producerEpoch, baseSequence },
+    );
+    const l1 = (await leases.acquire('p:T/0', 1, 10_000))!;
+    const w1 = new FlushWindow(objects, index, { windowMs: 5, maxBytes: 4 << 20, keyPrefix: 'n1/' });
+    const log1 = await SharedPartitionLog.open('T', 0, { resource: l1.resource, holder: 1, epoch: l1.epoch }, w1, index, objects);
+    // Two in flight at once (max.in.flight > 1), then the first retried while the second commits.
+    const [a, b] = await Promise.all([log1.append(idem(0, 'a')), log1.append(idem(3, 'b'))]);
+    expect([a.baseOffset, b.baseOffset]).toEqual([0, 3]);
+    expect(await log1.append(idem(0, 'a'))).toEqual({ baseOffset: 0, lastOffset: 2 });
+    expect(await errorName(() => log1.append(idem(10, 'gap')))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    expect(log1.highWatermark).toBe(6);
+    await w1.close();
+    // Broker 1 goes; broker 2 rebuilds the producer's state from the index.
+    await leases.release({ resource: 'p:T/0', holder: 1, epoch: l1.epoch });
+    const l2 = (await leases.acquire('p:T/0', 2, 10_000))!;
+    const w2 = new FlushWindow(objects, index, { windowMs: 5, maxBytes: 4 << 20, keyPrefix: 'n2/' });
+    const log2 = await SharedPartitionLog.open('T', 0, { resource: l2.resource, holder: 2, epoch: l2.epoch }, w2, index, objects);
+    expect(await log2.append(idem(3, 'b'))).toEqual({ baseOffset: 3, lastOffset: 5 });
+    expect((await log2.append(idem(6, 'c'))).baseOffset).toBe(6);
+    expect(await errorName(() => log2.append(idem(9, 'old', 1)))).toBe('INVALID_PRODUCER_EPOCH');
+    expect(values(await log2.read(0, 1 << 20)).map(([, v]) => v)).toEqual(['a-0', 'a-1', 'a-2', 'b-0', 'b-1', 'b-2', 'c-0', 'c-1', 'c-2']);
+    await w2.close();
+  });
 });

@@ -130,6 +130,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'idempotent producers in the index',
+    sql: `
+      alter table log_index
+        add column producer_id bigint not null default -1,
+        add column producer_epoch integer not null default -1,
+        add column base_sequence integer not null default -1;
+      create index log_index_producers on log_index (topic_id, partition, base_offset) where producer_id >= 0;
+    `,
+  },
 ];
 
 /** An arbitrary constant: the advisory lock every broker takes to migrate. */

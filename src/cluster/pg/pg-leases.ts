@@ -50,11 +50,13 @@ export class PgLeases implements LeaseStore {
 interface IndexRow {
   topic_id: string; partition: number; base_offset: string; last_offset: string; object_key: string;
   byte_start: string; byte_end: string; max_timestamp: string; leader_epoch: string;
+  producer_id: string; producer_epoch: number; base_sequence: number;
 }
 
 const entryOf = (r: IndexRow): IndexEntry => ({
   topicId: r.topic_id, partition: r.partition, baseOffset: Number(r.base_offset), lastOffset: Number(r.last_offset), objectKey: r.object_key,
   byteStart: Number(r.byte_start), byteEnd: Number(r.byte_end), maxTimestamp: Number(r.max_timestamp), leaderEpoch: Number(r.leader_epoch),
+  producerId: Number(r.producer_id), producerEpoch: r.producer_epoch, baseSequence: r.base_sequence,
 });
 
 export class PgPartitionIndex implements PartitionIndex {
@@ -90,10 +92,11 @@ export class PgPartitionIndex implements PartitionIndex {
           ends.set(key, e.lastOffset + 1);
         }
         const col = <T>(f: (e: IndexEntry) => T): T[] => entries.map(f);
-        await client.query(`insert into log_index (topic_id, partition, base_offset, last_offset, object_key, byte_start, byte_end, max_timestamp, leader_epoch)
-          select * from unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])`,
+        await client.query(`insert into log_index (topic_id, partition, base_offset, last_offset, object_key, byte_start, byte_end, max_timestamp, leader_epoch, producer_id, producer_epoch, base_sequence)
+          select * from unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::int[], $12::int[])`,
         [col((e) => e.topicId), col((e) => e.partition), col((e) => e.baseOffset), col((e) => e.lastOffset), col((e) => e.objectKey),
-          col((e) => e.byteStart), col((e) => e.byteEnd), col((e) => e.maxTimestamp), col((e) => e.leaderEpoch)]);
+          col((e) => e.byteStart), col((e) => e.byteEnd), col((e) => e.maxTimestamp), col((e) => e.leaderEpoch),
+          col((e) => e.producerId), col((e) => e.producerEpoch), col((e) => e.baseSequence)]);
         await client.query('commit');
       } catch (err) {
         await client.query('rollback').catch(() => undefined);
@@ -113,6 +116,12 @@ export class PgPartitionIndex implements PartitionIndex {
 
   async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {
     const r = await this.pool.query<IndexRow>('select * from log_index where topic_id = $1 and partition = $2 and last_offset >= $3 order by base_offset limit $4', [topicId, partition, fromOffset, limit]);
+    return r.rows.map(entryOf);
+  }
+
+  async producerEntries(topicId: string, partition: number, limit: number): Promise<IndexEntry[]> {
+    const r = await this.pool.query<IndexRow>(`select * from (select * from log_index where topic_id = $1 and partition = $2 and producer_id >= 0
+      order by base_offset desc limit $3) recent order by base_offset`, [topicId, partition, limit]);
     return r.rows.map(entryOf);
   }
 
