@@ -58,7 +58,7 @@ function describeTopic(services: HandlerServices, t: TopicView) {
   };
 }
 
-export function describeGroup(services: HandlerServices, groupId: string) {
+function describeGroup(services: HandlerServices, groupId: string) {
   const g = services.groups.existing(groupId);
   const offsets = services.groups.allCommitted(groupId);
   const consumer = services.groups.existingConsumerGroup(groupId);

@@ -224,15 +224,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export class SchemaRegistryServer {
   private readonly server: Server;
 
-  constructor(private readonly registry: SchemaRegistry, private readonly auth?: RegistryAuth, private readonly onRequest?: (route: string, status: number, seconds: number) => void) {
+  constructor(private readonly registry: SchemaRegistry, private readonly auth?: RegistryAuth) {
     this.server = createServer((req, res) => {
-      const started = process.hrtime.bigint();
-      this.handle(req, res)
-        .catch((err: unknown) => {
-          if (err instanceof RegistryError) return send(res, err.status, { error_code: err.errorCode, message: err.message });
-          send(res, 500, { error_code: 50001, message: err instanceof Error ? err.message : String(err) });
-        })
-        .finally(() => this.onRequest?.(req.method ?? 'GET', res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+      this.handle(req, res).catch((err: unknown) => {
+        if (err instanceof RegistryError) return send(res, err.status, { error_code: err.errorCode, message: err.message });
+        send(res, 500, { error_code: 50001, message: err instanceof Error ? err.message : String(err) });
+      });
     });
   }
 

@@ -495,7 +495,8 @@ export class SchemaRegistry implements SchemaRegistryService {
 
   /** SchemaIds for the produce handler: reads the log first only when the answer is no and the log has more. */
   registeredUnder(subject: string, id: number): boolean | Promise<boolean> {
-    if (this.hasSchemaIdUnder(subject, id) || this.applied >= this.log.end()) return this.hasSchemaIdUnder(subject, id);
+    const known = this.hasSchemaIdUnder(subject, id);
+    if (known || this.applied >= this.log.end()) return known;
     return this.catchUp().then(() => this.hasSchemaIdUnder(subject, id));
   }
 }

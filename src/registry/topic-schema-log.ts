@@ -46,14 +46,11 @@ export class TopicSchemaLog implements SchemaLog {
     if (from >= p.highWatermark) return { records: [], next: from };
     const read = await p.read(from, READ_BYTES, IsolationLevel.READ_COMMITTED);
     const records: Array<{ key: Buffer | null; value: Buffer | null }> = [];
-    let next = from;
     for (const r of decodedRecordsOf(read.chunks, MAX_INFLATED_BYTES)) {
-      if (r.offset < from) continue;
-      records.push({ key: r.key, value: r.value });
-      next = r.offset + 1;
+      if (r.offset >= from) records.push({ key: r.key, value: r.value });
     }
-    // A chunk of only control batches or compacted-away records still moves the position.
-    if (next === from && read.chunks.length > 0) next = Math.min(p.lastStableOffset, lastOffsetOf(read.chunks) + 1);
+    // From the batch headers: control batches and compacted-away offsets move the position too.
+    const next = read.chunks.length === 0 ? from : lastOffsetOf(read.chunks) + 1;
     return { records, next };
   }
 

@@ -1,26 +1,21 @@
 // The records of a batch whatever its codec: compressed batches are inflated (bounded by
-// `maxBytes`) into an uncompressed copy and decoded by readRecords. For features that need
+// `maxBytes`) into an uncompressed copy (recompressBatch to NONE) and decoded by readRecords. For features that need
 // record keys and values (schema validation on produce, the schema registry reading its
 // topic); the produce and fetch paths keep batches in wire form.
 import { KafkaError } from '../../errors.js';
-import { BATCH_HEADER_SIZE, BatchField, COMPRESSION_MASK, CONTROL_FLAG, LOG_OVERHEAD, readBatchHeader } from './batch-layout.js';
-import { decompress } from './compression.js';
+import { COMPRESSION_MASK, CONTROL_FLAG, LOG_OVERHEAD, readBatchHeader } from './batch-layout.js';
+import { Codec } from './compression.js';
+import { recompressBatch } from './recompress.js';
 import { readRecords, type DecodedRecord } from './record-reader.js';
 
 /** The records of the batch at `at`; control batches (transaction markers) have none a reader sees. */
 export function* decodedRecords(buf: Buffer, at: number, maxBytes: number): Generator<DecodedRecord> {
   const h = readBatchHeader(buf, at);
   if ((h.attributes & CONTROL_FLAG) !== 0) return;
-  const codec = h.attributes & COMPRESSION_MASK;
-  if (codec === 0) return yield* readRecords(buf, at);
+  if ((h.attributes & COMPRESSION_MASK) === 0) return yield* readRecords(buf, at);
   if (at + h.size > buf.length) throw new KafkaError('CORRUPT_MESSAGE', 'record batch runs past its buffer');
-  const raw = decompress(codec, buf.subarray(at + BATCH_HEADER_SIZE, at + h.size), maxBytes);
-  const plain = Buffer.allocUnsafe(BATCH_HEADER_SIZE + raw.length);
-  buf.copy(plain, 0, at, at + BATCH_HEADER_SIZE);
-  raw.copy(plain, BATCH_HEADER_SIZE);
-  plain.writeInt32BE(plain.length - LOG_OVERHEAD, BatchField.BATCH_LENGTH);
-  plain.writeInt16BE(h.attributes & ~COMPRESSION_MASK, BatchField.ATTRIBUTES);
-  yield* readRecords(plain, 0);
+  // The uncompressed form of the batch (the same rewrite a topic's compression.type does).
+  yield* readRecords(recompressBatch(buf.subarray(at, at + h.size), Codec.NONE, maxBytes), 0);
 }
 
 /** Every record of a run of whole batches (a log read), compressed or not. */
