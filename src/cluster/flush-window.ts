@@ -136,6 +136,12 @@ export class FlushWindow {
     }
   }
 
+  /** Flushes what is pending (a hand-off waits for it); appends keep being taken. */
+  async drain(): Promise<void> {
+    this.cut();
+    await this.chain;
+  }
+
   /** Flushes what is pending and refuses new appends. */
   async close(): Promise<void> {
     this.cut();

@@ -13,6 +13,7 @@ import type { ObjectStore } from '../tier/object-store.js';
 import type { LeaseGuard, PartitionIndex } from '../services/leases.js';
 import type { FlushWindow } from './flush-window.js';
 import { ProducerStateTable } from '../broker/producer-state.js';
+import type { ActiveProducer } from '../services/partition-store.js';
 
 /** Index entries read back to rebuild producer state (5 batches per producer are kept). */
 const PRODUCER_ENTRIES = 2000;
@@ -59,7 +60,7 @@ export class SharedPartitionLog {
   }
 
   /** Appends one batch; resolves with its offsets once it is in the object store and indexed. */
-  async append(input: Buffer): Promise<{ baseOffset: number; lastOffset: number }> {
+  async append(input: Buffer): Promise<{ baseOffset: number; lastOffset: number; duplicate: boolean }> {
     if (input.length < BATCH_HEADER_SIZE) throw new KafkaError('CORRUPT_MESSAGE', 'record batch shorter than its header');
     if (this.reload !== undefined) await this.reload;
     const h = readBatchHeader(input, 0);
@@ -69,7 +70,7 @@ export class SharedPartitionLog {
       if (seen.kind === 'duplicate') {
         // A retry: the original offsets, once the original is committed (it may still be in flight).
         await this.pending.get(seen.baseOffset);
-        return { baseOffset: seen.baseOffset, lastOffset: seen.baseOffset + h.lastOffsetDelta };
+        return { baseOffset: seen.baseOffset, lastOffset: seen.baseOffset + h.lastOffsetDelta, duplicate: true };
       }
     }
     const batch = Buffer.from(input.subarray(0, h.size));
@@ -89,7 +90,7 @@ export class SharedPartitionLog {
     try {
       await added;
       this.committed = Math.max(this.committed, lastOffset + 1);
-      return { baseOffset, lastOffset };
+      return { baseOffset, lastOffset, duplicate: false };
     } catch (err) {
       this.broken = true;
       throw err;
@@ -116,6 +117,11 @@ export class SharedPartitionLog {
         this.reload = undefined;
       },
     );
+  }
+
+  /** The idempotent producers this leader keeps state for (DescribeProducers). */
+  activeProducers(): ActiveProducer[] {
+    return this.producers.active();
   }
 
   /** Whole batches from `offset` (the first may start before it), at most about `maxBytes`. */

@@ -59,6 +59,12 @@ export interface BrokerConfig {
   s3ForcePathStyle: boolean;
   /** How often closed segments are uploaded and tier retention runs. */
   tierIntervalMs: number;
+  /** Cluster mode (ADR 0011): postgresql://… of the shared metadata; empty runs single-node. */
+  metadataUrl: string;
+  /** Cluster mode: how long appends gather before one object is written and indexed. */
+  flushWindowMs: number;
+  /** Cluster mode: partition and coordinator leases lapse this long after their last renewal. */
+  leaseTtlMs: number;
   /** Producers to tiered topics get a retriable error while more than this is waiting for upload (0: no limit). */
   tierBacklogMaxBytes: number;
   /** Object-store requests per second to start at (adaptive: halved on throttling, +5% after 20 successes, up to 10x). */
@@ -166,6 +172,9 @@ export const DEFAULT_BROKER_CONFIG: Readonly<BrokerConfig> = Object.freeze({
   s3Prefix: '',
   s3ForcePathStyle: false,
   tierIntervalMs: 5000,
+  metadataUrl: '',
+  flushWindowMs: 10,
+  leaseTtlMs: 3000,
   tierBacklogMaxBytes: 10 * 1024 * 1024 * 1024,
   tierPutRate: 100,
   tierGetRate: 500,
@@ -216,6 +225,7 @@ const KINDS: Record<keyof BrokerConfig, Kind> = {
   maxPartitions: 'int', maxPartitionsPerRequest: 'int',
   adminHost: 'string', adminPort: 'port',
   s3Endpoint: 'optional', s3Region: 'string', s3Bucket: 'optional', s3Prefix: 'optional', s3ForcePathStyle: 'bool',
+  metadataUrl: 'optional', flushWindowMs: 'int', leaseTtlMs: 'int',
   tierIntervalMs: 'int', tierBacklogMaxBytes: 'int', tierPutRate: 'int', tierGetRate: 'int', tierDeleteRate: 'int', tierListRate: 'int', tierRetries: 'int',
   tierBackoffMaxMs: 'int', tierBreakerFailures: 'int', tierBreakerCoolDownMs: 'int', tierDiskHighWaterPercent: 'int',
   logWriters: 'int', writerRingBytes: 'int', writerHangTimeoutMs: 'int', cpuPoolThreads: 'int',
@@ -315,6 +325,9 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.maxPartitionsPerRequest < 1) bad('maxPartitionsPerRequest', c.maxPartitionsPerRequest, 'at least 1');
   if (c.socketRequestMaxBytes < 1024) bad('socketRequestMaxBytes', c.socketRequestMaxBytes, 'at least 1024');
   if (c.flushIntervalMs < 1) bad('flushIntervalMs', c.flushIntervalMs, 'at least 1');
+  if (c.flushWindowMs < 1 || c.flushWindowMs > 1000) bad('flushWindowMs', c.flushWindowMs, 'from 1 to 1000');
+  if (c.leaseTtlMs < 500) bad('leaseTtlMs', c.leaseTtlMs, 'at least 500');
+  if (c.metadataUrl !== '' && !/^postgres(ql)?:\/\//.test(c.metadataUrl)) bad('metadataUrl', c.metadataUrl, 'a postgresql:// URL');
   if (c.tierIntervalMs < 10) bad('tierIntervalMs', c.tierIntervalMs, 'at least 10');
   if (c.tierPutRate < 1) bad('tierPutRate', c.tierPutRate, 'at least 1');
   if (c.tierGetRate < 1) bad('tierGetRate', c.tierGetRate, 'at least 1');

@@ -51,17 +51,24 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
       return 0;
     };
     const messageOf = (code: number): string | null => (code === ErrorCode.INVALID_REQUEST ? `unknown coordinator key type ${req.keyType}` : code === 0 ? null : 'not authorised');
+    // The coordinator, or why there is none (COORDINATOR_NOT_AVAILABLE while a cluster moves it).
+    const locate = (key: string, errorCode: number): { errorCode: number; errorMessage: string | null; nodeId: number; host: string; port: number } => {
+      if (errorCode !== 0) return { errorCode, errorMessage: messageOf(errorCode), nodeId: -1, host: '', port: -1 };
+      try {
+        return { errorCode: 0, errorMessage: null, ...cluster.coordinatorFor(key, session.listener) };
+      } catch (err) {
+        return { errorCode: errorCodeOf(err), errorMessage: (err as Error).message, nodeId: -1, host: '', port: -1 };
+      }
+    };
     if (version >= 4) {
       res.coordinators = req.coordinatorKeys.map((key) => {
-        const errorCode = errorOf(key);
-        const { nodeId, host, port } = cluster.coordinatorFor(key, session.listener);
-        return errorCode === 0 ? { key, nodeId, host, port, errorCode, errorMessage: null } : { key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: messageOf(errorCode) };
+        const found = locate(key, errorOf(key));
+        if (found.errorCode !== 0) return { key, nodeId: -1, host: '', port: -1, errorCode: found.errorCode, errorMessage: found.errorMessage };
+        return { key, nodeId: found.nodeId, host: found.host, port: found.port, errorCode: 0, errorMessage: null };
       });
     } else {
-      const errorCode = errorOf(req.key);
-      const errorMessage = messageOf(errorCode);
-      const { nodeId, host, port } = cluster.coordinatorFor(req.key, session.listener);
-      Object.assign(res, { errorCode, errorMessage, nodeId: errorCode === 0 ? nodeId : -1, host: errorCode === 0 ? host : '', port: errorCode === 0 ? port : -1 });
+      const found = locate(req.key, errorOf(req.key));
+      Object.assign(res, found.errorCode === 0 ? { errorCode: 0, errorMessage: null, nodeId: found.nodeId, host: found.host, port: found.port } : { errorCode: found.errorCode, errorMessage: found.errorMessage, nodeId: -1, host: '', port: -1 });
     }
     return res;
   },

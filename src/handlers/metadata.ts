@@ -33,7 +33,8 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       partitions: t.partitions.map((p) => {
         const lead = cluster.leaderOf(t.name, p.index);
         return {
-          errorCode: 0, partitionIndex: p.index, leaderId: lead.leaderId, leaderEpoch: lead.leaderEpoch,
+          // No leader while a lease moves between brokers (cluster mode): clients retry.
+          errorCode: lead.leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : 0, partitionIndex: p.index, leaderId: lead.leaderId, leaderEpoch: lead.leaderEpoch,
           replicaNodes: lead.replicas, isrNodes: lead.isr, offlineReplicas: [],
         };
       }),

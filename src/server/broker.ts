@@ -7,7 +7,7 @@ import type { ApiHandler } from '../handlers/handler.js';
 import { buildHandlerTable } from '../handlers/index.js';
 import { nativeStatus } from '../native/index.js';
 import { ioMode } from '../native/durable-append.js';
-import { listenersOf, superUsersOf, type BrokerConfig } from '../config/broker-config.js';
+import { listenersOf, type BrokerConfig } from '../config/broker-config.js';
 import { GroupCoordinator } from '../group/coordinator.js';
 import { OffsetsStore } from '../group/offsets-store.js';
 import { TransactionCoordinator } from '../transactions/coordinator.js';
@@ -20,14 +20,12 @@ import type { NodeInfo } from '../services/cluster.js';
 import type { ConnectionDeps } from '../network/connection.js';
 import { defaultPipeline } from '../network/stages/default-pipeline.js';
 import { openFileClusterMetadata } from '../broker/file-cluster-metadata.js';
-import type { ClientQuotaRecord, ClusterMetadataStore, ScramCredentialRecord, TopicRecord, Versioned } from '../services/cluster-metadata.js';
-import { ScramCredentials } from '../security/credentials.js';
-import { LoginThrottle } from '../security/login-throttle.js';
-import { tokenValidator } from '../security/oauthbearer.js';
-import { PinoAuditLog } from '../security/audit-log.js';
-import { AclAuthorizer, allowEverything } from '../security/acl-authorizer.js';
-import { ClientQuotas } from '../security/client-quotas.js';
-import type { AccessControl, AclAdmin, AclBinding } from '../services/acls.js';
+import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
+import type { AccessControl, AclAdmin } from '../services/acls.js';
+import { bootstrapUser, buildSecurity, readSecurityBoot, type SecurityBoot } from './security-setup.js';
+import type { ScramCredentials } from '../security/credentials.js';
+import type { PinoAuditLog } from '../security/audit-log.js';
+import type { ClientQuotas } from '../security/client-quotas.js';
 import { ProducerIdAllocator } from '../broker/producer-ids.js';
 import { TopicManager } from '../broker/topic-manager.js';
 import { LogCleaner } from '../broker/log-cleaner.js';
@@ -68,10 +66,8 @@ export class Broker {
   static async open(config: BrokerConfig, logger: Logger): Promise<Broker> {
     mkdirDurable(config.dataDir);
     const metadata = openFileClusterMetadata(config.dataDir);
-    const broker = new Broker(config, logger, { metadata, clusterId: await metadata.clusterId(), topics: await metadata.topics(), scram: await metadata.scramCredentials(), acls: await metadata.acls(), quotas: await metadata.clientQuotas() });
-    if (config.bootstrapUser !== '' && (await broker.credentials.bootstrap(config.bootstrapUser))) {
-      logger.info({ user: config.bootstrapUser.slice(0, config.bootstrapUser.indexOf(':')) }, 'bootstrap user created (SCRAM-SHA-256 and SCRAM-SHA-512)');
-    }
+    const broker = new Broker(config, logger, { metadata, clusterId: await metadata.clusterId(), topics: await metadata.topics(), ...(await readSecurityBoot(metadata)) });
+    await bootstrapUser(config, broker.credentials, logger);
     return broker;
   }
 
@@ -84,21 +80,11 @@ export class Broker {
   readonly quotas: ClientQuotas;
 
   constructor(readonly config: BrokerConfig, readonly logger: Logger, boot: {
-    metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>>; scram: ReadonlyArray<Versioned<ScramCredentialRecord>>; acls: AclBinding[]; quotas: ClientQuotaRecord[];
-  }) {
+    metadata: ClusterMetadataStore; clusterId: string; topics: ReadonlyArray<Versioned<TopicRecord>>;
+  } & SecurityBoot) {
     this.metadata = boot.metadata;
     this.clusterId = boot.clusterId;
-    const mechanisms = config.saslEnabledMechanisms.split(',').map((m) => m.trim());
-    const oauth = mechanisms.includes('OAUTHBEARER') ? tokenValidator({
-      jwksUrl: config.saslOauthbearerJwksEndpointUrl, audience: config.saslOauthbearerExpectedAudience,
-      issuer: config.saslOauthbearerExpectedIssuer, subClaim: config.saslOauthbearerSubClaimName,
-    }) : undefined;
-    this.credentials = new ScramCredentials(this.metadata, boot.scram, mechanisms, new LoginThrottle(config.saslFailedLoginBurst, config.saslFailedLoginsPerSecond), oauth);
-    this.audit = new PinoAuditLog(config.auditLogFile);
-    this.authorizer = config.authorizer === 'acl'
-      ? new AclAuthorizer(this.metadata, boot.acls, { superUsers: superUsersOf(config), allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound, audit: this.audit })
-      : allowEverything;
-    this.quotas = new ClientQuotas(this.metadata, boot.quotas);
+    ({ credentials: this.credentials, audit: this.audit, authorizer: this.authorizer, quotas: this.quotas } = buildSecurity(config, this.metadata, boot));
     logger.info({ native: nativeStatus.mode, detail: nativeStatus.detail, ioMode }, 'hot paths');
     this.metrics.storage.native(nativeStatus.mode);
     this.metrics.storage.watchDataDir(config.dataDir, this.metrics.registry);

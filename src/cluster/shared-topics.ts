@@ -1,0 +1,200 @@
+// The topics of a cluster (TopicDirectory): records in the shared metadata store, every
+// partition a SharedPartitionStore whatever broker leads it. Another broker's changes
+// arrive by polling (`refresh`, about once a second), this broker's at once; the broker
+// hears of both through `onChange` and re-spreads its partition leases.
+import { KafkaError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import { DEFAULT_LOG_CONFIG } from '../config/log-config.js';
+import { logConfigFor, validateTopicConfigs, type TopicConfigs } from '../config/topic-config.js';
+import { newKafkaUuid } from '../broker/cluster-metadata-document.js';
+import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
+import type { PartitionIndex } from '../services/leases.js';
+import { checkTopicName, type TopicDirectory, type TopicView } from '../services/topics.js';
+import type { ObjectStore } from '../tier/object-store.js';
+import { SharedPartitionStore } from './shared-partition-store.js';
+
+export class SharedTopic implements TopicView {
+  constructor(public record: TopicRecord, readonly partitions: SharedPartitionStore[], public version: number) {}
+
+  get name(): string {
+    return this.record.name;
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get configs(): TopicConfigs {
+    return this.record.configs;
+  }
+}
+
+export class SharedTopics implements TopicDirectory {
+  private readonly topics = new Map<string, SharedTopic>();
+  private readonly creating = new Map<string, Promise<SharedTopic | undefined>>();
+  /** Topics or partitions appeared or went away (here or on another broker). */
+  onChange: () => void = () => undefined;
+
+  constructor(
+    private readonly config: BrokerConfig, private readonly store: ClusterMetadataStore, private readonly index: PartitionIndex,
+    private readonly objects: ObjectStore, private readonly logger: Logger,
+  ) {}
+
+  /** Reads the store's topics and applies what changed since the last look. */
+  async refresh(): Promise<void> {
+    const stored = await this.store.topics();
+    let changed = false;
+    const names = new Set<string>();
+    for (const s of stored) {
+      names.add(s.value.name);
+      const known = this.topics.get(s.value.name);
+      if (known === undefined || known.id !== s.value.id) {
+        if (known !== undefined) this.forget(known);
+        this.topics.set(s.value.name, this.open(s));
+        changed = true;
+      } else if (known.version !== s.version) {
+        this.grow(known, s.value.partitions);
+        known.record = { ...s.value };
+        known.version = s.version;
+        changed = true;
+      }
+    }
+    for (const t of [...this.topics.values()]) {
+      if (names.has(t.name)) continue;
+      this.forget(t);
+      changed = true;
+    }
+    if (changed) this.onChange();
+  }
+
+  private open(s: Versioned<TopicRecord>): SharedTopic {
+    const topic = new SharedTopic({ ...s.value }, [], s.version);
+    this.grow(topic, s.value.partitions);
+    return topic;
+  }
+
+  private grow(topic: SharedTopic, total: number): void {
+    const limits = (): { maxBatchBytes: number; validateRecords: boolean } => {
+      const c = { ...DEFAULT_LOG_CONFIG, ...logConfigFor(topic.record.configs, this.config) };
+      return { maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords };
+    };
+    for (let p = topic.partitions.length; p < total; p++) topic.partitions.push(new SharedPartitionStore(topic.record.name, p, topic.record.id, limits, this.index, this.objects));
+  }
+
+  private forget(topic: SharedTopic): void {
+    this.topics.delete(topic.name);
+    for (const p of topic.partitions) p.resign();
+  }
+
+  list(): SharedTopic[] {
+    return [...this.topics.values()];
+  }
+
+  get(name: string): SharedTopic | undefined {
+    return this.topics.get(name);
+  }
+
+  byId(id: string): SharedTopic | undefined {
+    for (const t of this.topics.values()) if (t.id === id) return t;
+    return undefined;
+  }
+
+  partition(topic: string, index: number): SharedPartitionStore | undefined {
+    return this.topics.get(topic)?.partitions[index];
+  }
+
+  private totalPartitions(): number {
+    let n = 0;
+    for (const t of this.topics.values()) n += t.partitions.length;
+    return n;
+  }
+
+  private checkBudget(adding: number): void {
+    const total = this.totalPartitions();
+    if (total + adding > this.config.maxPartitions) {
+      throw new KafkaError('POLICY_VIOLATION', `${adding} more partitions would make ${total + adding}; this cluster allows ${this.config.maxPartitions} (maxPartitions)`);
+    }
+  }
+
+  create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Promise<SharedTopic | undefined> {
+    try {
+      checkTopicName(name);
+      if (this.topics.has(name) || this.creating.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
+      if (!Number.isInteger(partitions) || partitions < 1) throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be at least 1`);
+      this.checkBudget(partitions);
+      validateTopicConfigs(configs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (validateOnly) return Promise.resolve(undefined);
+    const creation = (async () => {
+      // The store refuses a name another broker took meanwhile (TOPIC_ALREADY_EXISTS).
+      const stored = await this.store.createTopic({ name, id: newKafkaUuid(), partitions, configs: { ...configs } });
+      const topic = this.open(stored);
+      this.topics.set(name, topic);
+      this.logger.info({ topic: name, partitions }, 'topic created');
+      this.onChange();
+      return topic;
+    })().finally(() => this.creating.delete(name));
+    this.creating.set(name, creation);
+    return creation;
+  }
+
+  getOrCreate(name: string, allow: boolean): SharedTopic | undefined | Promise<SharedTopic | undefined> {
+    const t = this.topics.get(name);
+    if (t !== undefined || !allow || !this.config.autoCreateTopics) return t;
+    const pending = this.creating.get(name);
+    if (pending !== undefined) return pending;
+    return this.create(name, this.config.defaultPartitions, {}).catch(async (err: unknown) => {
+      // Another broker created it first: take its record.
+      if (err instanceof KafkaError && err.errorName === 'TOPIC_ALREADY_EXISTS') {
+        await this.refresh();
+        return this.topics.get(name);
+      }
+      throw err;
+    });
+  }
+
+  async delete(name: string): Promise<void> {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    await this.store.deleteTopic(name, topic.version);
+    this.forget(topic);
+    this.logger.info({ topic: name }, 'topic deleted');
+    this.onChange();
+  }
+
+  async addPartitions(name: string, total: number, validateOnly = false): Promise<void> {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    const current = topic.partitions.length;
+    if (!Number.isInteger(total) || total <= current) {
+      throw new KafkaError('INVALID_PARTITIONS', `topic ${name} has ${current} partitions; the new count must be larger, got ${total}`);
+    }
+    this.checkBudget(total - current);
+    if (validateOnly) return;
+    const stored = await this.store.updateTopic({ ...topic.record, partitions: total }, topic.version);
+    topic.version = stored.version;
+    topic.record.partitions = total;
+    this.grow(topic, total);
+    this.onChange();
+  }
+
+  async setConfigs(name: string, configs: TopicConfigs, validateOnly = false): Promise<void> {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    validateTopicConfigs(configs);
+    if (validateOnly) return;
+    const stored = await this.store.updateTopic({ ...topic.record, configs: { ...configs } }, topic.version);
+    topic.version = stored.version;
+    topic.record.configs = { ...configs };
+  }
+
+  /** Every partition, with the lease resource that names it. */
+  resources(): Array<{ resource: string; store: SharedPartitionStore }> {
+    return this.list().flatMap((t) => t.partitions.map((store) => ({ resource: partitionResource(t.id, store.index), store })));
+  }
+}
+
+export const partitionResource = (topicId: string, partition: number): string => `p:${topicId}/${partition}`;
