@@ -1,6 +1,6 @@
 // strata serve: run the broker until SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
-import { startBroker } from '../server/start.js';
+import { startNode } from '../server/start.js';
 import { CONFIG_KEYS, envName, flagName, type BrokerConfig } from '../config/broker-config.js';
 import { StrataError } from '../errors.js';
 import { flushLogs } from '../logger.js';
@@ -52,7 +52,7 @@ export async function serve(argv: string[]): Promise<void> {
   }
   let running;
   try {
-    running = await startBroker({ ...(overrides as Partial<BrokerConfig>), env: process.env, ...(typeof parsed.values['config'] === 'string' ? { configFile: parsed.values['config'] } : {}) });
+    running = await startNode({ ...(overrides as Partial<BrokerConfig>), env: process.env, ...(typeof parsed.values['config'] === 'string' ? { configFile: parsed.values['config'] } : {}) });
   } catch (err) {
     if (err instanceof StrataError) die(err.message);
     const e = err as NodeJS.ErrnoException;

@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { KafkaServer } from '../network/server.js';
 import { AdminServer } from '../admin/server.js';
 import { Broker } from './broker.js';
+import { ClusterBroker } from './cluster-broker.js';
 import { advertisedListenersOf, listenersOf, resolveBrokerConfig, schemaRegistryAddressOf, superUsersOf, type BrokerConfig } from '../config/broker-config.js';
 import { SchemaRegistryServer } from '../registry/http-server.js';
 import { MetricsHistory } from '../admin/metrics-history.js';
@@ -38,13 +39,13 @@ export interface BoundListener {
   server: KafkaServer;
 }
 
-export interface RunningBroker {
+export interface RunningBroker<B extends Broker | ClusterBroker = Broker> {
   /** The first listener's address (the only one unless `listeners` names more). */
   host: string;
   port: number;
   /** "host:port", ready for a client's bootstrap servers. */
   address: string;
-  broker: Broker;
+  broker: B;
   /** The first listener's server. */
   server: KafkaServer;
   /** Every listener, in configuration order. */
@@ -67,6 +68,14 @@ export interface RunningBroker {
  *   await kafka.close();
  */
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
+  const running = await startNode(options);
+  if (running.broker instanceof Broker) return running as RunningBroker;
+  await running.close();
+  throw new Error('startBroker runs a single-node broker; use startNode for cluster mode (--metadata-url)');
+}
+
+/** Starts a single-node broker, or a cluster-mode one when the config names a metadata URL. */
+export async function startNode(options: StartOptions = {}): Promise<RunningBroker<Broker | ClusterBroker>> {
   const { configFile, env, logger: given, ...overrides } = options;
   const sources: Parameters<typeof resolveBrokerConfig>[0] = { env: env ?? {}, overrides };
   if (configFile !== undefined) sources.file = configFile;
@@ -75,7 +84,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const tokens = adminTokens(config.adminTokenFile); // before anything opens: a bad file stops start-up cleanly
   const adminTlsFiles = { certFile: config.adminSslCertFile, keyFile: config.adminSslKeyFile, caFile: '', clientAuth: 'none' as const };
   const adminTls = config.adminSslCertFile === '' ? undefined : tlsServerOptions(adminTlsFiles);
-  const broker = await Broker.open(config, logger);
+  const broker: Broker | ClusterBroker = config.metadataUrl === '' ? await Broker.open(config, logger) : await ClusterBroker.open(config, logger);
   const specs = listenersOf(config);
   const advertised = advertisedListenersOf(config);
   const history = new MetricsHistory(broker.metrics);

@@ -1,0 +1,235 @@
+// The composition root of cluster mode (--metadata-url, ADR 0011): PostgreSQL holds the
+// metadata, leases, the index of committed data and group state; S3 holds the data. This
+// broker keeps nothing that is not in one of them. A lease loop heartbeats, spreads
+// partition leases and the group coordinator lease over the live brokers, and turns each
+// lease taken or lost into a partition (or coordinator) served or given up here.
+import pg from 'pg';
+import { mkdirDurable } from '../storage/dir-sync.js';
+import type { Logger } from '../logger.js';
+import type { ApiHandler } from '../handlers/handler.js';
+import { buildHandlerTable } from '../handlers/index.js';
+import { listenersOf, type BrokerConfig } from '../config/broker-config.js';
+import { StrataError } from '../errors.js';
+import { GroupCoordinator } from '../group/coordinator.js';
+import { LocalCluster } from '../broker/local-cluster.js';
+import { dataDirLogDirs } from '../broker/log-dirs.js';
+import { ProducerIdAllocator } from '../broker/producer-ids.js';
+import type { HandlerServices } from '../services/handler-services.js';
+import { systemClock } from '../services/clock.js';
+import type { NodeInfo } from '../services/cluster.js';
+import type { Lease } from '../services/leases.js';
+import type { ConnectionDeps } from '../network/connection.js';
+import { defaultPipeline } from '../network/stages/default-pipeline.js';
+import { Metrics } from '../metrics/metrics.js';
+import { leaseKind } from '../metrics/cluster-probe.js';
+import { buildObjectStore } from '../tier/tier-setup.js';
+import type { ObjectStore } from '../tier/object-store.js';
+import { CpuPool } from '../pool/cpu-pool.js';
+import { SchemaRegistry } from '../registry/registry.js';
+import { TopicSchemaLog } from '../registry/topic-schema-log.js';
+import { PgClusterMetadataStore } from '../cluster/pg/pg-cluster-metadata.js';
+import { PgGroupStore } from '../cluster/pg/pg-group-store.js';
+import { PgLeases, PgPartitionIndex } from '../cluster/pg/pg-leases.js';
+import { FlushWindow } from '../cluster/flush-window.js';
+import { SharedPartitionLog } from '../cluster/shared-partition-log.js';
+import { SharedTopics, type SharedTopic } from '../cluster/shared-topics.js';
+import { LeaseClusterView } from '../cluster/lease-cluster-view.js';
+import { GROUP_COORDINATOR_RESOURCE, LeasedGroups } from '../cluster/leased-groups.js';
+import { LeaseBalancer } from '../cluster/lease-balancer.js';
+import { noTransactions } from '../cluster/no-transactions.js';
+import { bootstrapUser, buildSecurity, readSecurityBoot, type Security } from './security-setup.js';
+import type { SharedPartitionStore } from '../cluster/shared-partition-store.js';
+
+/** A window reaching this many bytes is written at once, whatever its age. */
+const FLUSH_MAX_BYTES = 8 * 1024 * 1024;
+
+export class ClusterBroker {
+  readonly metrics: Metrics;
+  private readonly objects: ObjectStore;
+  readonly cluster: LocalCluster;
+  readonly view: LeaseClusterView;
+  readonly topics: SharedTopics;
+  readonly groups = new LeasedGroups();
+  readonly handlers: ReadonlyMap<number, ApiHandler>;
+  readonly services: HandlerServices;
+  readonly schemas: SchemaRegistry;
+  readonly credentials: Security['credentials'];
+  readonly audit: Security['audit'];
+  readonly authorizer: Security['authorizer'];
+  readonly quotas: Security['quotas'];
+  private readonly cpu: CpuPool;
+  private readonly window: FlushWindow;
+  private readonly balancer: LeaseBalancer;
+  private readonly leases: PgLeases;
+  private readonly index: PgPartitionIndex;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Partitions by lease resource (rebuilt when topics change). */
+  private byResource = new Map<string, { topic: SharedTopic; store: SharedPartitionStore }>();
+
+  static async open(config: BrokerConfig, logger: Logger): Promise<ClusterBroker> {
+    if (config.s3Bucket === '') throw new StrataError('STRATA_CONFIG_INVALID', 'cluster mode (--metadata-url) needs an S3 bucket (--s3-bucket): the brokers share their data there');
+    mkdirDurable(config.dataDir);
+    const metrics = new Metrics();
+    const metadata = await PgClusterMetadataStore.open({ connectionString: config.metadataUrl, onStatement: (s) => metrics.cluster.statement(s) });
+    const pool = new pg.Pool({ connectionString: config.metadataUrl, max: 8 });
+    // A connection that breaks (PostgreSQL restarted) is dropped by the pool, not a crash.
+    pool.on('error', (err) => logger.warn({ err }, 'a PostgreSQL connection broke'));
+    const broker = new ClusterBroker(config, logger, metrics, metadata, pool, await metadata.clusterId(), await readSecurityBoot(metadata));
+    await bootstrapUser(config, broker.credentials, logger);
+    await broker.topics.refresh();
+    return broker;
+  }
+
+  private constructor(
+    readonly config: BrokerConfig, readonly logger: Logger, metrics: Metrics, readonly metadata: PgClusterMetadataStore, private readonly pool: pg.Pool,
+    readonly clusterId: string, boot: Awaited<ReturnType<typeof readSecurityBoot>>,
+  ) {
+    this.metrics = metrics;
+    ({ credentials: this.credentials, audit: this.audit, authorizer: this.authorizer, quotas: this.quotas } = buildSecurity(config, metadata, boot));
+    this.cpu = new CpuPool(config.logWriters > 0 ? config.cpuPoolThreads : 0);
+    this.leases = new PgLeases(pool);
+    this.index = new PgPartitionIndex(pool);
+    const objects = buildObjectStore(config, this.metrics.tier);
+    this.objects = objects.store;
+    logger.info({ store: objects.description, flushWindowMs: config.flushWindowMs, leaseTtlMs: config.leaseTtlMs }, 'cluster mode: data in the object store, metadata in PostgreSQL');
+    this.window = new FlushWindow(objects.store, this.index, {
+      windowMs: config.flushWindowMs, maxBytes: FLUSH_MAX_BYTES, keyPrefix: `wal/${config.nodeId}/`, onFlush: (s) => this.metrics.cluster.flush(s),
+    });
+    this.topics = new SharedTopics(config, metadata, this.index, objects.store, logger);
+    this.topics.onChange = () => this.indexResources();
+    this.cluster = new LocalCluster(clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port }, listenersOf(config)[0]!.name);
+    this.view = new LeaseClusterView(this.cluster, (topic, partition) => {
+      const t = this.topics.get(topic);
+      return t === undefined ? undefined : `p:${t.id}/${partition}`;
+    });
+    this.balancer = new LeaseBalancer({
+      nodeId: config.nodeId, leases: this.leases, ttlMs: config.leaseTtlMs, intervalMs: Math.max(100, Math.floor(config.leaseTtlMs / 3)),
+      resources: () => [GROUP_COORDINATOR_RESOURCE, ...this.byResource.keys()],
+      onAcquired: (lease) => this.acquired(lease),
+      onHandOff: (lease) => this.handOff(lease),
+      onLost: (resource) => this.lost(resource),
+      onError: (err) => logger.warn({ err }, 'lease round failed; retrying'),
+    });
+    this.schemas = new SchemaRegistry(new TopicSchemaLog(this.topics));
+    this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
+    this.services = {
+      topics: this.topics, cluster: this.view, groups: this.groups, producerIds: new ProducerIdAllocator(metadata), transactions: noTransactions,
+      recompressor: this.cpu, schemas: this.schemas, authenticator: this.credentials, scramCredentials: this.credentials, audit: this.audit,
+      access: this.authorizer, acls: this.authorizer, quotas: this.quotas, logDirs: dataDirLogDirs(config.dataDir),
+      metrics: this.metrics.broker, config, logger, clock: systemClock,
+    };
+    this.indexResources();
+  }
+
+  private indexResources(): void {
+    this.byResource = new Map(this.topics.list().flatMap((topic) => topic.partitions.map((store) => [`p:${topic.id}/${store.index}`, { topic, store }] as const)));
+  }
+
+  private countLeases(): void {
+    const counts = new Map<string, number>([['partition', 0], ['group', 0]]);
+    for (const resource of this.balancer.leases.keys()) counts.set(leaseKind(resource), (counts.get(leaseKind(resource)) ?? 0) + 1);
+    for (const [kind, n] of counts) this.metrics.cluster.leases(kind, n);
+  }
+
+  private async acquired(lease: Lease): Promise<void> {
+    this.metrics.cluster.transfer(leaseKind(lease.resource), 'acquired');
+    if (lease.resource === GROUP_COORDINATOR_RESOURCE) {
+      // The coordinator starts from what PostgreSQL holds: the previous one's committed state.
+      const store = await PgGroupStore.open(this.pool);
+      this.groups.take(new GroupCoordinator(store, {
+        initialRebalanceDelayMs: this.config.groupInitialRebalanceDelayMs,
+        consumer: { sessionTimeoutMs: this.config.groupConsumerSessionTimeoutMs, heartbeatIntervalMs: this.config.groupConsumerHeartbeatIntervalMs },
+        topics: () => this.topics.list().map((t) => ({ id: t.id, name: t.name, partitions: t.partitions.length })),
+      }, this.logger));
+    } else {
+      const p = this.byResource.get(lease.resource);
+      if (p !== undefined) {
+        const guard = { resource: lease.resource, holder: this.config.nodeId, epoch: lease.epoch };
+        p.store.lead(await SharedPartitionLog.open(p.topic.id, p.store.index, guard, this.window, this.index, this.objects));
+      }
+    }
+    this.view.note(lease.resource, lease);
+    this.countLeases();
+    this.logger.info({ resource: lease.resource, epoch: lease.epoch }, 'lease taken');
+  }
+
+  /** Stops taking writes for the resource and waits for what is in flight, then the lease is released. */
+  private async handOff(lease: Lease): Promise<void> {
+    this.metrics.cluster.transfer(leaseKind(lease.resource), 'handed_off');
+    await this.giveUp(lease.resource);
+    await this.window.drain();
+    this.view.note(lease.resource, undefined);
+    this.countLeases();
+    this.logger.info({ resource: lease.resource }, 'lease handed off');
+  }
+
+  private lost(resource: string): void {
+    this.metrics.cluster.transfer(leaseKind(resource), 'lost');
+    void this.giveUp(resource);
+    this.view.note(resource, undefined);
+    this.countLeases();
+    this.logger.warn({ resource }, 'lease lost: no longer serving it');
+  }
+
+  private async giveUp(resource: string): Promise<void> {
+    if (resource === GROUP_COORDINATOR_RESOURCE) {
+      await this.groups.drop()?.close();
+      return;
+    }
+    this.byResource.get(resource)?.store.resign();
+  }
+
+  /** Starts the lease loop and the metadata refresh (once the listeners are bound and registered). */
+  start(): void {
+    this.balancer.start();
+    const refresh = (): void => {
+      if (this.closed) return;
+      this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'cluster metadata refresh failed; retrying')).finally(() => {
+        if (!this.closed) this.refreshTimer = setTimeout(refresh, Math.max(100, Math.floor(this.config.leaseTtlMs / 3)));
+      });
+    };
+    refresh();
+  }
+
+  /** Topics another broker changed, the live brokers and every lease's holder. */
+  private async refresh(): Promise<void> {
+    await this.topics.refresh();
+    const [brokers, leases] = await Promise.all([this.metadata.brokers(), this.leases.live()]);
+    this.view.update(brokers.map((b) => b.value), leases);
+  }
+
+  /** This broker as clients are told to reach it. */
+  get node(): NodeInfo {
+    return this.cluster.self();
+  }
+
+  /** Records this broker's advertised address; then starts taking leases. */
+  async register(): Promise<void> {
+    const self = this.cluster.self();
+    const known = (await this.metadata.brokers()).find((b) => b.value.nodeId === self.nodeId);
+    await this.metadata.registerBroker({ nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack }, known?.version ?? 0);
+    this.start();
+  }
+
+  connectionDeps(listener = 'PLAINTEXT'): ConnectionDeps {
+    return {
+      listener, handlers: this.handlers, services: this.services, pipeline: defaultPipeline({ access: this.authorizer }),
+      maxRequestBytes: this.config.socketRequestMaxBytes, metrics: this.metrics.broker, logger: this.logger,
+      authTimeoutMs: this.config.saslAuthTimeoutMs, quotas: this.quotas,
+    };
+  }
+
+  /** SIGTERM: every lease handed off (writes in flight flushed first), then the connections to the stores closed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    await this.balancer.stop(true).catch((err: unknown) => this.logger.warn({ err }, 'could not hand every lease off'));
+    await this.window.close();
+    await this.groups.drop()?.close();
+    await this.cpu.close();
+    await this.pool.end();
+    await this.metadata.close();
+    this.audit.flush();
+  }
+}
