@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { KafkaError } from '../errors.js';
 import type { LogConfig } from '../config/log-config.js';
 import {
-  IsolationLevel, type AbortedTransaction, type ActiveProducer, type AppendOutcome, type OffsetAndTimestamp, type PartitionStore, type ReadOutcome, type TransactionMarker,
+  IsolationLevel, type AbortedTransaction, type ActiveProducer, type AppendOutcome, type EpochEnd, type OffsetAndTimestamp, type PartitionStore, type ReadOutcome, type TransactionMarker,
 } from '../services/partition-store.js';
 import { buildMarkerBatch } from '../protocol/records/control-batch.js';
 import { BatchField, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
@@ -319,6 +319,11 @@ export class Partition implements PartitionStore {
 
   truncateBelow(offset: number): Promise<number> {
     return this.backend.deleteSegmentsBelow(offset);
+  }
+
+  /** One broker: leadership never moved, so only the current epoch is known (it ends at the log end). */
+  endOffsetForEpoch(epoch: number, currentEpoch: number): EpochEnd {
+    return epoch === currentEpoch ? { leaderEpoch: epoch, endOffset: this.logEndOffset } : { leaderEpoch: -1, endOffset: -1 };
   }
 
   activeProducers(): Promise<ActiveProducer[]> {

@@ -71,9 +71,21 @@ export class LeaseBalancer {
       for (const lease of [...this.held.values()].slice(0, this.held.size - share)) await this.handOff(lease);
       return;
     }
+    // At the ceiling while another broker is below the floor (one just joined): give one up,
+    // so the spread ends within one of even instead of leaving the newcomer the remainder.
+    const floor = Math.floor(resources.length / brokers);
+    const counts = new Map<number, number>(live.filter((l) => l.resource.startsWith('b:')).map((l) => [l.holder, 0]));
+    for (const l of live) if (!l.resource.startsWith('b:') && counts.has(l.holder)) counts.set(l.holder, counts.get(l.holder)! + 1);
+    const someoneShort = [...counts].some(([holder, n]) => holder !== nodeId && n < floor);
+    if (this.held.size > floor && someoneShort) {
+      await this.handOff([...this.held.values()][0]!);
+      return;
+    }
+    // While another broker is short, take no more than the floor: what was handed off is for it.
+    const limit = someoneShort ? floor : share;
     // Free resources, in an order of this broker's own so brokers do not all race for the same ones.
     const free = resources.filter((r) => !taken.has(r) && !this.held.has(r)).sort((a, b) => hash(`${nodeId}${a}`) - hash(`${nodeId}${b}`));
-    for (const resource of free.slice(0, share - this.held.size)) {
+    for (const resource of free.slice(0, Math.max(0, limit - this.held.size))) {
       const lease = await leases.acquire(resource, nodeId, ttlMs);
       if (lease === undefined) continue;
       this.held.set(resource, lease);

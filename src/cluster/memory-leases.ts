@@ -75,6 +75,12 @@ export class MemoryPartitionIndex implements PartitionIndex {
     return (this.byPartition.get(`${topicId}/${partition}`) ?? []).filter((e) => e.lastOffset >= fromOffset).slice(0, limit).map((e) => ({ ...e }));
   }
 
+  async epochStarts(topicId: string, partition: number): Promise<Array<{ epoch: number; startOffset: number }>> {
+    const starts = new Map<number, number>();
+    for (const e of this.byPartition.get(`${topicId}/${partition}`) ?? []) if (!starts.has(e.leaderEpoch)) starts.set(e.leaderEpoch, e.baseOffset);
+    return [...starts].sort((a, b) => a[0] - b[0]).map(([epoch, startOffset]) => ({ epoch, startOffset }));
+  }
+
   async producerEntries(topicId: string, partition: number, limit: number): Promise<IndexEntry[]> {
     return (this.byPartition.get(`${topicId}/${partition}`) ?? []).filter((e) => e.producerId >= 0).slice(-limit).map((e) => ({ ...e }));
   }

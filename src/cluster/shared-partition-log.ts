@@ -69,7 +69,10 @@ export class SharedPartitionLog {
       const seen = this.producers.check(h);
       if (seen.kind === 'duplicate') {
         // A retry: the original offsets, once the original is committed (it may still be in flight).
-        await this.pending.get(seen.baseOffset);
+        const original = this.pending.get(seen.baseOffset);
+        if (original !== undefined) await original;
+        // The original failed and the state is not rebuilt yet: the client retries after it is.
+        else if (seen.baseOffset >= this.committed) throw new KafkaError('KAFKA_STORAGE_ERROR', `the original of this retry (offset ${seen.baseOffset}) was not committed`);
         return { baseOffset: seen.baseOffset, lastOffset: seen.baseOffset + h.lastOffsetDelta, duplicate: true };
       }
     }

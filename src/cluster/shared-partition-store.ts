@@ -13,7 +13,7 @@ import { batchStatusError } from '../protocol/records/batch-status-error.js';
 import { firstRecordAtOrAfter, type OffsetAndTimestamp } from '../protocol/records/record-scan.js';
 import { validateBatchRecords } from '../protocol/records/validate-records.js';
 import type { PartitionIndex } from '../services/leases.js';
-import type { ActiveProducer, AppendOutcome, IsolationLevel, PartitionStore, ReadOutcome, TransactionMarker } from '../services/partition-store.js';
+import type { ActiveProducer, AppendOutcome, EpochEnd, IsolationLevel, PartitionStore, ReadOutcome, TransactionMarker } from '../services/partition-store.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import type { SharedPartitionLog } from './shared-partition-log.js';
 
@@ -160,6 +160,22 @@ export class SharedPartitionStore implements PartitionStore {
 
   deleteRecordsBelow(_offset: number): Promise<number> {
     return Promise.reject(new KafkaError('POLICY_VIOLATION', 'DeleteRecords is not supported in cluster mode yet'));
+  }
+
+  /**
+   * Kafka's leader epoch cache answer, from the epochs of the committed data: the current
+   * epoch ends at the log end; an older one where the next epoch with data starts (a leader
+   * that has written nothing yet started at the log end, so its epoch starts there).
+   */
+  async endOffsetForEpoch(epoch: number, currentEpoch: number): Promise<EpochEnd> {
+    const log = this.leader();
+    if (epoch === currentEpoch) return { leaderEpoch: epoch, endOffset: log.highWatermark };
+    const starts = await this.partitionIndex.epochStarts(this.topicId, this.index);
+    if (!starts.some((s) => s.epoch === currentEpoch)) starts.push({ epoch: currentEpoch, startOffset: log.highWatermark });
+    const higher = starts.find((s) => s.epoch > epoch);
+    if (higher === undefined) return { leaderEpoch: -1, endOffset: -1 };
+    const floor = starts.filter((s) => s.epoch <= epoch).pop();
+    return { leaderEpoch: floor?.epoch ?? epoch, endOffset: higher.startOffset };
   }
 
   activeProducers(): ActiveProducer[] {

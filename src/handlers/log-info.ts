@@ -53,13 +53,13 @@ export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochReq
   maxVersion: 4,
   read: readOffsetForLeaderEpochRequest,
   write: writeOffsetForLeaderEpochResponse,
-  handle(req, { services: { topics, cluster, access }, session }) {
+  async handle(req, { services: { topics, cluster, access }, session }) {
     const res = defaultOffsetForLeaderEpochResponse();
-    res.topics = req.topics.map((t) => {
+    res.topics = await Promise.all(req.topics.map(async (t) => {
       const allowed = access.allows(session, AclOperation.DESCRIBE, ResourceType.TOPIC, t.topic);
       return {
         topic: t.topic,
-        partitions: t.partitions.map((p): EpochEndOffset => {
+        partitions: await Promise.all(t.partitions.map(async (p): Promise<EpochEndOffset> => {
           const out = { errorCode: 0, partition: p.partition, leaderEpoch: UNDEFINED_EPOCH, endOffset: UNDEFINED_OFFSET };
           if (!allowed) return { ...out, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
           const store = topics.partition(t.topic, p.partition);
@@ -68,14 +68,17 @@ export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochReq
           // The client's view of the leader's epoch (v2+, -1 = not given) is checked as Kafka does.
           if (p.currentLeaderEpoch > epoch) return { ...out, errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH };
           if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < epoch) return { ...out, errorCode: ErrorCode.FENCED_LEADER_EPOCH };
-          // The current epoch ends at the log end, as in Kafka. Leadership has never moved (one
-          // broker: the epoch is the only one), so any other epoch is undefined; an epoch
-          // history arrives with leadership changes (issue 15).
-          if (p.leaderEpoch !== epoch) return out;
-          return { ...out, leaderEpoch: epoch, endOffset: store.logEndOffset };
-        }),
+          // The current epoch ends at the log end, as in Kafka; older ones where the next began
+          // (the store knows its epoch history: one epoch on a single broker, the index's in a cluster).
+          try {
+            const end = await store.endOffsetForEpoch(p.leaderEpoch, epoch);
+            return { ...out, leaderEpoch: end.leaderEpoch, endOffset: end.endOffset };
+          } catch (err) {
+            return { ...out, errorCode: errorCodeOf(err) };
+          }
+        })),
       };
-    });
+    }));
     return res;
   },
   errorResponse: (req, _version, errorCode) => ({

@@ -65,6 +65,8 @@ export interface PartitionIndex {
   highWatermark(topicId: string, partition: number): Promise<number>;
   /** Committed entries whose last offset is at or past `fromOffset`, in order, at most `limit`. */
   entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]>;
+  /** Each leader epoch with committed data and its first offset, in epoch order (OffsetForLeaderEpoch). */
+  epochStarts(topicId: string, partition: number): Promise<Array<{ epoch: number; startOffset: number }>>;
   /** The last `limit` committed entries of idempotent producers, in offset order (a new leader rebuilds producer state from them). */
   producerEntries(topicId: string, partition: number, limit: number): Promise<IndexEntry[]>;
   close(): Promise<void>;

@@ -35,6 +35,11 @@ export type TransactionMarker = Omit<MarkerInput, 'timestamp'>;
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
 export type IsolationLevel = (typeof IsolationLevel)[keyof typeof IsolationLevel];
 
+export interface EpochEnd {
+  leaderEpoch: number;
+  endOffset: number;
+}
+
 export interface AppendOutcome {
   baseOffset: number;
   lastOffset: number;
@@ -107,6 +112,13 @@ export interface PartitionStore {
    * deleted. OFFSET_OUT_OF_RANGE past the high watermark. Resolves with the new log start.
    */
   deleteRecordsBelow(offset: number): Promise<number>;
+
+  /**
+   * OffsetForLeaderEpoch: the largest leader epoch at or below `epoch` that this partition
+   * has, and the offset where it ended (the next epoch's first offset, or the log end for
+   * `currentEpoch`, the leader's epoch now); {-1, -1} when the partition cannot say.
+   */
+  endOffsetForEpoch(epoch: number, currentEpoch: number): EpochEnd | Promise<EpochEnd>;
 
   /** The idempotent producers the partition keeps state for (DescribeProducers). */
   activeProducers(): ActiveProducer[] | Promise<ActiveProducer[]>;

@@ -88,6 +88,9 @@ export function leasesContract(name: string, open: () => Promise<LeaseHarness>):
       await index.commit([entry(1, 3, 2, taken.epoch)], [{ resource: 'p:T1/1', holder: 2, epoch: taken.epoch }]);
       // …and wakes up: whatever it tries under its old epoch is refused.
       expect(await errorName(() => index.commit([entry(1, 5, 1, old.epoch)], [oldGuard]))).toBe('NOT_LEADER_OR_FOLLOWER');
+      // Each epoch's first offset (OffsetForLeaderEpoch): the new leader's data starts at 3.
+      expect(await index.epochStarts('T1', 1)).toEqual([{ epoch: old.epoch, startOffset: 0 }, { epoch: taken.epoch, startOffset: 3 }]);
+      expect(await index.epochStarts('T1', 9)).toEqual([]);
       expect(await leases.renew(oldGuard, ttl)).toBe(false);
       expect(await leases.acquire('p:T1/1', 1, ttl)).toBeUndefined();
       expect(await index.highWatermark('T1', 1)).toBe(5);

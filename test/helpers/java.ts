@@ -13,8 +13,13 @@ export const hasJavaClients = toolsRequired || (existsSync(join(javaLib, 'strata
 
 /** Runs strata.SecureRoundTrip with these arguments; resolves with its trimmed standard output. */
 export function secureRoundTrip(args: string[]): Promise<string> {
+  return runJava('strata.SecureRoundTrip', args);
+}
+
+/** Runs one of the test/java programs; resolves with its trimmed standard output. */
+export function runJava(main: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn('java', ['-cp', `${join(javaLib, 'strata-java-clients-0.1.0.jar')}:${join(javaLib, 'lib', '*')}`, 'strata.SecureRoundTrip', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('java', ['-cp', `${join(javaLib, 'strata-java-clients-0.1.0.jar')}:${join(javaLib, 'lib', '*')}`, main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => p.kill('SIGKILL'), 90_000);

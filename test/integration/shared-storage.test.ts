@@ -136,7 +136,7 @@ describe('shared storage write path (flush windows over S3 and PostgreSQL)', () 
     // Two in flight at once (max.in.flight > 1), then the first retried while the second commits.
     const [a, b] = await Promise.all([log1.append(idem(0, 'a')), log1.append(idem(3, 'b'))]);
     expect([a.baseOffset, b.baseOffset]).toEqual([0, 3]);
-    expect(await log1.append(idem(0, 'a'))).toEqual({ baseOffset: 0, lastOffset: 2 });
+    expect(await log1.append(idem(0, 'a'))).toEqual({ baseOffset: 0, lastOffset: 2, duplicate: true });
     expect(await errorName(() => log1.append(idem(10, 'gap')))).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER');
     expect(log1.highWatermark).toBe(6);
     await w1.close();
@@ -145,7 +145,7 @@ describe('shared storage write path (flush windows over S3 and PostgreSQL)', () 
     const l2 = (await leases.acquire('p:T/0', 2, 10_000))!;
     const w2 = new FlushWindow(objects, index, { windowMs: 5, maxBytes: 4 << 20, keyPrefix: 'n2/' });
     const log2 = await SharedPartitionLog.open('T', 0, { resource: l2.resource, holder: 2, epoch: l2.epoch }, w2, index, objects);
-    expect(await log2.append(idem(3, 'b'))).toEqual({ baseOffset: 3, lastOffset: 5 });
+    expect(await log2.append(idem(3, 'b'))).toEqual({ baseOffset: 3, lastOffset: 5, duplicate: true });
     expect((await log2.append(idem(6, 'c'))).baseOffset).toBe(6);
     expect(await errorName(() => log2.append(idem(9, 'old', 1)))).toBe('INVALID_PRODUCER_EPOCH');
     expect(values(await log2.read(0, 1 << 20)).map(([, v]) => v)).toEqual(['a-0', 'a-1', 'a-2', 'b-0', 'b-1', 'b-2', 'c-0', 'c-1', 'c-2']);

@@ -59,15 +59,22 @@ const entryOf = (r: IndexRow): IndexEntry => ({
   producerId: Number(r.producer_id), producerEpoch: r.producer_epoch, baseSequence: r.base_sequence,
 });
 
+/** How long an index commit may sit idle inside its transaction before PostgreSQL ends it. */
+const COMMIT_IDLE_LIMIT_MS = 2000;
+
 export class PgPartitionIndex implements PartitionIndex {
   constructor(private readonly pool: pg.Pool) {}
 
   async commit(entries: readonly IndexEntry[], guards: readonly LeaseGuard[]): Promise<void> {
     // Four statements however many partitions: the guards, the committed ends, one insert.
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('begin');
       try {
+        // A broker paused mid-commit (SIGSTOP, a long GC) holds its lease rows FOR SHARE and
+        // would block every takeover until it woke: PostgreSQL ends such a session instead.
+        await client.query(`set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
         const sorted = [...guards].sort((a, b) => a.resource.localeCompare(b.resource));
         // Sorted, so two commits never lock the same rows in opposite orders (no deadlock).
         const held = await client.query<{ resource: string }>(`select l.resource from leases l
@@ -99,13 +106,15 @@ export class PgPartitionIndex implements PartitionIndex {
           col((e) => e.producerId), col((e) => e.producerEpoch), col((e) => e.baseSequence)]);
         await client.query('commit');
       } catch (err) {
+        broken = err as Error;
         await client.query('rollback').catch(() => undefined);
         // Two writers racing for the same offsets: the loser is told it is not the leader.
         if ((err as { code?: string }).code === '23505') throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'another writer committed these offsets first');
         throw err;
       }
     } finally {
-      client.release();
+      // A connection that failed mid-commit (ended by the server, say) is not reused.
+      client.release(broken !== undefined && !(broken instanceof KafkaError));
     }
   }
 
@@ -117,6 +126,12 @@ export class PgPartitionIndex implements PartitionIndex {
   async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {
     const r = await this.pool.query<IndexRow>('select * from log_index where topic_id = $1 and partition = $2 and last_offset >= $3 order by base_offset limit $4', [topicId, partition, fromOffset, limit]);
     return r.rows.map(entryOf);
+  }
+
+  async epochStarts(topicId: string, partition: number): Promise<Array<{ epoch: number; startOffset: number }>> {
+    const r = await this.pool.query<{ epoch: string; start: string }>(`select leader_epoch as epoch, min(base_offset) as start from log_index
+      where topic_id = $1 and partition = $2 group by leader_epoch order by leader_epoch`, [topicId, partition]);
+    return r.rows.map((row) => ({ epoch: Number(row.epoch), startOffset: Number(row.start) }));
   }
 
   async producerEntries(topicId: string, partition: number, limit: number): Promise<IndexEntry[]> {

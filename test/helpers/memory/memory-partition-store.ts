@@ -8,7 +8,7 @@ import { PartitionTxns } from '../../../src/broker/partition-txns.js';
 import { BATCH_HEADER_SIZE, BatchField, CONTROL_FLAG, readBatchHeader, TRANSACTIONAL_FLAG } from '../../../src/protocol/records/batch-layout.js';
 import { buildMarkerBatch } from '../../../src/protocol/records/control-batch.js';
 import { firstRecordAtOrAfter } from '../../../src/protocol/records/record-scan.js';
-import { IsolationLevel, type ActiveProducer, type AppendOutcome, type OffsetAndTimestamp, type PartitionStore, type ReadOutcome, type TransactionMarker } from '../../../src/services/partition-store.js';
+import { IsolationLevel, type ActiveProducer, type AppendOutcome, type EpochEnd, type OffsetAndTimestamp, type PartitionStore, type ReadOutcome, type TransactionMarker } from '../../../src/services/partition-store.js';
 
 interface Stored {
   baseOffset: number;
@@ -163,6 +163,10 @@ export class MemoryPartitionStore implements PartitionStore {
     this.start = Math.max(this.floor, this.batches[0]?.baseOffset ?? this.end);
     this.wake();
     return Math.ceil(cut / per);
+  }
+
+  endOffsetForEpoch(epoch: number, currentEpoch: number): EpochEnd {
+    return epoch === currentEpoch ? { leaderEpoch: epoch, endOffset: this.logEndOffset } : { leaderEpoch: -1, endOffset: -1 };
   }
 
   activeProducers(): ActiveProducer[] {
