@@ -86,7 +86,9 @@ export class LeaseBalancer {
     // Free resources, in an order of this broker's own so brokers do not all race for the same ones.
     const free = resources.filter((r) => !taken.has(r) && !this.held.has(r)).sort((a, b) => hash(`${nodeId}${a}`) - hash(`${nodeId}${b}`));
     for (const resource of free.slice(0, Math.max(0, limit - this.held.size))) {
-      const lease = await leases.acquire(resource, nodeId, ttlMs);
+      // Always a new epoch: if this broker held it before and lost it (a renewal that failed),
+      // anything it still had in flight under the old epoch must not commit.
+      const lease = await leases.acquire(resource, nodeId, ttlMs, { newEpoch: true });
       if (lease === undefined) continue;
       this.held.set(resource, lease);
       await this.o.onAcquired?.(lease);

@@ -1,18 +1,18 @@
 // LeaseStore and PartitionIndex in memory, with an injected clock: the contract suites'
 // reference implementation and the unit tests' (cluster mode itself runs on PostgreSQL).
 import { KafkaError } from '../errors.js';
-import type { IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../services/leases.js';
+import type { AcquireOptions, IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../services/leases.js';
 
 export class MemoryLeases implements LeaseStore {
   readonly rows = new Map<string, Lease>();
 
   constructor(readonly now: () => number = Date.now) {}
 
-  async acquire(resource: string, holder: number, ttlMs: number): Promise<Lease | undefined> {
+  async acquire(resource: string, holder: number, ttlMs: number, options: AcquireOptions = {}): Promise<Lease | undefined> {
     const t = this.now();
     const cur = this.rows.get(resource);
     if (cur !== undefined && cur.expiresAtMs > t && cur.holder !== holder) return undefined;
-    const renewing = cur !== undefined && cur.expiresAtMs > t && cur.holder === holder;
+    const renewing = cur !== undefined && cur.expiresAtMs > t && cur.holder === holder && options.newEpoch !== true;
     const lease = { resource, holder, epoch: renewing ? cur.epoch : (cur?.epoch ?? 0) + 1, expiresAtMs: t + ttlMs };
     this.rows.set(resource, lease);
     return { ...lease };

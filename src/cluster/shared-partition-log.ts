@@ -62,7 +62,11 @@ export class SharedPartitionLog {
   /** Appends one batch; resolves with its offsets once it is in the object store and indexed. */
   async append(input: Buffer): Promise<{ baseOffset: number; lastOffset: number; duplicate: boolean }> {
     if (input.length < BATCH_HEADER_SIZE) throw new KafkaError('CORRUPT_MESSAGE', 'record batch shorter than its header');
+    // After a failed window nothing new is taken until offsets and producer state are
+    // reloaded from the index (a reload that failed is tried again here).
+    if (this.broken && this.inFlight === 0 && this.reload === undefined) this.resync();
     if (this.reload !== undefined) await this.reload;
+    if (this.broken) throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.topicId}/${this.partition} is recovering from a failed flush`);
     const h = readBatchHeader(input, 0);
     const idempotent = h.producerId >= 0n;
     if (idempotent) {

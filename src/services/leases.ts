@@ -22,12 +22,21 @@ export interface LeaseGuard {
   epoch: number;
 }
 
+export interface AcquireOptions {
+  /**
+   * The epoch rises even when `holder` still holds the lease: a broker taking up again a
+   * lease it gave up for lost (it could not renew in time) fences whatever it still had in
+   * flight under the old epoch.
+   */
+  newEpoch?: boolean;
+}
+
 export interface LeaseStore {
   /**
    * Takes the lease when it is free or lapsed (the epoch rises), or renews it when `holder`
    * already holds it (the epoch stays). Undefined while another broker holds it.
    */
-  acquire(resource: string, holder: number, ttlMs: number): Promise<Lease | undefined>;
+  acquire(resource: string, holder: number, ttlMs: number, options?: AcquireOptions): Promise<Lease | undefined>;
   /** Extends a lease still held at `epoch`; false when it was lost (fenced: stop acting on it). */
   renew(guard: LeaseGuard, ttlMs: number): Promise<boolean>;
   /** Gives a held lease up now (hand-off, SIGTERM); false when it was no longer held. */

@@ -34,6 +34,10 @@ export function leasesContract(name: string, open: () => Promise<LeaseHarness>):
       expect(await leases.renew({ resource: 'p:T1/0', holder: 1, epoch: 1 }, ttl)).toBe(false);
       expect(await leases.acquire('p:T1/0', 2, ttl)).toMatchObject({ holder: 2, epoch: 2 });
       expect((await leases.live('p:')).map((l) => [l.resource, l.holder, l.epoch])).toEqual([['p:T1/0', 2, 2]]);
+      // Taken up again by its holder with a new epoch (it had given it up for lost): the old epoch is fenced.
+      expect(await leases.acquire('p:T1/0', 2, ttl, { newEpoch: true })).toMatchObject({ holder: 2, epoch: 3 });
+      expect(await leases.renew({ resource: 'p:T1/0', holder: 2, epoch: 2 }, ttl)).toBe(false);
+      expect(await leases.acquire('p:T1/0', 1, ttl, { newEpoch: true })).toBeUndefined();
       await leases.close();
     });
 

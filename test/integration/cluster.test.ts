@@ -15,6 +15,7 @@ import { runKcat } from '../helpers/kcat.js';
 import { usePostgres } from '../helpers/postgres.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
 import { hasTool } from '../helpers/tools.js';
+import { FaultProxy } from '../helpers/fault-proxy.js';
 
 const postgres = usePostgres();
 let dir: string;
@@ -287,6 +288,60 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       console.log(`cluster: leases moved ${movedMs} ms after SIGTERM`);
     } finally {
       await stopAll(nodes);
+    }
+  }, 240_000);
+
+  it('rides out an S3 outage and a PostgreSQL restart under load: retriable errors while they last, nothing acknowledged lost, throughput back afterwards', async () => {
+    const restart = postgres.server().restart;
+    if (restart === undefined) throw new Error('this test restarts the embedded PostgreSQL; run it without STRATA_TEST_POSTGRES_URL');
+    const proxy = new FaultProxy(s3.port);
+    const s = { ...(await spec()), s3Endpoint: `http://127.0.0.1:${await proxy.start()}` };
+    const nodes = await startCluster(s, 3);
+    try {
+      const kafka = clusterKafka(nodes);
+      await createTopic(kafka, 'steady', 6, 3);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, metadataMaxAge: 1000 });
+      await producer.connect();
+      const acked: Array<{ value: string; at: number }> = [];
+      let stop = false;
+      const load = (async () => {
+        for (let i = 0; !stop; i += 6) {
+          const values = await produceRange(producer, 'steady', 'v', i, i + 6, 6);
+          const at = Date.now();
+          acked.push(...values.map((value) => ({ value, at })));
+        }
+      })();
+      const ackedBetween = (from: number, to: number): number => acked.filter((a) => a.at >= from && a.at < to).length;
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      await sleep(2000);
+      const t0 = Date.now();
+      proxy.fault = { kind: 'outage' };
+      await sleep(4000);
+      proxy.fault = { kind: 'none' };
+      const t1 = Date.now();
+      await eventually(() => ackedBetween(t1, Date.now()) > 30, 30_000, 'produce resumes after the S3 outage');
+      await restart();
+      const t2 = Date.now();
+      await eventually(() => ackedBetween(t2, Date.now()) > 30, 30_000, 'produce resumes after the PostgreSQL restart');
+      await sleep(1000);
+      stop = true;
+      await load;
+      await producer.disconnect();
+      // The outage was seen as failed flush windows (retriable for the producer), and little or nothing was acknowledged during it.
+      const failed = await Promise.all(nodes.map(async (n) => {
+        const text = await (await fetch(`http://127.0.0.1:${n.broker.adminPort}/metrics`)).text();
+        return Number(/strata_cluster_flush_puts_total\{outcome="failed"\} (\d+)/.exec(text)?.[1] ?? 0);
+      }));
+      expect(failed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(ackedBetween(t0 + 1000, t1)).toBeLessThan(ackedBetween(t1, t2) + 1);
+      const reads = await readAll(kafka, 'steady', acked.length);
+      const readValues = new Set(reads.map((r) => r.value));
+      expect(acked.map((a) => a.value).filter((v) => !readValues.has(v))).toEqual([]);
+      expect(reads.length).toBe(acked.length);
+      expectContiguous(reads);
+    } finally {
+      await stopAll(nodes);
+      await proxy.close();
     }
   }, 240_000);
 });

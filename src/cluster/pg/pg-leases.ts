@@ -4,7 +4,7 @@
 // write can become visible under a lease that moved while it was being committed.
 import pg from 'pg';
 import { KafkaError } from '../../errors.js';
-import type { IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../../services/leases.js';
+import type { AcquireOptions, IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../../services/leases.js';
 
 interface LeaseRow { resource: string; holder: number; epoch: string; expires_ms: number }
 
@@ -15,15 +15,15 @@ const EXPIRES_MS = `(extract(epoch from expires_at) * 1000)::float8 as expires_m
 export class PgLeases implements LeaseStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async acquire(resource: string, holder: number, ttlMs: number): Promise<Lease | undefined> {
+  async acquire(resource: string, holder: number, ttlMs: number, options: AcquireOptions = {}): Promise<Lease | undefined> {
     const r = await this.pool.query<LeaseRow>(`
       insert into leases (resource, holder, epoch, expires_at) values ($1, $2, 1, now() + $3 * interval '1 millisecond')
       on conflict (resource) do update set
-        epoch = case when leases.holder = excluded.holder and leases.expires_at > now() then leases.epoch else leases.epoch + 1 end,
+        epoch = case when leases.holder = excluded.holder and leases.expires_at > now() and not $4 then leases.epoch else leases.epoch + 1 end,
         holder = excluded.holder,
         expires_at = excluded.expires_at
       where leases.expires_at <= now() or leases.holder = excluded.holder
-      returning resource, holder, epoch, ${EXPIRES_MS}`, [resource, holder, ttlMs]);
+      returning resource, holder, epoch, ${EXPIRES_MS}`, [resource, holder, ttlMs, options.newEpoch === true]);
     return r.rows[0] === undefined ? undefined : leaseOf(r.rows[0]);
   }
 
