@@ -16,6 +16,7 @@ import { usePostgres } from '../helpers/postgres.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
 import { hasTool } from '../helpers/tools.js';
 import { FaultProxy } from '../helpers/fault-proxy.js';
+import { DelayProxy } from '../helpers/delay-proxy.js';
 
 const postgres = usePostgres();
 let dir: string;
@@ -342,6 +343,48 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
     } finally {
       await stopAll(nodes);
       await proxy.close();
+    }
+  }, 240_000);
+
+  it('keeps serving with 50 ms more round trip to PostgreSQL and S3, and speeds up again when it goes', async () => {
+    const { url } = await postgres.database();
+    const pgUrl = new URL(url);
+    const pgProxy = new DelayProxy(Number(pgUrl.port));
+    pgUrl.port = String(await pgProxy.start());
+    const s3Proxy = new FaultProxy(s3.port);
+    const s = { metadataUrl: pgUrl.toString(), s3, s3Endpoint: `http://127.0.0.1:${await s3Proxy.start()}`, dir, prefix: `c${++prefixes}` };
+    const nodes = await startCluster(s, 3);
+    try {
+      const kafka = clusterKafka(nodes);
+      await createTopic(kafka, 'slow', 6, 3);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const timed = async (label: string): Promise<{ acked: string[]; ms: number }> => {
+        const started = Date.now();
+        const acked = await produceRange(producer, 'slow', label, 0, 120, 6);
+        return { acked, ms: (Date.now() - started) / 20 };
+      };
+      const before = await timed('fast-');
+      pgProxy.delayMs = 25;
+      s3Proxy.fault = { kind: 'slow', delayMs: 50 };
+      const during = await timed('slow-');
+      pgProxy.delayMs = 0;
+      s3Proxy.fault = { kind: 'none' };
+      const after = await timed('again-');
+      await producer.disconnect();
+      console.log(`cluster: ms per round of 6 acks=all sends: ${before.ms.toFixed(1)} before, ${during.ms.toFixed(1)} with +50 ms to PostgreSQL and S3, ${after.ms.toFixed(1)} after`);
+      // The added latency shows (at least one S3 PUT and one PostgreSQL round trip per produce) and goes away again.
+      expect(during.ms).toBeGreaterThan(before.ms + 50);
+      expect(after.ms).toBeLessThan(during.ms);
+      const acked = [...before.acked, ...during.acked, ...after.acked];
+      const reads = await readAll(kafka, 'slow', acked.length);
+      expect(new Set(reads.map((r) => r.value))).toEqual(new Set(acked));
+      expect(reads.length).toBe(acked.length);
+      expectContiguous(reads);
+    } finally {
+      await stopAll(nodes);
+      await s3Proxy.close();
+      await pgProxy.close();
     }
   }, 240_000);
 });

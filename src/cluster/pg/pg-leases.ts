@@ -70,11 +70,11 @@ export class PgPartitionIndex implements PartitionIndex {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('begin');
+      // A broker paused mid-commit (SIGSTOP, a long GC) holds its lease rows FOR SHARE and
+      // would block every takeover until it woke: PostgreSQL ends such a session instead.
+      // (One round trip for both: the simple protocol takes several statements.)
+      await client.query(`begin; set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
       try {
-        // A broker paused mid-commit (SIGSTOP, a long GC) holds its lease rows FOR SHARE and
-        // would block every takeover until it woke: PostgreSQL ends such a session instead.
-        await client.query(`set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
         const sorted = [...guards].sort((a, b) => a.resource.localeCompare(b.resource));
         // Sorted, so two commits never lock the same rows in opposite orders (no deadlock).
         const held = await client.query<{ resource: string }>(`select l.resource from leases l
