@@ -14,6 +14,7 @@ export class ClusterProbe {
   private readonly flushSeconds: Histogram<'stage'>;
   private readonly puts: Counter<'outcome'>;
   private readonly statements: Histogram;
+  private readonly uncompactedBytes: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -23,6 +24,7 @@ export class ClusterProbe {
     this.flushBatches = new Histogram({ name: 'strata_cluster_flush_batches', help: 'Record batches per flush window (one object, one PUT)', buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500], registers });
     this.flushSeconds = new Histogram({ name: 'strata_cluster_flush_seconds', help: 'Flush window latency by stage: put (the object), commit (the index), total (first append to acknowledgement)', labelNames: ['stage'], buckets: LATENCY_BUCKETS, registers });
     this.puts = new Counter({ name: 'strata_cluster_flush_puts_total', help: 'Flush window objects written, by outcome (ok, failed)', labelNames: ['outcome'], registers });
+    this.uncompactedBytes = new Gauge({ name: 'strata_cluster_uncompacted_bytes', help: 'Committed bytes still in flush-window objects, not merged into per-partition segments (reported by the group coordinator broker; every byte until a compactor exists)', registers });
     this.statements = new Histogram({ name: 'strata_cluster_postgres_statement_seconds', help: 'PostgreSQL statement latency (metadata and index)', buckets: LATENCY_BUCKETS, registers });
   }
 
@@ -42,6 +44,10 @@ export class ClusterProbe {
     this.flushSeconds.observe({ stage: 'put' }, s.putSeconds);
     this.flushSeconds.observe({ stage: 'commit' }, s.commitSeconds);
     this.flushSeconds.observe({ stage: 'total' }, s.windowSeconds);
+  }
+
+  uncompacted(bytes: number): void {
+    this.uncompactedBytes.set(bytes);
   }
 
   statement(seconds: number): void {

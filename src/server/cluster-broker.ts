@@ -43,6 +43,9 @@ import type { SharedPartitionStore } from '../cluster/shared-partition-store.js'
 /** A window reaching this many bytes is written at once, whatever its age. */
 const FLUSH_MAX_BYTES = 8 * 1024 * 1024;
 
+/** The uncompacted-bytes gauge is refreshed every this many metadata refreshes (a scan of the index). */
+const UNCOMPACTED_EVERY = 10;
+
 export class ClusterBroker {
   readonly metrics: Metrics;
   private readonly objects: ObjectStore;
@@ -63,6 +66,7 @@ export class ClusterBroker {
   private readonly leases: PgLeases;
   private readonly index: PgPartitionIndex;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshes = 0;
   private closed = false;
   /** Partitions by lease resource (rebuilt when topics change). */
   private byResource = new Map<string, { topic: SharedTopic; store: SharedPartitionStore }>();
@@ -88,8 +92,9 @@ export class ClusterBroker {
     this.metrics = metrics;
     ({ credentials: this.credentials, audit: this.audit, authorizer: this.authorizer, quotas: this.quotas } = buildSecurity(config, metadata, boot));
     this.cpu = new CpuPool(config.logWriters > 0 ? config.cpuPoolThreads : 0);
-    this.leases = new PgLeases(pool);
-    this.index = new PgPartitionIndex(pool);
+    const onStatement = (seconds: number): void => this.metrics.cluster.statement(seconds);
+    this.leases = new PgLeases(pool, onStatement);
+    this.index = new PgPartitionIndex(pool, onStatement);
     const objects = buildObjectStore(config, this.metrics.tier);
     this.objects = objects.store;
     logger.info({ store: objects.description, flushWindowMs: config.flushWindowMs, leaseTtlMs: config.leaseTtlMs }, 'cluster mode: data in the object store, metadata in PostgreSQL');
@@ -197,6 +202,8 @@ export class ClusterBroker {
     await this.topics.refresh();
     const [brokers, leases] = await Promise.all([this.metadata.brokers(), this.leases.live()]);
     this.view.update(brokers.map((b) => b.value), leases);
+    // One broker (the group coordinator's) reports the cluster-wide figure, now and then.
+    if (this.groups.coordinator !== undefined && ++this.refreshes % UNCOMPACTED_EVERY === 0) this.metrics.cluster.uncompacted(await this.index.uncompactedBytes());
   }
 
   /** This broker as clients are told to reach it. */

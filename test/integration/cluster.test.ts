@@ -155,6 +155,16 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       const cluster = await admins[0]!.describeCluster();
       expect(cluster.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
       for (const a of admins) await a.disconnect();
+      // Every broker reports its leases, flush windows and PostgreSQL statements.
+      for (const n of nodes) {
+        const text = await (await fetch(`http://127.0.0.1:${n.broker.adminPort}/metrics`)).text();
+        const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+        expect(value(/strata_cluster_leases\{kind="partition"\} (\d+)/)).toBeGreaterThan(0);
+        expect(value(/strata_cluster_lease_transfers_total\{kind="partition",reason="acquired"\} (\d+)/)).toBeGreaterThan(0);
+        expect(value(/strata_cluster_flush_puts_total\{outcome="ok"\} (\d+)/)).toBeGreaterThan(0);
+        expect(value(/strata_cluster_postgres_statement_seconds_count (\d+)/)).toBeGreaterThan(0);
+        expect(text).toContain('strata_cluster_uncompacted_bytes');
+      }
     } finally {
       await stopAll(nodes);
     }

@@ -12,35 +12,45 @@ const leaseOf = (r: LeaseRow): Lease => ({ resource: r.resource, holder: r.holde
 
 const EXPIRES_MS = `(extract(epoch from expires_at) * 1000)::float8 as expires_ms`;
 
+/** Runs a statement, reporting its duration (strata_cluster_postgres_statement_seconds). */
+async function timed<R extends pg.QueryResultRow>(on: ((seconds: number) => void) | undefined, run: () => Promise<pg.QueryResult<R>>): Promise<pg.QueryResult<R>> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    on?.((performance.now() - started) / 1000);
+  }
+}
+
 export class PgLeases implements LeaseStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool, private readonly onStatement?: (seconds: number) => void) {}
 
   async acquire(resource: string, holder: number, ttlMs: number, options: AcquireOptions = {}): Promise<Lease | undefined> {
-    const r = await this.pool.query<LeaseRow>(`
+    const r = await timed(this.onStatement, () => this.pool.query<LeaseRow>(`
       insert into leases (resource, holder, epoch, expires_at) values ($1, $2, 1, now() + $3 * interval '1 millisecond')
       on conflict (resource) do update set
         epoch = case when leases.holder = excluded.holder and leases.expires_at > now() and not $4 then leases.epoch else leases.epoch + 1 end,
         holder = excluded.holder,
         expires_at = excluded.expires_at
       where leases.expires_at <= now() or leases.holder = excluded.holder
-      returning resource, holder, epoch, ${EXPIRES_MS}`, [resource, holder, ttlMs, options.newEpoch === true]);
+      returning resource, holder, epoch, ${EXPIRES_MS}`, [resource, holder, ttlMs, options.newEpoch === true]));
     return r.rows[0] === undefined ? undefined : leaseOf(r.rows[0]);
   }
 
   async renew(g: LeaseGuard, ttlMs: number): Promise<boolean> {
-    const r = await this.pool.query(`update leases set expires_at = now() + $4 * interval '1 millisecond'
-      where resource = $1 and holder = $2 and epoch = $3 and expires_at > now()`, [g.resource, g.holder, g.epoch, ttlMs]);
+    const r = await timed(this.onStatement, () => this.pool.query(`update leases set expires_at = now() + $4 * interval '1 millisecond'
+      where resource = $1 and holder = $2 and epoch = $3 and expires_at > now()`, [g.resource, g.holder, g.epoch, ttlMs]));
     return r.rowCount === 1;
   }
 
   async release(g: LeaseGuard): Promise<boolean> {
-    const r = await this.pool.query('update leases set expires_at = now() where resource = $1 and holder = $2 and epoch = $3 and expires_at > now()', [g.resource, g.holder, g.epoch]);
+    const r = await timed(this.onStatement, () => this.pool.query('update leases set expires_at = now() where resource = $1 and holder = $2 and epoch = $3 and expires_at > now()', [g.resource, g.holder, g.epoch]));
     return r.rowCount === 1;
   }
 
   async live(prefix = ''): Promise<Lease[]> {
-    const r = await this.pool.query<LeaseRow>(`select resource, holder, epoch, ${EXPIRES_MS} from leases
-      where expires_at > now() and starts_with(resource, $1) order by resource`, [prefix]);
+    const r = await timed(this.onStatement, () => this.pool.query<LeaseRow>(`select resource, holder, epoch, ${EXPIRES_MS} from leases
+      where expires_at > now() and starts_with(resource, $1) order by resource`, [prefix]));
     return r.rows.map(leaseOf);
   }
 
@@ -63,7 +73,13 @@ const entryOf = (r: IndexRow): IndexEntry => ({
 const COMMIT_IDLE_LIMIT_MS = 2000;
 
 export class PgPartitionIndex implements PartitionIndex {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool, private readonly onStatement?: (seconds: number) => void) {}
+
+  /** Bytes of committed data still in flush-window objects (all of it until a compactor exists). */
+  async uncompactedBytes(): Promise<number> {
+    const r = await timed(this.onStatement, () => this.pool.query<{ bytes: string }>('select coalesce(sum(byte_end - byte_start + 1), 0) as bytes from log_index'));
+    return Number(r.rows[0]!.bytes);
+  }
 
   async commit(entries: readonly IndexEntry[], guards: readonly LeaseGuard[]): Promise<void> {
     // Four statements however many partitions: the guards, the committed ends, one insert.
@@ -73,24 +89,24 @@ export class PgPartitionIndex implements PartitionIndex {
       // A broker paused mid-commit (SIGSTOP, a long GC) holds its lease rows FOR SHARE and
       // would block every takeover until it woke: PostgreSQL ends such a session instead.
       // (One round trip for both: the simple protocol takes several statements.)
-      await client.query(`begin; set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
+      await timed(this.onStatement, () => client.query(`begin; set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`));
       try {
         const sorted = [...guards].sort((a, b) => a.resource.localeCompare(b.resource));
         // Sorted, so two commits never lock the same rows in opposite orders (no deadlock).
-        const held = await client.query<{ resource: string }>(`select l.resource from leases l
+        const held = await timed(this.onStatement, () => client.query<{ resource: string }>(`select l.resource from leases l
           join unnest($1::text[], $2::int[], $3::bigint[]) with ordinality as g(resource, holder, epoch, n)
             on l.resource = g.resource and l.holder = g.holder and l.epoch = g.epoch
           where l.expires_at > now() order by g.n for share of l`,
-        [sorted.map((g) => g.resource), sorted.map((g) => g.holder), sorted.map((g) => g.epoch)]);
+        [sorted.map((g) => g.resource), sorted.map((g) => g.holder), sorted.map((g) => g.epoch)]));
         if (held.rowCount !== sorted.length) {
           const ok = new Set(held.rows.map((r) => r.resource));
           const lost = sorted.find((g) => !ok.has(g.resource))!;
           throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${lost.resource} is no longer held by ${lost.holder} at epoch ${lost.epoch}`);
         }
         const parts = [...new Map(entries.map((e) => [`${e.topicId}/${e.partition}`, e])).values()];
-        const endRows = await client.query<{ topic_id: string; partition: number; end: string }>(`select p.topic_id, p.partition,
+        const endRows = await timed(this.onStatement, () => client.query<{ topic_id: string; partition: number; end: string }>(`select p.topic_id, p.partition,
             coalesce((select max(last_offset) + 1 from log_index i where i.topic_id = p.topic_id and i.partition = p.partition), 0) as end
-          from unnest($1::text[], $2::int[]) as p(topic_id, partition)`, [parts.map((e) => e.topicId), parts.map((e) => e.partition)]);
+          from unnest($1::text[], $2::int[]) as p(topic_id, partition)`, [parts.map((e) => e.topicId), parts.map((e) => e.partition)]));
         const ends = new Map(endRows.rows.map((r) => [`${r.topic_id}/${r.partition}`, Number(r.end)]));
         for (const e of entries) {
           const key = `${e.topicId}/${e.partition}`;
@@ -99,15 +115,15 @@ export class PgPartitionIndex implements PartitionIndex {
           ends.set(key, e.lastOffset + 1);
         }
         const col = <T>(f: (e: IndexEntry) => T): T[] => entries.map(f);
-        await client.query(`insert into log_index (topic_id, partition, base_offset, last_offset, object_key, byte_start, byte_end, max_timestamp, leader_epoch, producer_id, producer_epoch, base_sequence)
+        await timed(this.onStatement, () => client.query(`insert into log_index (topic_id, partition, base_offset, last_offset, object_key, byte_start, byte_end, max_timestamp, leader_epoch, producer_id, producer_epoch, base_sequence)
           select * from unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::int[], $12::int[])`,
         [col((e) => e.topicId), col((e) => e.partition), col((e) => e.baseOffset), col((e) => e.lastOffset), col((e) => e.objectKey),
           col((e) => e.byteStart), col((e) => e.byteEnd), col((e) => e.maxTimestamp), col((e) => e.leaderEpoch),
-          col((e) => e.producerId), col((e) => e.producerEpoch), col((e) => e.baseSequence)]);
-        await client.query('commit');
+          col((e) => e.producerId), col((e) => e.producerEpoch), col((e) => e.baseSequence)]));
+        await timed(this.onStatement, () => client.query('commit'));
       } catch (err) {
         broken = err as Error;
-        await client.query('rollback').catch(() => undefined);
+        await timed(this.onStatement, () => client.query('rollback')).catch(() => undefined);
         // Two writers racing for the same offsets: the loser is told it is not the leader.
         if ((err as { code?: string }).code === '23505') throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'another writer committed these offsets first');
         throw err;
@@ -119,24 +135,24 @@ export class PgPartitionIndex implements PartitionIndex {
   }
 
   async highWatermark(topicId: string, partition: number): Promise<number> {
-    const r = await this.pool.query<{ end: string }>('select coalesce(max(last_offset) + 1, 0) as end from log_index where topic_id = $1 and partition = $2', [topicId, partition]);
+    const r = await timed(this.onStatement, () => this.pool.query<{ end: string }>('select coalesce(max(last_offset) + 1, 0) as end from log_index where topic_id = $1 and partition = $2', [topicId, partition]));
     return Number(r.rows[0]!.end);
   }
 
   async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {
-    const r = await this.pool.query<IndexRow>('select * from log_index where topic_id = $1 and partition = $2 and last_offset >= $3 order by base_offset limit $4', [topicId, partition, fromOffset, limit]);
+    const r = await timed(this.onStatement, () => this.pool.query<IndexRow>('select * from log_index where topic_id = $1 and partition = $2 and last_offset >= $3 order by base_offset limit $4', [topicId, partition, fromOffset, limit]));
     return r.rows.map(entryOf);
   }
 
   async epochStarts(topicId: string, partition: number): Promise<Array<{ epoch: number; startOffset: number }>> {
-    const r = await this.pool.query<{ epoch: string; start: string }>(`select leader_epoch as epoch, min(base_offset) as start from log_index
-      where topic_id = $1 and partition = $2 group by leader_epoch order by leader_epoch`, [topicId, partition]);
+    const r = await timed(this.onStatement, () => this.pool.query<{ epoch: string; start: string }>(`select leader_epoch as epoch, min(base_offset) as start from log_index
+      where topic_id = $1 and partition = $2 group by leader_epoch order by leader_epoch`, [topicId, partition]));
     return r.rows.map((row) => ({ epoch: Number(row.epoch), startOffset: Number(row.start) }));
   }
 
   async producerEntries(topicId: string, partition: number, limit: number): Promise<IndexEntry[]> {
-    const r = await this.pool.query<IndexRow>(`select * from (select * from log_index where topic_id = $1 and partition = $2 and producer_id >= 0
-      order by base_offset desc limit $3) recent order by base_offset`, [topicId, partition, limit]);
+    const r = await timed(this.onStatement, () => this.pool.query<IndexRow>(`select * from (select * from log_index where topic_id = $1 and partition = $2 and producer_id >= 0
+      order by base_offset desc limit $3) recent order by base_offset`, [topicId, partition, limit]));
     return r.rows.map(entryOf);
   }
 
