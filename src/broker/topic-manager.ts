@@ -14,13 +14,15 @@ import { InlineBackend, NO_TIER, Partition, type PartitionTier } from './partiti
 import type { LogWriterPool } from '../writer/log-writer-pool.js';
 import { isTiered, logConfigFor, validateTopicConfigs, type TopicConfigs } from '../config/topic-config.js';
 import { checkTopicName, type TopicDirectory, type TopicView } from '../services/topics.js';
+import type { PartitionStore } from '../services/partition-store.js';
 
 export { checkTopicName, INTERNAL_PREFIX } from '../services/topics.js';
 
-export class Topic implements TopicView {
+/** A topic's record and its partitions (local ones here; shared ones in cluster mode). */
+export class Topic<P extends PartitionStore = Partition> implements TopicView {
   constructor(
     public record: TopicRecord,
-    readonly partitions: Partition[],
+    readonly partitions: P[],
     /** The record's version in the metadata store (changes are conditional on it). */
     public version: number,
   ) {}

@@ -10,25 +10,14 @@ import { logConfigFor, validateTopicConfigs, type TopicConfigs } from '../config
 import { newKafkaUuid } from '../broker/cluster-metadata-document.js';
 import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
 import type { PartitionIndex } from '../services/leases.js';
-import { checkTopicName, type TopicDirectory, type TopicView } from '../services/topics.js';
+import { checkTopicName, type TopicDirectory } from '../services/topics.js';
+import { Topic } from '../broker/topic-manager.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import { SharedPartitionStore } from './shared-partition-store.js';
 
-export class SharedTopic implements TopicView {
-  constructor(public record: TopicRecord, readonly partitions: SharedPartitionStore[], public version: number) {}
-
-  get name(): string {
-    return this.record.name;
-  }
-
-  get id(): string {
-    return this.record.id;
-  }
-
-  get configs(): TopicConfigs {
-    return this.record.configs;
-  }
-}
+/** A topic whose partitions live on shared storage. */
+export type SharedTopic = Topic<SharedPartitionStore>;
+export const SharedTopic = Topic<SharedPartitionStore>;
 
 export class SharedTopics implements TopicDirectory {
   private readonly topics = new Map<string, SharedTopic>();

@@ -18,11 +18,10 @@ import type { HandlerServices } from '../services/handler-services.js';
 import { systemClock } from '../services/clock.js';
 import type { NodeInfo } from '../services/cluster.js';
 import type { ConnectionDeps } from '../network/connection.js';
-import { defaultPipeline } from '../network/stages/default-pipeline.js';
 import { openFileClusterMetadata } from '../broker/file-cluster-metadata.js';
 import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
 import type { AccessControl, AclAdmin } from '../services/acls.js';
-import { bootstrapUser, buildSecurity, readSecurityBoot, type SecurityBoot } from './security-setup.js';
+import { bootstrapUser, buildSecurity, connectionDepsOf, readSecurityBoot, registerBroker, type SecurityBoot } from './security-setup.js';
 import type { ScramCredentials } from '../security/credentials.js';
 import type { PinoAuditLog } from '../security/audit-log.js';
 import type { ClientQuotas } from '../security/client-quotas.js';
@@ -191,19 +190,14 @@ export class Broker {
 
   /** Records this broker and its advertised address in the metadata store (once the listener is bound). */
   async register(): Promise<void> {
-    const self = this.cluster.self();
-    const known = (await this.metadata.brokers()).find((b) => b.value.nodeId === self.nodeId);
-    await this.metadata.registerBroker({ nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack }, known?.version ?? 0);
+    await registerBroker(this.metadata, this.cluster.self());
   }
 
   /** What the Kafka listener's connections see. */
   connectionDeps(listener = 'PLAINTEXT'): ConnectionDeps {
-    return {
-      listener, handlers: this.handlers, services: this.services, pipeline: defaultPipeline({ access: this.authorizer }),
-      maxRequestBytes: this.config.socketRequestMaxBytes, metrics: this.metrics.broker, logger: this.logger,
-      authTimeoutMs: this.config.saslAuthTimeoutMs, quotas: this.quotas,
-    };
+    return connectionDepsOf(listener, this);
   }
+
 
   async close(): Promise<void> {
     await this.cleaner.close();

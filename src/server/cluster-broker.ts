@@ -19,7 +19,6 @@ import { systemClock } from '../services/clock.js';
 import type { NodeInfo } from '../services/cluster.js';
 import type { Lease } from '../services/leases.js';
 import type { ConnectionDeps } from '../network/connection.js';
-import { defaultPipeline } from '../network/stages/default-pipeline.js';
 import { Metrics } from '../metrics/metrics.js';
 import { leaseKind } from '../metrics/cluster-probe.js';
 import { buildObjectStore } from '../tier/tier-setup.js';
@@ -37,7 +36,7 @@ import { LeaseClusterView } from '../cluster/lease-cluster-view.js';
 import { GROUP_COORDINATOR_RESOURCE, LeasedGroups } from '../cluster/leased-groups.js';
 import { LeaseBalancer } from '../cluster/lease-balancer.js';
 import { noTransactions } from '../cluster/no-transactions.js';
-import { bootstrapUser, buildSecurity, readSecurityBoot, type Security } from './security-setup.js';
+import { bootstrapUser, buildSecurity, connectionDepsOf, readSecurityBoot, registerBroker, type Security } from './security-setup.js';
 import type { SharedPartitionStore } from '../cluster/shared-partition-store.js';
 
 /** A window reaching this many bytes is written at once, whatever its age. */
@@ -213,19 +212,14 @@ export class ClusterBroker {
 
   /** Records this broker's advertised address; then starts taking leases. */
   async register(): Promise<void> {
-    const self = this.cluster.self();
-    const known = (await this.metadata.brokers()).find((b) => b.value.nodeId === self.nodeId);
-    await this.metadata.registerBroker({ nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack }, known?.version ?? 0);
+    await registerBroker(this.metadata, this.cluster.self());
     this.start();
   }
 
   connectionDeps(listener = 'PLAINTEXT'): ConnectionDeps {
-    return {
-      listener, handlers: this.handlers, services: this.services, pipeline: defaultPipeline({ access: this.authorizer }),
-      maxRequestBytes: this.config.socketRequestMaxBytes, metrics: this.metrics.broker, logger: this.logger,
-      authTimeoutMs: this.config.saslAuthTimeoutMs, quotas: this.quotas,
-    };
+    return connectionDepsOf(listener, this);
   }
+
 
   /** SIGTERM: every lease handed off (writes in flight flushed first), then the connections to the stores closed. */
   async close(): Promise<void> {

