@@ -64,7 +64,13 @@ public final class ChurnMember {
         consumer.commitSync();
       }
     } catch (WakeupException stopping) {
-      // SIGTERM: leave the group below.
+      // SIGTERM: the wakeup may have interrupted the commit of records already printed, so
+      // commit the positions once more (promised by the class comment), then leave below.
+      try {
+        consumer.commitSync();
+      } catch (RuntimeException lost) {
+        System.err.println("final commit failed: " + lost);
+      }
     } finally {
       consumer.close();
       closed.countDown();
