@@ -62,9 +62,12 @@ export class LeaseBalancer {
         this.o.onLost?.(resource);
       }
     }
+    const resources = this.o.resources();
+    // A resource that went away (its topic deleted) is given up, not renewed forever.
+    const wanted = new Set(resources);
+    for (const lease of [...this.held.values()]) if (!wanted.has(lease.resource)) await this.handOff(lease);
     const live = await leases.live();
     const brokers = Math.max(1, live.filter((l) => l.resource.startsWith('b:')).length);
-    const resources = this.o.resources();
     const share = Math.ceil(resources.length / brokers);
     const taken = new Set(live.map((l) => l.resource));
     if (this.held.size > share) {

@@ -32,13 +32,14 @@ async function until(check: () => boolean | Promise<boolean>, ms: number, what: 
 describe('lease balancing over PostgreSQL', () => {
   it('spreads, takes over from a dead broker, rebalances for a new one, and hands off on SIGTERM', async () => {
     const { url, pool: setup } = await postgres.database();
+    let resources = PARTITIONS;
     const broker = (nodeId: number) => {
       const pool = new pg.Pool({ connectionString: url, max: 2 });
       pool.on('error', () => undefined);
       pools.push(pool);
       const events: string[] = [];
       const b = new LeaseBalancer({
-        nodeId, leases: new PgLeases(pool), resources: () => PARTITIONS, ttlMs: TTL, intervalMs: INTERVAL,
+        nodeId, leases: new PgLeases(pool), resources: () => resources, ttlMs: TTL, intervalMs: INTERVAL,
         onAcquired: (l: Lease) => void events.push(`+${l.resource}`), onHandOff: (l: Lease) => void events.push(`~${l.resource}`), onLost: (r) => void events.push(`-${r}`),
       });
       b.start();
@@ -81,6 +82,10 @@ describe('lease balancing over PostgreSQL', () => {
     await until(async () => { const h = await holders(); return h.size === 12 && ![...h.values()].includes(4); }, 5000, 'the leases handed off by broker 4 are taken');
     expect(Date.now() - handedAt).toBeLessThan(TTL + 3 * INTERVAL);
     expect(b4.events.filter((e) => e.startsWith('~'))).toHaveLength(4);
+    // Resources that go away (a deleted topic's partitions) are handed off, not renewed forever.
+    const gone = PARTITIONS.slice(8);
+    resources = PARTITIONS.slice(0, 8);
+    await until(async () => { const h = await holders(); return h.size === 8 && gone.every((r) => !h.has(r)); }, 5000, 'the removed resources are given up');
     await b1.b.stop(true);
     await b2.b.stop(true);
   }, 60_000);
