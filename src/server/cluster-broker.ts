@@ -140,7 +140,7 @@ export class ClusterBroker {
     this.metrics.cluster.transfer(leaseKind(lease.resource), 'acquired');
     if (lease.resource === GROUP_COORDINATOR_RESOURCE) {
       // The coordinator starts from what PostgreSQL holds: the previous one's committed state.
-      const store = await PgGroupStore.open(this.pool);
+      const store = await PgGroupStore.open(this.pool, { resource: lease.resource, holder: this.config.nodeId, epoch: lease.epoch });
       this.groups.take(new GroupCoordinator(store, {
         initialRebalanceDelayMs: this.config.groupInitialRebalanceDelayMs,
         consumer: { sessionTimeoutMs: this.config.groupConsumerSessionTimeoutMs, heartbeatIntervalMs: this.config.groupConsumerHeartbeatIntervalMs },

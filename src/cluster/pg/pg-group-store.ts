@@ -3,6 +3,8 @@
 // open and keeps them in memory; each write is one PostgreSQL transaction, applied to memory
 // once it commits. Writes run one at a time (call order per group, as the contract wants).
 import type pg from 'pg';
+import { KafkaError } from '../../errors.js';
+import type { LeaseGuard } from '../../services/leases.js';
 import { PendingTxnOffsets } from '../../group/pending-txn-offsets.js';
 import type { CommittedOffset, GroupSnapshot, GroupStore, StoredOffset } from '../../services/group-store.js';
 
@@ -23,11 +25,16 @@ export class PgGroupStore implements GroupStore {
   private readonly pending = new PendingTxnOffsets();
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(private readonly pool: pg.Pool, private readonly guard: LeaseGuard | undefined) {}
 
-  /** Loads every group's rows (the caller has applied the migrations). */
-  static async open(pool: pg.Pool): Promise<PgGroupStore> {
-    const store = new PgGroupStore(pool);
+  /**
+   * Loads every group's rows (the caller has applied the migrations). With a `guard` (the
+   * group coordinator lease this broker holds), every write commits only while that lease is
+   * still held at its epoch: a coordinator that was paused past its lease cannot store an
+   * offset or a membership after another broker took over (NOT_COORDINATOR instead).
+   */
+  static async open(pool: pg.Pool, guard?: LeaseGuard): Promise<PgGroupStore> {
+    const store = new PgGroupStore(pool, guard);
     for (const r of (await pool.query<OffsetRow>('select * from group_offsets')).rows) store.setOffset(r.group_id, r.topic, r.partition, offsetOf(r));
     for (const r of (await pool.query<{ group_id: string; snapshot: GroupSnapshot }>('select * from group_members')).rows) store.members.set(r.group_id, r.snapshot);
     for (const r of (await pool.query<OffsetRow & { producer_id: string }>('select * from pending_txn_offsets')).rows) {
@@ -54,6 +61,12 @@ export class PgGroupStore implements GroupStore {
       try {
         await c.query('begin');
         try {
+          if (this.guard !== undefined) {
+            // FOR SHARE: a takeover (an update of the lease row) waits for this write to end.
+            const held = await c.query(`select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share`,
+              [this.guard.resource, this.guard.holder, this.guard.epoch]);
+            if (held.rowCount !== 1) throw new KafkaError('NOT_COORDINATOR', `the group coordinator lease ${this.guard.resource} is no longer held by ${this.guard.holder} at epoch ${this.guard.epoch}`);
+          }
           await fn(c);
           await c.query('commit');
         } catch (err) {
