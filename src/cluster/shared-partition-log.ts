@@ -14,9 +14,13 @@ import type { LeaseGuard, PartitionIndex } from '../services/leases.js';
 import type { FlushWindow } from './flush-window.js';
 import { ProducerStateTable } from '../broker/producer-state.js';
 import type { ActiveProducer } from '../services/partition-store.js';
+import { RecentBatches } from './recent-batches.js';
 
 /** Index entries read back to rebuild producer state (5 batches per producer are kept). */
 const PRODUCER_ENTRIES = 2000;
+
+/** Bytes of its latest committed batches each led partition keeps in memory for tail reads. */
+const RECENT_BYTES = 2 * 1024 * 1024;
 
 /** Index rows read per fetch (each names a byte range of one object). */
 const MAX_ENTRIES_PER_READ = 500;
@@ -28,6 +32,8 @@ export class SharedPartitionLog {
   private reload: Promise<void> | undefined;
   private broken = false;
   private producers = new ProducerStateTable();
+  /** The batches this leader committed last, for readers at the tail. */
+  private readonly recent = new RecentBatches(RECENT_BYTES);
   /** Batches not committed yet, by base offset: a retry of one waits for it. */
   private readonly pending = new Map<number, Promise<void>>();
 
@@ -97,6 +103,7 @@ export class SharedPartitionLog {
     try {
       await added;
       this.committed = Math.max(this.committed, lastOffset + 1);
+      this.recent.remember(baseOffset, lastOffset, batch);
       return { baseOffset, lastOffset, duplicate: false };
     } catch (err) {
       this.broken = true;
@@ -134,6 +141,10 @@ export class SharedPartitionLog {
   /** Whole batches from `offset` (the first may start before it), at most about `maxBytes`. */
   async read(offset: number, maxBytes: number): Promise<Buffer[]> {
     if (offset < 0 || offset > this.committed) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [0, ${this.committed}]`);
+    if (offset === this.committed) return [];
+    // A consumer keeping up reads what this leader just wrote: no index query, no GET.
+    const cached = this.recent.read(offset, maxBytes);
+    if (cached !== undefined) return cached;
     const entries = await this.index.entries(this.topicId, this.partition, offset, MAX_ENTRIES_PER_READ);
     const chunks: Buffer[] = [];
     let bytes = 0;

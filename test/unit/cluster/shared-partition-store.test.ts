@@ -30,7 +30,12 @@ async function parts() {
   dirs.push(dir);
   const leases = new MemoryLeases(() => 1_000_000);
   const index = new MemoryPartitionIndex(leases);
-  const objects = new LocalObjectStore(dir);
+  const local = new LocalObjectStore(dir);
+  // Counts the GETs that reach the object store (tail reads should not).
+  const gets = { count: 0 };
+  const objects = Object.assign(Object.create(local) as LocalObjectStore, {
+    get: (key: string, range?: { start: number; end: number }) => (gets.count++, local.get(key, range)),
+  });
   const window = new FlushWindow(objects, index, { windowMs: 1, maxBytes: 1 << 20, keyPrefix: 'n/' });
   const store = new SharedPartitionStore('t', 0, 'T', () => ({ maxBatchBytes: 1 << 20, validateRecords: true }), index, objects);
   let current: { resource: string; holder: number; epoch: number } | undefined;
@@ -42,12 +47,12 @@ async function parts() {
     store.lead(await SharedPartitionLog.open('T', 0, { resource: 'p:T/0', holder, epoch: lease.epoch }, window, index, objects));
     return lease.epoch;
   };
-  return { store, lead, window };
+  return { store, lead, window, gets };
 }
 
 describe('SharedPartitionStore', () => {
   it('serves produce and fetch only while it leads; refuses corrupt and transactional batches', async () => {
-    const { store, lead, window } = await parts();
+    const { store, lead, window, gets } = await parts();
     expect(await errorName(() => store.append(batch('a')))).toBe('NOT_LEADER_OR_FOLLOWER');
     expect(await errorName(() => store.read(0, 1 << 20, IsolationLevel.READ_UNCOMMITTED))).toBe('NOT_LEADER_OR_FOLLOWER');
     await lead(1);
@@ -58,6 +63,8 @@ describe('SharedPartitionStore', () => {
     expect([store.highWatermark, store.lastStableOffset, store.logStartOffset]).toEqual([4, 4, 0]);
     expect(woken).toBeGreaterThanOrEqual(2);
     expect((await store.read(0, 1 << 20, IsolationLevel.READ_UNCOMMITTED)).chunks).toHaveLength(2);
+    // What this leader just wrote is read from memory, not from the object store.
+    expect(gets.count).toBe(0);
     expect(await store.offsetForTimestamp(4000)).toEqual({ offset: 2, timestamp: 5000 });
     expect(await store.maxTimestampRecord()).toEqual({ offset: 3, timestamp: 5001 });
     const corrupt = batch('c');
@@ -74,13 +81,16 @@ describe('SharedPartitionStore', () => {
   });
 
   it('answers OffsetForLeaderEpoch from the epochs of the committed data', async () => {
-    const { store, lead, window } = await parts();
+    const { store, lead, window, gets } = await parts();
     const e1 = await lead(1);
     await store.append(batch('a'));
     await store.append(batch('b'));
     const e2 = await lead(2);
     await store.append(batch('c')); // offsets 4-5 under e2
     const e3 = await lead(3); // leads, has written nothing yet
+    // A new leader has nothing in memory: it reads what the others wrote from the objects.
+    expect((await store.read(0, 1 << 20, IsolationLevel.READ_UNCOMMITTED)).chunks).toHaveLength(3);
+    expect(gets.count).toBe(3);
     expect(await store.endOffsetForEpoch(e3, e3)).toEqual({ leaderEpoch: e3, endOffset: 6 });
     expect(await store.endOffsetForEpoch(e1, e3)).toEqual({ leaderEpoch: e1, endOffset: 4 });
     // The Java client after a move: its epoch e2 ended where e3 began (the log end when e3 took over).
