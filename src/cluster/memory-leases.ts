@@ -66,9 +66,27 @@ export class MemoryPartitionIndex implements PartitionIndex {
     }
   }
 
+  private readonly starts = new Map<string, number>();
+
   async highWatermark(topicId: string, partition: number): Promise<number> {
     const list = this.byPartition.get(`${topicId}/${partition}`);
-    return list === undefined || list.length === 0 ? 0 : list[list.length - 1]!.lastOffset + 1;
+    const end = list === undefined || list.length === 0 ? 0 : list[list.length - 1]!.lastOffset + 1;
+    return Math.max(end, this.starts.get(`${topicId}/${partition}`) ?? 0);
+  }
+
+  async logStart(topicId: string, partition: number): Promise<number> {
+    return this.starts.get(`${topicId}/${partition}`) ?? 0;
+  }
+
+  async advanceLogStart(topicId: string, partition: number, offset: number, guard: LeaseGuard): Promise<{ logStart: number; removed: number }> {
+    if (!this.leases.holds(guard)) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${guard.resource} is no longer held by ${guard.holder} at epoch ${guard.epoch}`);
+    const key = `${topicId}/${partition}`;
+    const start = Math.max(await this.logStart(topicId, partition), Math.min(offset, await this.highWatermark(topicId, partition)));
+    this.starts.set(key, start);
+    const list = this.byPartition.get(key) ?? [];
+    const kept = list.filter((e) => e.lastOffset >= start);
+    this.byPartition.set(key, kept);
+    return { logStart: start, removed: list.length - kept.length };
   }
 
   async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {

@@ -10,7 +10,7 @@
 import { KafkaError } from '../errors.js';
 import { BATCH_HEADER_SIZE, BatchField, readBatchHeader } from '../protocol/records/batch-layout.js';
 import type { ObjectStore } from '../tier/object-store.js';
-import type { LeaseGuard, PartitionIndex } from '../services/leases.js';
+import type { IndexEntry, LeaseGuard, PartitionIndex } from '../services/leases.js';
 import type { FlushWindow } from './flush-window.js';
 import { ProducerStateTable } from '../broker/producer-state.js';
 import type { ActiveProducer } from '../services/partition-store.js';
@@ -28,6 +28,7 @@ const MAX_ENTRIES_PER_READ = 500;
 export class SharedPartitionLog {
   private next: number;
   private committed: number;
+  private start = 0;
   private inFlight = 0;
   private reload: Promise<void> | undefined;
   private broken = false;
@@ -49,8 +50,26 @@ export class SharedPartitionLog {
   static async open(topicId: string, partition: number, guard: LeaseGuard, window: FlushWindow, index: PartitionIndex, objects: ObjectStore): Promise<SharedPartitionLog> {
     const end = await index.highWatermark(topicId, partition);
     const log = new SharedPartitionLog(topicId, partition, guard, guard.epoch, window, index, objects, end);
+    log.start = await index.logStart(topicId, partition);
     log.producers = await SharedPartitionLog.producerState(index, topicId, partition);
     return log;
+  }
+
+  /** The first offset readers may fetch. */
+  get logStart(): number {
+    return this.start;
+  }
+
+  /** Moves the log start up (DeleteRecords, retention) under this leader's lease; resolves with how many index entries went. */
+  async advanceLogStart(offset: number): Promise<number> {
+    const { logStart, removed } = await this.index.advanceLogStart(this.topicId, this.partition, offset, this.guard);
+    this.start = Math.max(this.start, logStart);
+    return removed;
+  }
+
+  /** Committed index entries from the log start, in order (retention and timestamp searches page through them). */
+  entries(fromOffset: number, limit: number): Promise<IndexEntry[]> {
+    return this.index.entries(this.topicId, this.partition, Math.max(fromOffset, this.start), limit);
   }
 
   private static async producerState(index: PartitionIndex, topicId: string, partition: number): Promise<ProducerStateTable> {
@@ -140,7 +159,7 @@ export class SharedPartitionLog {
 
   /** Whole batches from `offset` (the first may start before it), at most about `maxBytes`. */
   async read(offset: number, maxBytes: number): Promise<Buffer[]> {
-    if (offset < 0 || offset > this.committed) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [0, ${this.committed}]`);
+    if (offset < this.start || offset > this.committed) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [${this.start}, ${this.committed}]`);
     if (offset === this.committed) return [];
     // A consumer keeping up reads what this leader just wrote: no index query, no GET.
     const cached = this.recent.read(offset, maxBytes);

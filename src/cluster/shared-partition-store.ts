@@ -4,15 +4,16 @@
 // go to the leader. Batches are checked here as the local log checks them (header, CRC,
 // records) before they reach the flush window.
 //
-// Not built in cluster mode yet (ADR 0011): transactions (markers), retention and
-// DeleteRecords — the log always starts at 0 and nothing is ever deleted.
+// The log start (DeleteRecords, time retention) lives in the index and moves under the
+// leader's lease; entries below it are forgotten (their objects are garbage for a collector
+// not built yet). Not built in cluster mode yet (ADR 0011): transactions (markers).
 import { KafkaError } from '../errors.js';
 import { hot } from '../native/index.js';
 import { BatchStatus, CONTROL_FLAG, readBatchHeader, TRANSACTIONAL_FLAG } from '../protocol/records/batch-layout.js';
 import { batchStatusError } from '../protocol/records/batch-status-error.js';
 import { firstRecordAtOrAfter, type OffsetAndTimestamp } from '../protocol/records/record-scan.js';
 import { validateBatchRecords } from '../protocol/records/validate-records.js';
-import type { PartitionIndex } from '../services/leases.js';
+import type { IndexEntry, PartitionIndex } from '../services/leases.js';
 import type { ActiveProducer, AppendOutcome, EpochEnd, IsolationLevel, PartitionStore, ReadOutcome, TransactionMarker } from '../services/partition-store.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import type { SharedPartitionLog } from './shared-partition-log.js';
@@ -24,12 +25,15 @@ export interface SharedPartitionLimits {
   /** max.message.bytes of the topic. */
   maxBatchBytes: number;
   validateRecords: boolean;
+  /** retention.ms of the topic (-1: keep everything). */
+  retentionMs: number;
 }
 
 export class SharedPartitionStore implements PartitionStore {
   private log: SharedPartitionLog | undefined;
-  /** The last high watermark this broker saw (kept when it stops leading, for metrics). */
+  /** The last high watermark and log start this broker saw (kept when it stops leading, for metrics). */
   private lastHighWatermark = 0;
+  private lastLogStart = 0;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -41,6 +45,7 @@ export class SharedPartitionStore implements PartitionStore {
   lead(log: SharedPartitionLog): void {
     this.log = log;
     this.lastHighWatermark = log.highWatermark;
+    this.lastLogStart = log.logStart;
     this.wake();
   }
 
@@ -61,11 +66,12 @@ export class SharedPartitionStore implements PartitionStore {
   }
 
   get logStartOffset(): number {
-    return 0;
+    return this.log?.logStart ?? this.lastLogStart;
   }
 
+  /** Nothing is local: the whole log is in the object store. */
   get localLogStartOffset(): number {
-    return 0;
+    return this.logStartOffset;
   }
 
   get highestTieredOffset(): number {
@@ -106,7 +112,7 @@ export class SharedPartitionStore implements PartitionStore {
     const { baseOffset, lastOffset, duplicate } = await log.append(batch);
     this.lastHighWatermark = log.highWatermark;
     this.wake();
-    return { baseOffset, lastOffset, logAppendTime: -1, logStartOffset: 0, duplicate };
+    return { baseOffset, lastOffset, logAppendTime: -1, logStartOffset: log.logStart, duplicate };
   }
 
   writeMarker(_marker: TransactionMarker): Promise<AppendOutcome> {
@@ -120,46 +126,79 @@ export class SharedPartitionStore implements PartitionStore {
 
   /** Pages through the index for the first batch whose largest timestamp reaches `timestamp`. */
   async offsetForTimestamp(timestamp: number): Promise<OffsetAndTimestamp | undefined> {
-    const end = this.leader().highWatermark;
-    for (let from = 0; from < end;) {
-      const entries = await this.partitionIndex.entries(this.topicId, this.index, from, SCAN_PAGE);
-      if (entries.length === 0) return undefined;
-      for (const e of entries) {
-        if (e.baseOffset >= end) return undefined;
-        if (e.maxTimestamp < timestamp) continue;
-        const found = firstRecordAtOrAfter(await this.objects.get(e.objectKey, { start: e.byteStart, end: e.byteEnd }), timestamp);
-        if (found !== undefined) return found;
-      }
-      from = entries[entries.length - 1]!.lastOffset + 1;
+    const log = this.leader();
+    for await (const e of this.committedEntries(log)) {
+      if (e.maxTimestamp < timestamp) continue;
+      const found = firstRecordAtOrAfter(await this.objects.get(e.objectKey, { start: e.byteStart, end: e.byteEnd }), timestamp);
+      // A batch straddling the log start: its first readable record (as the local log answers).
+      if (found !== undefined) return { ...found, offset: Math.max(found.offset, log.logStart) };
     }
     return undefined;
   }
 
   async maxTimestampRecord(): Promise<OffsetAndTimestamp | undefined> {
-    const end = this.leader().highWatermark;
-    let best: { maxTimestamp: number; objectKey: string; byteStart: number; byteEnd: number } | undefined;
-    for (let from = 0; from < end;) {
-      const entries = await this.partitionIndex.entries(this.topicId, this.index, from, SCAN_PAGE);
-      if (entries.length === 0) break;
-      for (const e of entries) if (e.baseOffset < end && (best === undefined || e.maxTimestamp > best.maxTimestamp)) best = e;
+    const log = this.leader();
+    let best: IndexEntry | undefined;
+    for await (const e of this.committedEntries(log)) if (best === undefined || e.maxTimestamp > best.maxTimestamp) best = e;
+    if (best === undefined) return undefined;
+    const found = firstRecordAtOrAfter(await this.objects.get(best.objectKey, { start: best.byteStart, end: best.byteEnd }), best.maxTimestamp);
+    return found === undefined ? undefined : { ...found, offset: Math.max(found.offset, log.logStart) };
+  }
+
+  /** The committed index entries from the log start to the high watermark, a page at a time. */
+  private async *committedEntries(log: SharedPartitionLog): AsyncGenerator<IndexEntry> {
+    const end = log.highWatermark;
+    for (let from = log.logStart; from < end;) {
+      const entries = await log.entries(from, SCAN_PAGE);
+      if (entries.length === 0) return;
+      for (const e of entries) {
+        if (e.baseOffset >= end) return;
+        yield e;
+      }
       from = entries[entries.length - 1]!.lastOffset + 1;
     }
-    if (best === undefined) return undefined;
-    return firstRecordAtOrAfter(await this.objects.get(best.objectKey, { start: best.byteStart, end: best.byteEnd }), best.maxTimestamp);
   }
 
-  /** Retention is not applied in cluster mode yet (ADR 0011). */
-  applyRetention(_now: number): Promise<number> {
-    return Promise.resolve(0);
+  /** retention.ms: the log starts at the first batch with a record young enough (whole batches go). */
+  async applyRetention(now: number): Promise<number> {
+    const log = this.leader();
+    const { retentionMs } = this.limits();
+    if (retentionMs < 0) return 0;
+    let keepFrom = log.highWatermark;
+    for await (const e of this.committedEntries(log)) {
+      if (e.maxTimestamp >= now - retentionMs) {
+        keepFrom = e.baseOffset;
+        break;
+      }
+    }
+    return keepFrom > log.logStart ? this.advance(log, keepFrom) : 0;
   }
 
-  /** No local segments to truncate: the data lives in the object store. */
-  truncateBelow(_offset: number): Promise<number> {
-    return Promise.resolve(0);
+  /** Whole batches entirely below `offset` go, never the last one (the tier's local retention; not used by a cluster broker). */
+  async truncateBelow(offset: number): Promise<number> {
+    const log = this.leader();
+    let target = log.logStart;
+    for await (const e of this.committedEntries(log)) {
+      if (e.lastOffset >= offset || e.lastOffset + 1 >= log.highWatermark) break;
+      target = e.lastOffset + 1;
+    }
+    return target > log.logStart ? this.advance(log, target) : 0;
   }
 
-  deleteRecordsBelow(_offset: number): Promise<number> {
-    return Promise.reject(new KafkaError('POLICY_VIOLATION', 'DeleteRecords is not supported in cluster mode yet'));
+  /** DeleteRecords: -1 is the high watermark; past it OFFSET_OUT_OF_RANGE; the start never moves back. */
+  async deleteRecordsBelow(offset: number): Promise<number> {
+    const log = this.leader();
+    const target = offset === -1 ? log.highWatermark : offset;
+    if (target < 0 || target > log.highWatermark) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [${log.logStart}, ${log.highWatermark}]`);
+    if (target > log.logStart) await this.advance(log, target);
+    return log.logStart;
+  }
+
+  private async advance(log: SharedPartitionLog, offset: number): Promise<number> {
+    const removed = await log.advanceLogStart(offset);
+    this.lastLogStart = log.logStart;
+    this.wake();
+    return removed;
   }
 
   /**

@@ -13,7 +13,7 @@ import type { PartitionIndex } from '../services/leases.js';
 import { checkTopicName, type TopicDirectory } from '../services/topics.js';
 import { Topic } from '../broker/topic-manager.js';
 import type { ObjectStore } from '../tier/object-store.js';
-import { SharedPartitionStore } from './shared-partition-store.js';
+import { SharedPartitionStore, type SharedPartitionLimits } from './shared-partition-store.js';
 
 /** A topic whose partitions live on shared storage. */
 export type SharedTopic = Topic<SharedPartitionStore>;
@@ -64,9 +64,9 @@ export class SharedTopics implements TopicDirectory {
   }
 
   private grow(topic: SharedTopic, total: number): void {
-    const limits = (): { maxBatchBytes: number; validateRecords: boolean } => {
+    const limits = (): SharedPartitionLimits => {
       const c = { ...DEFAULT_LOG_CONFIG, ...logConfigFor(topic.record.configs, this.config) };
-      return { maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords };
+      return { maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords, retentionMs: c.retentionMs };
     };
     for (let p = topic.partitions.length; p < total; p++) topic.partitions.push(new SharedPartitionStore(topic.record.name, p, topic.record.id, limits, this.index, this.objects));
   }

@@ -65,6 +65,7 @@ export class ClusterBroker {
   private readonly leases: PgLeases;
   private readonly index: PgPartitionIndex;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
   private refreshes = 0;
   private closed = false;
   /** Partitions by lease resource (rebuilt when topics change). */
@@ -184,9 +185,19 @@ export class ClusterBroker {
     this.byResource.get(resource)?.store.resign();
   }
 
-  /** Starts the lease loop and the metadata refresh (once the listeners are bound and registered). */
+  /** Time retention on the partitions this broker leads (each leader applies its own). */
+  private async applyRetention(): Promise<void> {
+    for (const { store } of this.byResource.values()) {
+      if (!store.leading) continue;
+      await store.applyRetention(Date.now()).catch((err: unknown) => this.logger.warn({ err, topic: store.topic, partition: store.index }, 'retention failed'));
+    }
+  }
+
+  /** Starts the lease loop, the metadata refresh and retention (once the listeners are bound and registered). */
   start(): void {
     this.balancer.start();
+    this.retentionTimer = setInterval(() => void this.applyRetention(), this.config.retentionCheckIntervalMs);
+    this.retentionTimer.unref();
     const refresh = (): void => {
       if (this.closed) return;
       this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'cluster metadata refresh failed; retrying')).finally(() => {
@@ -225,6 +236,7 @@ export class ClusterBroker {
   async close(): Promise<void> {
     this.closed = true;
     if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     await this.balancer.stop(true).catch((err: unknown) => this.logger.warn({ err }, 'could not hand every lease off'));
     await this.window.close();
     await this.groups.drop()?.close();

@@ -70,8 +70,16 @@ export interface PartitionIndex {
    * or when an entry's offsets do not follow the partition's committed end.
    */
   commit(entries: readonly IndexEntry[], guards: readonly LeaseGuard[]): Promise<void>;
-  /** One past the last committed offset (0 for an empty partition). */
+  /** One past the last committed offset (0 for an empty partition; at least the log start). */
   highWatermark(topicId: string, partition: number): Promise<number>;
+  /** The first offset readers may fetch (0 until records are deleted). */
+  logStart(topicId: string, partition: number): Promise<number>;
+  /**
+   * Moves the log start up to `offset` (never down, never past the high watermark) under the
+   * guard's lease, and forgets the entries wholly below it; resolves with the log start and
+   * how many entries went. NOT_LEADER_OR_FOLLOWER when the guard no longer holds.
+   */
+  advanceLogStart(topicId: string, partition: number, offset: number, guard: LeaseGuard): Promise<{ logStart: number; removed: number }>;
   /** Committed entries whose last offset is at or past `fromOffset`, in order, at most `limit`. */
   entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]>;
   /** Each leader epoch with committed data and its first offset, in epoch order (OffsetForLeaderEpoch). */

@@ -77,6 +77,17 @@ export function leasesContract(name: string, open: () => Promise<LeaseHarness>):
       await index.commit([{ ...entry(0, 15, 2), producerId: 42, producerEpoch: 3, baseSequence: 0 }, entry(0, 17, 1), { ...entry(0, 18, 2), producerId: 42, producerEpoch: 3, baseSequence: 2 }], [guard]);
       expect((await index.producerEntries('T1', 0, 10)).map((e) => [e.baseOffset, e.producerId, e.producerEpoch, e.baseSequence])).toEqual([[15, 42, 3, 0], [18, 42, 3, 2]]);
       expect((await index.producerEntries('T1', 0, 1)).map((e) => e.baseOffset)).toEqual([18]);
+      // The log start moves up (DeleteRecords, retention), never down or past the end; entries wholly below it go.
+      expect(await index.logStart('T1', 0)).toBe(0);
+      expect(await index.advanceLogStart('T1', 0, 12, guard)).toEqual({ logStart: 12, removed: 1 });
+      expect((await index.entries('T1', 0, 0, 10)).map((e) => e.baseOffset)).toEqual([10, 15, 17, 18]);
+      expect(await index.advanceLogStart('T1', 0, 5, guard)).toEqual({ logStart: 12, removed: 0 });
+      expect(await index.advanceLogStart('T1', 0, 99, guard)).toEqual({ logStart: 20, removed: 4 });
+      expect([await index.logStart('T1', 0), await index.highWatermark('T1', 0)]).toEqual([20, 20]);
+      // Writing goes on at the end, and a stale guard cannot move the start.
+      await index.commit([entry(0, 20, 2)], [guard]);
+      expect(await index.highWatermark('T1', 0)).toBe(22);
+      expect(await errorName(() => index.advanceLogStart('T1', 0, 21, { ...guard, epoch: guard.epoch + 1 }))).toBe('NOT_LEADER_OR_FOLLOWER');
       await leases.close();
       await index.close();
     });

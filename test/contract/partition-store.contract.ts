@@ -92,7 +92,17 @@ function records(r: ReadOutcome): Array<[number, string]> {
 }
 
 
-export function partitionStoreContract(name: string, open: (options: PartitionOptions) => Promise<PartitionHarness>): void {
+export interface ContractOptions {
+  /**
+   * The store keeps transactions (markers, the last stable offset, aborted transactions).
+   * One without them (cluster mode today) must refuse transactional batches and markers
+   * with INVALID_RECORD instead, which the contract checks in their place.
+   */
+  transactions?: boolean;
+}
+
+export function partitionStoreContract(name: string, open: (options: PartitionOptions) => Promise<PartitionHarness>, contract: ContractOptions = {}): void {
+  const transactions = contract.transactions ?? true;
   describe(`PartitionStore contract: ${name}`, () => {
     it('starts empty: every offset 0, nothing to read', async () => {
       const h = await open({ retentionMs: -1 });
@@ -161,7 +171,19 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       await h.close();
     });
 
-    it('holds read_committed readers at the oldest open transaction and names the aborted ones', async () => {
+    // One of the two, by what the store keeps.
+    if (!transactions) it('refuses transactional batches and markers (a store without transactions)', async () => {
+      const h = await open({ retentionMs: -1 });
+      const s = h.store;
+      await s.append(batch(0));
+      expect(await errorName(() => s.append(batch(1, 3, T0, { id: 100n, epoch: 1, seq: 0, transactional: true })))).toBe('INVALID_RECORD');
+      expect(await errorName(() => s.writeMarker({ producerId: 100, producerEpoch: 1, commit: true, coordinatorEpoch: 0 }))).toBe('INVALID_RECORD');
+      expect([s.highWatermark, s.lastStableOffset]).toEqual([3, 3]);
+      expect(baseOffsets(await s.read(0, 1 << 20, IsolationLevel.READ_COMMITTED))).toEqual([0]);
+      await h.close();
+    });
+
+    if (transactions) it('holds read_committed readers at the oldest open transaction and names the aborted ones', async () => {
       const h = await open({ retentionMs: -1 });
       const s = h.store;
       const a = { id: 100n, epoch: 1, seq: 0, transactional: true };

@@ -152,6 +152,9 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
         }));
         return seen.every((x) => x === '15,3');
       }, 15_000, 'every broker sees the new topic and partitions');
+      // DeleteRecords goes to the partition's leader; every broker then reports the new start.
+      await admins[1]!.deleteTopicRecords({ topic: 'mixed', partitions: [{ partition: 0, offset: '5' }] });
+      for (const a of admins) expect((await a.fetchTopicOffsets('mixed')).find((o) => o.partition === 0)?.low).toBe('5');
       const cluster = await admins[0]!.describeCluster();
       expect(cluster.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
       for (const a of admins) await a.disconnect();

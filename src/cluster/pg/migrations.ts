@@ -141,6 +141,18 @@ export const MIGRATIONS: readonly Migration[] = [
       create index log_index_producers on log_index (topic_id, partition, base_offset) where producer_id >= 0;
     `,
   },
+  {
+    version: 5,
+    name: 'log start offsets (DeleteRecords, retention)',
+    sql: `
+      create table partition_starts (
+        topic_id text not null,
+        partition integer not null,
+        log_start bigint not null,
+        primary key (topic_id, partition)
+      );
+    `,
+  },
 ];
 
 /** An arbitrary constant: the advisory lock every broker takes to migrate. */

@@ -105,7 +105,8 @@ export class PgPartitionIndex implements PartitionIndex {
         }
         const parts = [...new Map(entries.map((e) => [`${e.topicId}/${e.partition}`, e])).values()];
         const endRows = await timed(this.onStatement, () => client.query<{ topic_id: string; partition: number; end: string }>(`select p.topic_id, p.partition,
-            coalesce((select max(last_offset) + 1 from log_index i where i.topic_id = p.topic_id and i.partition = p.partition), 0) as end
+            greatest(coalesce((select max(last_offset) + 1 from log_index i where i.topic_id = p.topic_id and i.partition = p.partition), 0),
+              coalesce((select log_start from partition_starts s where s.topic_id = p.topic_id and s.partition = p.partition), 0)) as end
           from unnest($1::text[], $2::int[]) as p(topic_id, partition)`, [parts.map((e) => e.topicId), parts.map((e) => e.partition)]));
         const ends = new Map(endRows.rows.map((r) => [`${r.topic_id}/${r.partition}`, Number(r.end)]));
         for (const e of entries) {
@@ -135,8 +136,40 @@ export class PgPartitionIndex implements PartitionIndex {
   }
 
   async highWatermark(topicId: string, partition: number): Promise<number> {
-    const r = await timed(this.onStatement, () => this.pool.query<{ end: string }>('select coalesce(max(last_offset) + 1, 0) as end from log_index where topic_id = $1 and partition = $2', [topicId, partition]));
+    const r = await timed(this.onStatement, () => this.pool.query<{ end: string }>(`select greatest(
+        coalesce((select max(last_offset) + 1 from log_index where topic_id = $1 and partition = $2), 0),
+        coalesce((select log_start from partition_starts where topic_id = $1 and partition = $2), 0)) as end`, [topicId, partition]));
     return Number(r.rows[0]!.end);
+  }
+
+  async logStart(topicId: string, partition: number): Promise<number> {
+    const r = await timed(this.onStatement, () => this.pool.query<{ log_start: string }>('select log_start from partition_starts where topic_id = $1 and partition = $2', [topicId, partition]));
+    return r.rows[0] === undefined ? 0 : Number(r.rows[0].log_start);
+  }
+
+  async advanceLogStart(topicId: string, partition: number, offset: number, guard: LeaseGuard): Promise<{ logStart: number; removed: number }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`begin; set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
+      try {
+        const held = await timed(this.onStatement, () => client.query(`select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share`, [guard.resource, guard.holder, guard.epoch]));
+        if (held.rowCount !== 1) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${guard.resource} is no longer held by ${guard.holder} at epoch ${guard.epoch}`);
+        const r = await timed(this.onStatement, () => client.query<{ log_start: string }>(`insert into partition_starts (topic_id, partition, log_start)
+            values ($1, $2, least($3::bigint, greatest(coalesce((select max(last_offset) + 1 from log_index where topic_id = $1 and partition = $2), 0),
+              coalesce((select log_start from partition_starts where topic_id = $1 and partition = $2), 0))))
+          on conflict (topic_id, partition) do update set log_start = greatest(partition_starts.log_start, excluded.log_start)
+          returning log_start`, [topicId, partition, offset]));
+        const start = Number(r.rows[0]!.log_start);
+        const removed = await timed(this.onStatement, () => client.query('delete from log_index where topic_id = $1 and partition = $2 and last_offset < $3', [topicId, partition, start]));
+        await client.query('commit');
+        return { logStart: start, removed: removed.rowCount ?? 0 };
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
   }
 
   async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {

@@ -37,7 +37,7 @@ async function parts() {
     get: (key: string, range?: { start: number; end: number }) => (gets.count++, local.get(key, range)),
   });
   const window = new FlushWindow(objects, index, { windowMs: 1, maxBytes: 1 << 20, keyPrefix: 'n/' });
-  const store = new SharedPartitionStore('t', 0, 'T', () => ({ maxBatchBytes: 1 << 20, validateRecords: true }), index, objects);
+  const store = new SharedPartitionStore('t', 0, 'T', () => ({ maxBatchBytes: 1 << 20, validateRecords: true, retentionMs: -1 }), index, objects);
   let current: { resource: string; holder: number; epoch: number } | undefined;
   // Broker `holder` takes the partition over (the previous holder hands it off).
   const lead = async (holder: number) => {
@@ -72,7 +72,6 @@ describe('SharedPartitionStore', () => {
     expect(await errorName(() => store.append(corrupt))).toBe('CORRUPT_MESSAGE');
     const txn = buildRecordBatch([{ value: Buffer.from('t') }], { producerId: 9n, producerEpoch: 0, baseSequence: 0, attributes: TRANSACTIONAL_FLAG });
     expect(await errorName(() => store.append(txn))).toBe('INVALID_RECORD');
-    expect(await errorName(() => store.deleteRecordsBelow(1))).toBe('POLICY_VIOLATION');
     store.resign();
     expect(await errorName(() => store.append(batch('d')))).toBe('NOT_LEADER_OR_FOLLOWER');
     // What it last knew stays visible to metrics.
