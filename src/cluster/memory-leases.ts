@@ -93,6 +93,12 @@ export class MemoryPartitionIndex implements PartitionIndex {
     return (this.byPartition.get(`${topicId}/${partition}`) ?? []).filter((e) => e.lastOffset >= fromOffset).slice(0, limit).map((e) => ({ ...e }));
   }
 
+  async referencedObjects(keys: readonly string[]): Promise<Set<string>> {
+    const named = new Set<string>();
+    for (const list of this.byPartition.values()) for (const e of list) named.add(e.objectKey);
+    return new Set(keys.filter((k) => named.has(k)));
+  }
+
   async epochStarts(topicId: string, partition: number): Promise<Array<{ epoch: number; startOffset: number }>> {
     const starts = new Map<number, number>();
     for (const e of this.byPartition.get(`${topicId}/${partition}`) ?? []) if (!starts.has(e.leaderEpoch)) starts.set(e.leaderEpoch, e.baseOffset);

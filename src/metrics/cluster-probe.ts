@@ -15,6 +15,7 @@ export class ClusterProbe {
   private readonly puts: Counter<'outcome'>;
   private readonly statements: Histogram;
   private readonly uncompactedBytes: Gauge;
+  private readonly collected: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -25,6 +26,7 @@ export class ClusterProbe {
     this.flushSeconds = new Histogram({ name: 'strata_cluster_flush_seconds', help: 'Flush window latency by stage: put (the object), commit (the index), total (first append to acknowledgement)', labelNames: ['stage'], buckets: LATENCY_BUCKETS, registers });
     this.puts = new Counter({ name: 'strata_cluster_flush_puts_total', help: 'Flush window objects written, by outcome (ok, failed)', labelNames: ['outcome'], registers });
     this.uncompactedBytes = new Gauge({ name: 'strata_cluster_uncompacted_bytes', help: 'Committed bytes still in flush-window objects, not merged into per-partition segments (reported by the group coordinator broker; every byte until a compactor exists)', registers });
+    this.collected = new Counter({ name: 'strata_cluster_objects_collected_total', help: 'Flush-window objects deleted because no index entry names them any more (retention, DeleteRecords, failed or fenced windows)', registers });
     this.statements = new Histogram({ name: 'strata_cluster_postgres_statement_seconds', help: 'PostgreSQL statement latency (metadata and index)', buckets: LATENCY_BUCKETS, registers });
   }
 
@@ -44,6 +46,10 @@ export class ClusterProbe {
     this.flushSeconds.observe({ stage: 'put' }, s.putSeconds);
     this.flushSeconds.observe({ stage: 'commit' }, s.commitSeconds);
     this.flushSeconds.observe({ stage: 'total' }, s.windowSeconds);
+  }
+
+  objectsCollected(n: number): void {
+    this.collected.inc(n);
   }
 
   uncompacted(bytes: number): void {

@@ -36,11 +36,19 @@ import { LeaseClusterView } from '../cluster/lease-cluster-view.js';
 import { GROUP_COORDINATOR_RESOURCE, LeasedGroups } from '../cluster/leased-groups.js';
 import { LeaseBalancer } from '../cluster/lease-balancer.js';
 import { noTransactions } from '../cluster/no-transactions.js';
+import { ObjectCollector } from '../cluster/object-collector.js';
 import { bootstrapUser, buildSecurity, connectionDepsOf, readSecurityBoot, registerBroker, type Security } from './security-setup.js';
 import type { SharedPartitionStore } from '../cluster/shared-partition-store.js';
 
 /** A window reaching this many bytes is written at once, whatever its age. */
 const FLUSH_MAX_BYTES = 8 * 1024 * 1024;
+
+/** Flush-window objects go under this prefix (then the writing broker's id). */
+const WINDOW_PREFIX = 'wal/';
+
+/** Objects younger than this are never collected (far longer than any PUT-to-commit). */
+const COLLECT_GRACE_MS = 10 * 60 * 1000;
+const COLLECT_EVERY_MS = 60 * 1000;
 
 /** The uncompacted-bytes gauge is refreshed every this many metadata refreshes (a scan of the index). */
 const UNCOMPACTED_EVERY = 10;
@@ -66,6 +74,8 @@ export class ClusterBroker {
   private readonly index: PgPartitionIndex;
   private refreshTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private collectTimer: NodeJS.Timeout | undefined;
+  private readonly collector: ObjectCollector;
   private refreshes = 0;
   private closed = false;
   /** Partitions by lease resource (rebuilt when topics change). */
@@ -99,8 +109,9 @@ export class ClusterBroker {
     this.objects = objects.store;
     logger.info({ store: objects.description, flushWindowMs: config.flushWindowMs, leaseTtlMs: config.leaseTtlMs }, 'cluster mode: data in the object store, metadata in PostgreSQL');
     this.window = new FlushWindow(objects.store, this.index, {
-      windowMs: config.flushWindowMs, maxBytes: FLUSH_MAX_BYTES, keyPrefix: `wal/${config.nodeId}/`, onFlush: (s) => this.metrics.cluster.flush(s),
+      windowMs: config.flushWindowMs, maxBytes: FLUSH_MAX_BYTES, keyPrefix: `${WINDOW_PREFIX}${config.nodeId}/`, onFlush: (s) => this.metrics.cluster.flush(s),
     });
+    this.collector = new ObjectCollector(objects.store, this.index, { prefix: WINDOW_PREFIX, graceMs: COLLECT_GRACE_MS });
     this.topics = new SharedTopics(config, metadata, this.index, objects.store, logger);
     this.topics.onChange = () => this.indexResources();
     this.cluster = new LocalCluster(clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port }, listenersOf(config)[0]!.name);
@@ -198,6 +209,15 @@ export class ClusterBroker {
     this.balancer.start();
     this.retentionTimer = setInterval(() => void this.applyRetention(), this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
+    // One broker (the group coordinator's) collects objects no index entry names.
+    this.collectTimer = setInterval(() => {
+      if (this.groups.coordinator === undefined) return;
+      this.collector.collect().then(
+        ({ deleted }) => this.metrics.cluster.objectsCollected(deleted),
+        (err: unknown) => this.logger.warn({ err }, 'object collection failed; retrying later'),
+      );
+    }, COLLECT_EVERY_MS);
+    this.collectTimer.unref();
     const refresh = (): void => {
       if (this.closed) return;
       this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'cluster metadata refresh failed; retrying')).finally(() => {
@@ -237,6 +257,7 @@ export class ClusterBroker {
     this.closed = true;
     if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
+    if (this.collectTimer !== undefined) clearInterval(this.collectTimer);
     await this.balancer.stop(true).catch((err: unknown) => this.logger.warn({ err }, 'could not hand every lease off'));
     await this.window.close();
     await this.groups.drop()?.close();

@@ -82,6 +82,8 @@ export interface PartitionIndex {
   advanceLogStart(topicId: string, partition: number, offset: number, guard: LeaseGuard): Promise<{ logStart: number; removed: number }>;
   /** Committed entries whose last offset is at or past `fromOffset`, in order, at most `limit`. */
   entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]>;
+  /** Which of `keys` committed entries still name (the others are garbage once old enough). */
+  referencedObjects(keys: readonly string[]): Promise<Set<string>>;
   /** Each leader epoch with committed data and its first offset, in epoch order (OffsetForLeaderEpoch). */
   epochStarts(topicId: string, partition: number): Promise<Array<{ epoch: number; startOffset: number }>>;
   /** The last `limit` committed entries of idempotent producers, in offset order (a new leader rebuilds producer state from them). */

@@ -77,6 +77,7 @@ export function leasesContract(name: string, open: () => Promise<LeaseHarness>):
       await index.commit([{ ...entry(0, 15, 2), producerId: 42, producerEpoch: 3, baseSequence: 0 }, entry(0, 17, 1), { ...entry(0, 18, 2), producerId: 42, producerEpoch: 3, baseSequence: 2 }], [guard]);
       expect((await index.producerEntries('T1', 0, 10)).map((e) => [e.baseOffset, e.producerId, e.producerEpoch, e.baseSequence])).toEqual([[15, 42, 3, 0], [18, 42, 3, 2]]);
       expect((await index.producerEntries('T1', 0, 1)).map((e) => e.baseOffset)).toEqual([18]);
+      expect(await index.referencedObjects(['obj-0', 'obj-10', 'obj-11', 'obj-18'])).toEqual(new Set(['obj-0', 'obj-10', 'obj-18']));
       // The log start moves up (DeleteRecords, retention), never down or past the end; entries wholly below it go.
       expect(await index.logStart('T1', 0)).toBe(0);
       expect(await index.advanceLogStart('T1', 0, 12, guard)).toEqual({ logStart: 12, removed: 1 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlushWindow, type FlushStats } from '../../src/cluster/flush-window.js';
+import { ObjectCollector } from '../../src/cluster/object-collector.js';
 import { PgLeases, PgPartitionIndex } from '../../src/cluster/pg/pg-leases.js';
 import { SharedPartitionLog } from '../../src/cluster/shared-partition-log.js';
 import { buildRecordBatch } from '../../src/protocol/records/batch-builder.js';
@@ -78,6 +79,14 @@ describe('shared storage write path (flush windows over S3 and PostgreSQL)', () 
     expect(read.slice(0, 3)).toEqual([[0, 'b2-0'], [1, 'b2-1'], [2, 'b2-2']]);
     expect((await taken.append(batchOf('after'))).baseOffset).toBe(150);
     await window2.close();
+    // The collector deletes an orphan (a fenced window's object, say) and keeps every object the index names.
+    const orphan = `n1/${(Date.now() - 3_600_000).toString(36)}-0-dead.batches`;
+    await objects.put(orphan, Buffer.from('never indexed'));
+    const collector = new ObjectCollector(objects, index, { prefix: 'n', graceMs: 0, now: () => Date.now() + 60_000 });
+    const before = (await objects.list('')).length;
+    expect((await collector.collect()).deleted).toBe(1);
+    expect(await objects.list('')).toHaveLength(before - 1);
+    expect(values(await taken.read(0, 1 << 20))).toHaveLength(153);
   });
 
   it('fences a leader whose lease moved: its appends fail and nothing it wrote becomes visible', async () => {

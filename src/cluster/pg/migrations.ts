@@ -143,7 +143,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    name: 'log start offsets (DeleteRecords, retention)',
+    name: 'log start offsets (DeleteRecords, retention), objects named by the index',
     sql: `
       create table partition_starts (
         topic_id text not null,
@@ -151,6 +151,8 @@ export const MIGRATIONS: readonly Migration[] = [
         log_start bigint not null,
         primary key (topic_id, partition)
       );
+      -- The object collector asks which flush-window objects rows still name.
+      create index log_index_objects on log_index (object_key);
     `,
   },
 ];

@@ -177,6 +177,11 @@ export class PgPartitionIndex implements PartitionIndex {
     return r.rows.map(entryOf);
   }
 
+  async referencedObjects(keys: readonly string[]): Promise<Set<string>> {
+    const r = await timed(this.onStatement, () => this.pool.query<{ object_key: string }>('select distinct object_key from log_index where object_key = any($1::text[])', [keys]));
+    return new Set(r.rows.map((row) => row.object_key));
+  }
+
   async epochStarts(topicId: string, partition: number): Promise<Array<{ epoch: number; startOffset: number }>> {
     const r = await timed(this.onStatement, () => this.pool.query<{ epoch: string; start: string }>(`select leader_epoch as epoch, min(base_offset) as start from log_index
       where topic_id = $1 and partition = $2 group by leader_epoch order by leader_epoch`, [topicId, partition]));
