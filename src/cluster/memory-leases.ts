@@ -1,7 +1,7 @@
 // LeaseStore and PartitionIndex in memory, with an injected clock: the contract suites'
 // reference implementation and the unit tests' (cluster mode itself runs on PostgreSQL).
 import { KafkaError } from '../errors.js';
-import type { AcquireOptions, IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../services/leases.js';
+import type { AcquireOptions, EntryMove, IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../services/leases.js';
 
 export class MemoryLeases implements LeaseStore {
   readonly rows = new Map<string, Lease>();
@@ -91,6 +91,14 @@ export class MemoryPartitionIndex implements PartitionIndex {
 
   async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {
     return (this.byPartition.get(`${topicId}/${partition}`) ?? []).filter((e) => e.lastOffset >= fromOffset).slice(0, limit).map((e) => ({ ...e }));
+  }
+
+  async relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard): Promise<void> {
+    if (!this.leases.holds(guard)) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${guard.resource} is no longer held by ${guard.holder} at epoch ${guard.epoch}`);
+    const list = this.byPartition.get(`${topicId}/${partition}`) ?? [];
+    const at = new Map(list.map((e, i) => [e.baseOffset, i]));
+    if (moves.some((m) => !at.has(m.baseOffset))) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'an entry to relocate is gone (retention moved the log start)');
+    for (const m of moves) Object.assign(list[at.get(m.baseOffset)!]!, { objectKey: m.objectKey, byteStart: m.byteStart, byteEnd: m.byteEnd });
   }
 
   async referencedObjects(keys: readonly string[]): Promise<Set<string>> {

@@ -4,8 +4,8 @@
 // grace period far longer than any window takes from its PUT to its commit (a commit needs
 // a live lease, so a writer paused for longer than its lease can no longer commit), so an
 // object still on its way into the index is never taken. Its age is in its key
-// (`<prefix><broker>/<ms since the epoch, base 36>-…`). One broker runs it (the group
-// coordinator's), every few minutes.
+// (`<prefix>…/<ms since the epoch, base 36>-….batches`: window objects and the compactor's
+// segments alike). One broker runs it (the group coordinator's), every minute.
 import type { ObjectStore } from '../tier/object-store.js';
 import type { PartitionIndex } from '../services/leases.js';
 
@@ -13,8 +13,8 @@ import type { PartitionIndex } from '../services/leases.js';
 const CHUNK = 500;
 
 export interface CollectorOptions {
-  /** Where flush-window objects live (FlushWindow's key prefixes start with it). */
-  prefix: string;
+  /** Where flush-window objects (and the compactor's segments) live: each key prefix looked under. */
+  prefixes: readonly string[];
   /** Objects younger than this are left alone. */
   graceMs: number;
   now?: () => number;
@@ -34,10 +34,13 @@ export class ObjectCollector {
   /** One pass: resolves with how many objects were looked at and how many deleted. */
   async collect(): Promise<{ old: number; deleted: number }> {
     const now = (this.options.now ?? Date.now)();
-    const old = (await this.objects.list(this.options.prefix)).filter((k) => {
-      const at = writtenAt(k, this.options.prefix);
-      return at !== undefined && at < now - this.options.graceMs;
-    });
+    const old: string[] = [];
+    for (const prefix of this.options.prefixes) {
+      for (const k of await this.objects.list(prefix)) {
+        const at = writtenAt(k, prefix);
+        if (at !== undefined && at < now - this.options.graceMs) old.push(k);
+      }
+    }
     let deleted = 0;
     for (let i = 0; i < old.length; i += CHUNK) {
       const chunk = old.slice(i, i + CHUNK);

@@ -15,12 +15,16 @@ import type { FlushWindow } from './flush-window.js';
 import { ProducerStateTable } from '../broker/producer-state.js';
 import type { ActiveProducer } from '../services/partition-store.js';
 import { RecentBatches } from './recent-batches.js';
+import { writtenAt } from './object-collector.js';
 
 /** Index entries read back to rebuild producer state (5 batches per producer are kept). */
 const PRODUCER_ENTRIES = 2000;
 
 /** Bytes of its latest committed batches each led partition keeps in memory for tail reads. */
 const RECENT_BYTES = 2 * 1024 * 1024;
+
+/** Index rows the compactor looks at per pass. */
+const COMPACT_SCAN = 2000;
 
 /** Index rows read per fetch (each names a byte range of one object). */
 const MAX_ENTRIES_PER_READ = 500;
@@ -65,6 +69,44 @@ export class SharedPartitionLog {
     const { logStart, removed } = await this.index.advanceLogStart(this.topicId, this.partition, offset, this.guard);
     this.start = Math.max(this.start, logStart);
     return removed;
+  }
+
+  /**
+   * The compactor's step for this partition: committed batches still in flush-window objects
+   * (shared with other partitions, written at least `minAgeMs` ago) are copied, in offset
+   * order and up to `maxBytes`, into one segment object of this partition, and the index is
+   * pointed at it under this leader's lease. The window objects are then named by fewer
+   * entries, and collected once by none. Resolves with the bytes moved (0: nothing to do).
+   */
+  async compact(o: { windowPrefix: string; segmentPrefix: string; minAgeMs: number; maxBytes: number; now: number }): Promise<number> {
+    const run: IndexEntry[] = [];
+    let bytes = 0;
+    for (const e of await this.index.entries(this.topicId, this.partition, this.start, COMPACT_SCAN)) {
+      const at = writtenAt(e.objectKey, o.windowPrefix);
+      if (at === undefined) {
+        // Already in a segment: a run is contiguous, so it ends here (or starts after).
+        if (run.length > 0) break;
+        continue;
+      }
+      const size = e.byteEnd - e.byteStart + 1;
+      if (at > o.now - o.minAgeMs || (run.length > 0 && bytes + size > o.maxBytes)) break;
+      run.push(e);
+      bytes += size;
+    }
+    if (run.length === 0) return 0;
+    const chunks = await Promise.all(run.map((e) => this.objects.get(e.objectKey, { start: e.byteStart, end: e.byteEnd })));
+    const key = `${o.segmentPrefix}${this.topicId}/${this.partition}/${Date.now().toString(36)}-${run[0]!.baseOffset}-${run[run.length - 1]!.lastOffset}.batches`;
+    await this.objects.put(key, Buffer.concat(chunks));
+    let at = 0;
+    const moves = run.map((e, i) => {
+      const move = { baseOffset: e.baseOffset, objectKey: key, byteStart: at, byteEnd: at + chunks[i]!.length - 1 };
+      at += chunks[i]!.length;
+      return move;
+    });
+    // Refused if the lease moved or retention took some of these entries meanwhile: the
+    // segment is then named by nothing and collected.
+    await this.index.relocate(this.topicId, this.partition, moves, this.guard);
+    return bytes;
   }
 
   /** Committed index entries from the log start, in order (retention and timestamp searches page through them). */

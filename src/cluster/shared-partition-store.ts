@@ -194,6 +194,11 @@ export class SharedPartitionStore implements PartitionStore {
     return log.logStart;
   }
 
+  /** The compactor's pass for this partition (see SharedPartitionLog.compact); 0 when not leading. */
+  compact(o: Parameters<SharedPartitionLog['compact']>[0]): Promise<number> {
+    return this.log === undefined ? Promise.resolve(0) : this.log.compact(o);
+  }
+
   private async advance(log: SharedPartitionLog, offset: number): Promise<number> {
     const removed = await log.advanceLogStart(offset);
     this.lastLogStart = log.logStart;

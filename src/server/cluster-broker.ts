@@ -45,6 +45,13 @@ const FLUSH_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Flush-window objects go under this prefix (then the writing broker's id). */
 const WINDOW_PREFIX = 'wal/';
+/** The compactor's per-partition segments go under this one (then topic id and partition). */
+const SEGMENT_PREFIX = 'seg/';
+/** Batches stay in window objects at least this long (tail reads come from memory meanwhile). */
+const COMPACT_MIN_AGE_MS = 60 * 1000;
+const COMPACT_EVERY_MS = 30 * 1000;
+/** A segment takes at most this much of a partition per pass. */
+const SEGMENT_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Objects younger than this are never collected (far longer than any PUT-to-commit). */
 const COLLECT_GRACE_MS = 10 * 60 * 1000;
@@ -75,6 +82,8 @@ export class ClusterBroker {
   private refreshTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private collectTimer: NodeJS.Timeout | undefined;
+  private compactTimer: NodeJS.Timeout | undefined;
+  private compacting: Promise<void> | undefined;
   private readonly collector: ObjectCollector;
   private refreshes = 0;
   private closed = false;
@@ -111,7 +120,7 @@ export class ClusterBroker {
     this.window = new FlushWindow(objects.store, this.index, {
       windowMs: config.flushWindowMs, maxBytes: FLUSH_MAX_BYTES, keyPrefix: `${WINDOW_PREFIX}${config.nodeId}/`, onFlush: (s) => this.metrics.cluster.flush(s),
     });
-    this.collector = new ObjectCollector(objects.store, this.index, { prefix: WINDOW_PREFIX, graceMs: COLLECT_GRACE_MS });
+    this.collector = new ObjectCollector(objects.store, this.index, { prefixes: [WINDOW_PREFIX, SEGMENT_PREFIX], graceMs: COLLECT_GRACE_MS });
     this.topics = new SharedTopics(config, metadata, this.index, objects.store, logger);
     this.topics.onChange = () => this.indexResources();
     this.cluster = new LocalCluster(clusterId, { nodeId: config.nodeId, host: config.advertisedHost || config.host, port: config.advertisedPort || config.port }, listenersOf(config)[0]!.name);
@@ -196,6 +205,15 @@ export class ClusterBroker {
     this.byResource.get(resource)?.store.resign();
   }
 
+  /** The compactor's pass over the partitions this broker leads (each leader compacts its own). */
+  private async compact(): Promise<void> {
+    for (const { store } of this.byResource.values()) {
+      if (!store.leading || this.closed) continue;
+      await store.compact({ windowPrefix: WINDOW_PREFIX, segmentPrefix: SEGMENT_PREFIX, minAgeMs: COMPACT_MIN_AGE_MS, maxBytes: SEGMENT_MAX_BYTES, now: Date.now() })
+        .catch((err: unknown) => this.logger.warn({ err, topic: store.topic, partition: store.index }, 'compaction failed; retrying later'));
+    }
+  }
+
   /** Time retention on the partitions this broker leads (each leader applies its own). */
   private async applyRetention(): Promise<void> {
     for (const { store } of this.byResource.values()) {
@@ -218,6 +236,11 @@ export class ClusterBroker {
       );
     }, COLLECT_EVERY_MS);
     this.collectTimer.unref();
+    this.compactTimer = setInterval(() => {
+      if (this.compacting) return;
+      this.compacting = this.compact().finally(() => (this.compacting = undefined));
+    }, COMPACT_EVERY_MS);
+    this.compactTimer.unref();
     const refresh = (): void => {
       if (this.closed) return;
       this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'cluster metadata refresh failed; retrying')).finally(() => {
@@ -258,6 +281,8 @@ export class ClusterBroker {
     if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     if (this.collectTimer !== undefined) clearInterval(this.collectTimer);
+    if (this.compactTimer !== undefined) clearInterval(this.compactTimer);
+    await this.compacting;
     await this.balancer.stop(true).catch((err: unknown) => this.logger.warn({ err }, 'could not hand every lease off'));
     await this.window.close();
     await this.groups.drop()?.close();

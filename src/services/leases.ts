@@ -63,6 +63,14 @@ export interface IndexEntry {
   baseSequence: number;
 }
 
+/** A committed entry's bytes moved: same offsets, another object and range. */
+export interface EntryMove {
+  baseOffset: number;
+  objectKey: string;
+  byteStart: number;
+  byteEnd: number;
+}
+
 export interface PartitionIndex {
   /**
    * Commits entries atomically, only if every guard still holds (one transaction): all or
@@ -82,6 +90,11 @@ export interface PartitionIndex {
   advanceLogStart(topicId: string, partition: number, offset: number, guard: LeaseGuard): Promise<{ logStart: number; removed: number }>;
   /** Committed entries whose last offset is at or past `fromOffset`, in order, at most `limit`. */
   entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]>;
+  /**
+   * Points committed entries at new bytes (the compactor copied them into a segment object),
+   * offsets unchanged, all or nothing, only while the guard holds (NOT_LEADER_OR_FOLLOWER).
+   */
+  relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard): Promise<void>;
   /** Which of `keys` committed entries still name (the others are garbage once old enough). */
   referencedObjects(keys: readonly string[]): Promise<Set<string>>;
   /** Each leader epoch with committed data and its first offset, in epoch order (OffsetForLeaderEpoch). */

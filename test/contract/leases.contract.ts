@@ -78,6 +78,12 @@ export function leasesContract(name: string, open: () => Promise<LeaseHarness>):
       expect((await index.producerEntries('T1', 0, 10)).map((e) => [e.baseOffset, e.producerId, e.producerEpoch, e.baseSequence])).toEqual([[15, 42, 3, 0], [18, 42, 3, 2]]);
       expect((await index.producerEntries('T1', 0, 1)).map((e) => e.baseOffset)).toEqual([18]);
       expect(await index.referencedObjects(['obj-0', 'obj-10', 'obj-11', 'obj-18'])).toEqual(new Set(['obj-0', 'obj-10', 'obj-18']));
+      // The compactor points entries at a segment: offsets stay, bytes move; all or nothing.
+      await index.relocate('T1', 0, [{ baseOffset: 10, objectKey: 'seg-a', byteStart: 0, byteEnd: 49 }, { baseOffset: 15, objectKey: 'seg-a', byteStart: 50, byteEnd: 99 }], guard);
+      expect((await index.entries('T1', 0, 10, 2)).map((e) => [e.baseOffset, e.lastOffset, e.objectKey, e.byteStart, e.byteEnd])).toEqual([[10, 14, 'seg-a', 0, 49], [15, 16, 'seg-a', 50, 99]]);
+      expect(await errorName(() => index.relocate('T1', 0, [{ baseOffset: 17, objectKey: 'seg-b', byteStart: 0, byteEnd: 9 }, { baseOffset: 16, objectKey: 'seg-b', byteStart: 10, byteEnd: 19 }], guard))).toBe('NOT_LEADER_OR_FOLLOWER');
+      expect((await index.entries('T1', 0, 17, 1))[0]!.objectKey).toBe('obj-17');
+      expect(await errorName(() => index.relocate('T1', 0, [{ baseOffset: 17, objectKey: 'seg-b', byteStart: 0, byteEnd: 9 }], { ...guard, epoch: guard.epoch + 1 }))).toBe('NOT_LEADER_OR_FOLLOWER');
       // The log start moves up (DeleteRecords, retention), never down or past the end; entries wholly below it go.
       expect(await index.logStart('T1', 0)).toBe(0);
       expect(await index.advanceLogStart('T1', 0, 12, guard)).toEqual({ logStart: 12, removed: 1 });

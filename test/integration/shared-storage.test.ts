@@ -82,7 +82,7 @@ describe('shared storage write path (flush windows over S3 and PostgreSQL)', () 
     // The collector deletes an orphan (a fenced window's object, say) and keeps every object the index names.
     const orphan = `n1/${(Date.now() - 3_600_000).toString(36)}-0-dead.batches`;
     await objects.put(orphan, Buffer.from('never indexed'));
-    const collector = new ObjectCollector(objects, index, { prefix: 'n', graceMs: 0, now: () => Date.now() + 60_000 });
+    const collector = new ObjectCollector(objects, index, { prefixes: ['n1/', 'n2/'], graceMs: 0, now: () => Date.now() + 60_000 });
     const before = (await objects.list('')).length;
     expect((await collector.collect()).deleted).toBe(1);
     expect(await objects.list('')).toHaveLength(before - 1);

@@ -4,7 +4,7 @@
 // write can become visible under a lease that moved while it was being committed.
 import pg from 'pg';
 import { KafkaError } from '../../errors.js';
-import type { AcquireOptions, IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../../services/leases.js';
+import type { AcquireOptions, EntryMove, IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../../services/leases.js';
 
 interface LeaseRow { resource: string; holder: number; epoch: string; expires_ms: number }
 
@@ -75,9 +75,9 @@ const COMMIT_IDLE_LIMIT_MS = 2000;
 export class PgPartitionIndex implements PartitionIndex {
   constructor(private readonly pool: pg.Pool, private readonly onStatement?: (seconds: number) => void) {}
 
-  /** Bytes of committed data still in flush-window objects (all of it until a compactor exists). */
+  /** Bytes of committed data still in flush-window objects (not yet copied into per-partition segments). */
   async uncompactedBytes(): Promise<number> {
-    const r = await timed(this.onStatement, () => this.pool.query<{ bytes: string }>('select coalesce(sum(byte_end - byte_start + 1), 0) as bytes from log_index'));
+    const r = await timed(this.onStatement, () => this.pool.query<{ bytes: string }>(`select coalesce(sum(byte_end - byte_start + 1), 0) as bytes from log_index where object_key like 'wal/%'`));
     return Number(r.rows[0]!.bytes);
   }
 
@@ -175,6 +175,28 @@ export class PgPartitionIndex implements PartitionIndex {
   async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {
     const r = await timed(this.onStatement, () => this.pool.query<IndexRow>('select * from log_index where topic_id = $1 and partition = $2 and last_offset >= $3 order by base_offset limit $4', [topicId, partition, fromOffset, limit]));
     return r.rows.map(entryOf);
+  }
+
+  async relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`begin; set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
+      try {
+        const held = await timed(this.onStatement, () => client.query(`select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share`, [guard.resource, guard.holder, guard.epoch]));
+        if (held.rowCount !== 1) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${guard.resource} is no longer held by ${guard.holder} at epoch ${guard.epoch}`);
+        const r = await timed(this.onStatement, () => client.query(`update log_index i set object_key = m.object_key, byte_start = m.byte_start, byte_end = m.byte_end
+          from unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) as m(base_offset, object_key, byte_start, byte_end)
+          where i.topic_id = $1 and i.partition = $2 and i.base_offset = m.base_offset`,
+        [topicId, partition, moves.map((m) => m.baseOffset), moves.map((m) => m.objectKey), moves.map((m) => m.byteStart), moves.map((m) => m.byteEnd)]));
+        if (r.rowCount !== moves.length) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'an entry to relocate is gone (retention moved the log start)');
+        await client.query('commit');
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
   }
 
   async referencedObjects(keys: readonly string[]): Promise<Set<string>> {

@@ -32,7 +32,7 @@ describe('ObjectCollector', () => {
     await index.commit([{
       topicId: 'T', partition: 0, baseOffset: 0, lastOffset: 0, objectKey: oldNamed, byteStart: 0, byteEnd: 0, maxTimestamp: 0, leaderEpoch: lease.epoch, producerId: -1, producerEpoch: -1, baseSequence: -1,
     }], [{ resource: 'p:T/0', holder: 1, epoch: lease.epoch }]);
-    const collector = new ObjectCollector(objects, index, { prefix: 'wal/', graceMs: 600_000, now: () => now });
+    const collector = new ObjectCollector(objects, index, { prefixes: ['wal/'], graceMs: 600_000, now: () => now });
     expect(await collector.collect()).toEqual({ old: 2, deleted: 1 });
     expect((await objects.list('')).sort()).toEqual([oldNamed, 'topics/x/segment.log', 'wal/1/notes.txt', young].sort());
     // Once retention forgets the row, its object goes too.
