@@ -6,7 +6,7 @@ import { KafkaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { DEFAULT_LOG_CONFIG } from '../config/log-config.js';
-import { logConfigFor, validateTopicConfigs, type TopicConfigs } from '../config/topic-config.js';
+import { logConfigFor, parseCleanupPolicy, validateTopicConfigs, type TopicConfigs } from '../config/topic-config.js';
 import { newKafkaUuid } from '../broker/cluster-metadata-document.js';
 import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
 import type { PartitionIndex } from '../services/leases.js';
@@ -109,6 +109,7 @@ export class SharedTopics implements TopicDirectory {
   create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Promise<SharedTopic | undefined> {
     try {
       checkTopicName(name);
+      refuseCompaction(configs);
       if (this.topics.has(name) || this.creating.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
       if (!Number.isInteger(partitions) || partitions < 1) throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be at least 1`);
       this.checkBudget(partitions);
@@ -174,6 +175,7 @@ export class SharedTopics implements TopicDirectory {
     const topic = this.topics.get(name);
     if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
     validateTopicConfigs(configs);
+    refuseCompaction(configs);
     if (validateOnly) return;
     const stored = await this.store.updateTopic({ ...topic.record, configs: { ...configs } }, topic.version);
     topic.version = stored.version;
@@ -183,6 +185,17 @@ export class SharedTopics implements TopicDirectory {
   /** Every partition, with the lease resource that names it. */
   resources(): Array<{ resource: string; store: SharedPartitionStore }> {
     return this.list().flatMap((t) => t.partitions.map((store) => ({ resource: partitionResource(t.id, store.index), store })));
+  }
+}
+
+/**
+ * Compacted topics are not built in cluster mode: time retention would delete what a
+ * compacted topic must keep, so they are refused rather than half-served.
+ */
+function refuseCompaction(configs: TopicConfigs): void {
+  const policy = configs['cleanup.policy'];
+  if (policy !== undefined && parseCleanupPolicy(policy) !== 'delete') {
+    throw new KafkaError('INVALID_CONFIG', `cleanup.policy=${policy}: compacted topics are not supported in cluster mode yet`);
   }
 }
 

@@ -152,6 +152,10 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
         }));
         return seen.every((x) => x === '15,3');
       }, 15_000, 'every broker sees the new topic and partitions');
+      // Compacted topics are refused in cluster mode (time retention would delete what they keep).
+      const refused = await admins[0]!.createTopics({ topics: [{ topic: 'compacted', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] })
+        .then(() => 'created', (err: { errors?: Array<{ type?: string }> }) => err.errors?.[0]?.type);
+      expect(refused).toBe('INVALID_CONFIG');
       // DeleteRecords goes to the partition's leader; every broker then reports the new start.
       await admins[1]!.deleteTopicRecords({ topic: 'mixed', partitions: [{ partition: 0, offset: '5' }] });
       for (const a of admins) expect((await a.fetchTopicOffsets('mixed')).find((o) => o.partition === 0)?.low).toBe('5');
