@@ -155,6 +155,13 @@ export class AclAuthorizer implements AccessControl, AclAdmin {
     return matched.map((value) => ({ ok: true, value }));
   }
 
+  /** Takes the store's ACLs as they are now (cluster mode: another broker may have changed them). */
+  reload(bindings: readonly AclBinding[]): void {
+    const now = new Map(bindings.map((b) => [keyOf(b), b]));
+    for (const [key, b] of [...this.all]) if (!now.has(key)) this.remove(b);
+    for (const b of bindings) this.insert(b);
+  }
+
   private insert(b: AclBinding): void {
     const key = keyOf(b);
     if (this.all.has(key)) return;

@@ -42,6 +42,13 @@ export class ClientQuotas implements ClientQuotaAdmin, QuotaEnforcer {
     for (const q of initial) this.entries.set(entityKey(q.entity), q);
   }
 
+  /** Takes the store's quotas as they are now (cluster mode: another broker may have changed them). */
+  reload(records: readonly ClientQuotaRecord[]): void {
+    this.entries.clear();
+    for (const q of records) this.entries.set(entityKey(q.entity), q);
+    this.resolved = new Map();
+  }
+
   /** Whether any quota is configured (none: the stage does no work at all). */
   get active(): boolean {
     return this.entries.size > 0;

@@ -30,6 +30,12 @@ export class ScramCredentials implements Authenticator, ScramCredentialAdmin {
     for (const c of initial) this.cache.set(key(c.value.user, c.value.mechanism), c);
   }
 
+  /** Takes the store's credentials as they are now (cluster mode: another broker may have changed them). */
+  reload(records: ReadonlyArray<Versioned<ScramCredentialRecord>>): void {
+    this.cache.clear();
+    for (const c of records) this.cache.set(key(c.value.user, c.value.mechanism), c);
+  }
+
   admit(clientHost: string): boolean {
     return this.throttle.admit(clientHost);
   }

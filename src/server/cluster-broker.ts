@@ -36,6 +36,7 @@ import { LeaseClusterView } from '../cluster/lease-cluster-view.js';
 import { GROUP_COORDINATOR_RESOURCE, LeasedGroups } from '../cluster/leased-groups.js';
 import { LeaseBalancer } from '../cluster/lease-balancer.js';
 import { noTransactions } from '../cluster/no-transactions.js';
+import { AclAuthorizer } from '../security/acl-authorizer.js';
 import { ObjectCollector } from '../cluster/object-collector.js';
 import { bootstrapUser, buildSecurity, connectionDepsOf, readSecurityBoot, registerBroker, type Security } from './security-setup.js';
 import type { SharedPartitionStore } from '../cluster/shared-partition-store.js';
@@ -56,6 +57,9 @@ const SEGMENT_MAX_BYTES = 64 * 1024 * 1024;
 /** Objects younger than this are never collected (far longer than any PUT-to-commit). */
 const COLLECT_GRACE_MS = 10 * 60 * 1000;
 const COLLECT_EVERY_MS = 60 * 1000;
+
+/** Users, ACLs and quotas are re-read every this many metadata refreshes. */
+const SECURITY_EVERY = 3;
 
 /** The uncompacted-bytes gauge is refreshed every this many metadata refreshes (a scan of the index). */
 const UNCOMPACTED_EVERY = 10;
@@ -252,11 +256,21 @@ export class ClusterBroker {
 
   /** Topics another broker changed, the live brokers and every lease's holder. */
   private async refresh(): Promise<void> {
+    this.refreshes++;
     await this.topics.refresh();
     const [brokers, leases] = await Promise.all([this.metadata.brokers(), this.leases.live()]);
     this.view.update(brokers.map((b) => b.value), leases);
+    // Users, ACLs and quotas another broker changed (a few seconds behind at most).
+    if (this.refreshes % SECURITY_EVERY === 0) await this.reloadSecurity();
     // One broker (the group coordinator's) reports the cluster-wide figure, now and then.
-    if (this.groups.coordinator !== undefined && ++this.refreshes % UNCOMPACTED_EVERY === 0) this.metrics.cluster.uncompacted(await this.index.uncompactedBytes());
+    if (this.groups.coordinator !== undefined && this.refreshes % UNCOMPACTED_EVERY === 0) this.metrics.cluster.uncompacted(await this.index.uncompactedBytes());
+  }
+
+  private async reloadSecurity(): Promise<void> {
+    const boot = await readSecurityBoot(this.metadata);
+    this.credentials.reload(boot.scram);
+    if (this.authorizer instanceof AclAuthorizer) this.authorizer.reload(boot.acls);
+    this.quotas.reload(boot.quotas);
   }
 
   /** This broker as clients are told to reach it. */

@@ -404,4 +404,26 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       await pgProxy.close();
     }
   }, 240_000);
+
+  it('shares ACLs between brokers: one created on one broker is listed by the others, and so is its deletion', async () => {
+    const s = await spec();
+    // PLAINTEXT clients are User:ANONYMOUS: made a super user so this test can administer ACLs.
+    const acl = ['--authorizer', 'acl', '--super-users', 'User:ANONYMOUS'];
+    const nodes = [await startClusterNode(s, 1, acl), await startClusterNode(s, 2, acl)];
+    try {
+      const [a1, a2] = nodes.map((n) => clusterKafka([n]).admin());
+      await a1!.connect();
+      await a2!.connect();
+      const binding = { resourceType: 2, resourceName: 'audited', resourcePatternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 };
+      await a1!.createAcls({ acl: [binding as never] });
+      const listed = async (a: typeof a1) => (await a!.describeAcls({ resourceType: 2, resourceName: 'audited', resourcePatternType: 3, operation: 1, permissionType: 1 } as never)).resources.length;
+      await eventually(async () => (await listed(a2)) === 1, 10_000, 'the ACL created on broker 1 is listed by broker 2');
+      await a2!.deleteAcls({ filters: [{ resourceType: 2, resourceName: 'audited', resourcePatternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 } as never] });
+      await eventually(async () => (await listed(a1)) === 0, 10_000, 'its deletion on broker 2 reaches broker 1');
+      await a1!.disconnect();
+      await a2!.disconnect();
+    } finally {
+      await stopAll(nodes);
+    }
+  }, 120_000);
 });
