@@ -327,7 +327,8 @@ export function resolveBrokerConfig(sources: ConfigSources = {}): BrokerConfig {
   if (c.flushIntervalMs < 1) bad('flushIntervalMs', c.flushIntervalMs, 'at least 1');
   if (c.flushWindowMs < 1 || c.flushWindowMs > 1000) bad('flushWindowMs', c.flushWindowMs, 'from 1 to 1000');
   if (c.leaseTtlMs < 500) bad('leaseTtlMs', c.leaseTtlMs, 'at least 500');
-  if (c.metadataUrl !== '' && !/^postgres(ql)?:\/\//.test(c.metadataUrl)) bad('metadataUrl', c.metadataUrl, 'a postgresql:// URL');
+  // The URL may carry a password: the message shows only its scheme.
+  if (c.metadataUrl !== '' && !/^postgres(ql)?:\/\//.test(c.metadataUrl)) bad('metadataUrl', `${c.metadataUrl.split(':')[0]}:…`, 'a postgresql:// URL');
   if (c.tierIntervalMs < 10) bad('tierIntervalMs', c.tierIntervalMs, 'at least 10');
   if (c.tierPutRate < 1) bad('tierPutRate', c.tierPutRate, 'at least 1');
   if (c.tierGetRate < 1) bad('tierGetRate', c.tierGetRate, 'at least 1');
