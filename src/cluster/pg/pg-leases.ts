@@ -148,28 +148,26 @@ export class PgPartitionIndex implements PartitionIndex {
   }
 
   async advanceLogStart(topicId: string, partition: number, offset: number, guard: LeaseGuard): Promise<{ logStart: number; removed: number }> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(`begin; set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
-      try {
-        const held = await timed(this.onStatement, () => client.query(`select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share`, [guard.resource, guard.holder, guard.epoch]));
-        if (held.rowCount !== 1) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${guard.resource} is no longer held by ${guard.holder} at epoch ${guard.epoch}`);
-        const r = await timed(this.onStatement, () => client.query<{ log_start: string }>(`insert into partition_starts (topic_id, partition, log_start)
-            values ($1, $2, least($3::bigint, greatest(coalesce((select max(last_offset) + 1 from log_index where topic_id = $1 and partition = $2), 0),
-              coalesce((select log_start from partition_starts where topic_id = $1 and partition = $2), 0))))
-          on conflict (topic_id, partition) do update set log_start = greatest(partition_starts.log_start, excluded.log_start)
-          returning log_start`, [topicId, partition, offset]));
-        const start = Number(r.rows[0]!.log_start);
-        const removed = await timed(this.onStatement, () => client.query('delete from log_index where topic_id = $1 and partition = $2 and last_offset < $3', [topicId, partition, start]));
-        await client.query('commit');
-        return { logStart: start, removed: removed.rowCount ?? 0 };
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      }
-    } finally {
-      client.release();
-    }
+    return this.guarded(guard, async (client) => {
+      const r = await timed(this.onStatement, () => client.query<{ log_start: string }>(`insert into partition_starts (topic_id, partition, log_start)
+          values ($1, $2, least($3::bigint, greatest(coalesce((select max(last_offset) + 1 from log_index where topic_id = $1 and partition = $2), 0),
+            coalesce((select log_start from partition_starts where topic_id = $1 and partition = $2), 0))))
+        on conflict (topic_id, partition) do update set log_start = greatest(partition_starts.log_start, excluded.log_start)
+        returning log_start`, [topicId, partition, offset]));
+      const start = Number(r.rows[0]!.log_start);
+      const removed = await timed(this.onStatement, () => client.query('delete from log_index where topic_id = $1 and partition = $2 and last_offset < $3', [topicId, partition, start]));
+      return { logStart: start, removed: removed.rowCount ?? 0 };
+    });
+  }
+
+  async relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard): Promise<void> {
+    await this.guarded(guard, async (client) => {
+      const r = await timed(this.onStatement, () => client.query(`update log_index i set object_key = m.object_key, byte_start = m.byte_start, byte_end = m.byte_end
+        from unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) as m(base_offset, object_key, byte_start, byte_end)
+        where i.topic_id = $1 and i.partition = $2 and i.base_offset = m.base_offset`,
+      [topicId, partition, moves.map((m) => m.baseOffset), moves.map((m) => m.objectKey), moves.map((m) => m.byteStart), moves.map((m) => m.byteEnd)]));
+      if (r.rowCount !== moves.length) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'an entry to relocate is gone (retention moved the log start)');
+    });
   }
 
   async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {
@@ -177,19 +175,17 @@ export class PgPartitionIndex implements PartitionIndex {
     return r.rows.map(entryOf);
   }
 
-  async relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard): Promise<void> {
+  /** Runs `fn` in a transaction that holds the guard's lease row FOR SHARE (NOT_LEADER_OR_FOLLOWER when it lapsed or moved). */
+  private async guarded<T>(guard: LeaseGuard, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query(`begin; set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
       try {
         const held = await timed(this.onStatement, () => client.query(`select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share`, [guard.resource, guard.holder, guard.epoch]));
         if (held.rowCount !== 1) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${guard.resource} is no longer held by ${guard.holder} at epoch ${guard.epoch}`);
-        const r = await timed(this.onStatement, () => client.query(`update log_index i set object_key = m.object_key, byte_start = m.byte_start, byte_end = m.byte_end
-          from unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) as m(base_offset, object_key, byte_start, byte_end)
-          where i.topic_id = $1 and i.partition = $2 and i.base_offset = m.base_offset`,
-        [topicId, partition, moves.map((m) => m.baseOffset), moves.map((m) => m.objectKey), moves.map((m) => m.byteStart), moves.map((m) => m.byteEnd)]));
-        if (r.rowCount !== moves.length) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'an entry to relocate is gone (retention moved the log start)');
+        const out = await fn(client);
         await client.query('commit');
+        return out;
       } catch (err) {
         await client.query('rollback').catch(() => undefined);
         throw err;
