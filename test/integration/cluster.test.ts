@@ -194,6 +194,9 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       await consumer.run({ autoCommitInterval: 100, eachMessage: async ({ message }) => void phase1.push(message.value!.toString()) });
       await eventually(() => phase1.length >= first.length, 60_000, 'the group read the first part');
       await consumer.disconnect(); // commits what it read
+      // A Java group reads the first part too, committing offsets with their leader epochs.
+      const bootstrap = nodes.map((n) => n.broker.address).join(',');
+      if (hasJavaClients) expect(await runJava('strata.ClusterCheck', ['consume', bootstrap, 'orders', 'java-billing', String(first.length)])).toBe(`OK ${first.length} ${first.length}`);
 
       // Kill the broker leading partition 0, and delete its disk.
       const leaders = await partitionLeaders(kafka, 'orders');
@@ -220,6 +223,20 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       await resumed.disconnect();
       expect(new Set(phase2)).toEqual(new Set(second));
       expect(phase2.length).toBe(second.length);
+      // The Java group resumes from offsets committed under the old leaders' epochs: its
+      // truncation check (OffsetForLeaderEpoch against the new leaders) passes, and with
+      // auto.offset.reset=none any failed check would throw: it reads exactly the second part.
+      if (hasJavaClients) {
+        const survivors = nodes.filter((n) => n !== victim).map((n) => n.broker.address).join(',');
+        expect(await runJava('strata.ClusterCheck', ['consume', survivors, 'orders', 'java-billing', String(second.length), 'none'])).toBe(`OK ${second.length} ${second.length}`);
+        // It did ask: the survivors answered OffsetForLeaderEpoch.
+        let asked = 0;
+        for (const n of nodes.filter((x) => x !== victim)) {
+          const text = await (await fetch(`http://127.0.0.1:${n.broker.adminPort}/metrics`)).text();
+          for (const m of text.matchAll(/strata_requests_total\{api="OffsetForLeaderEpoch"[^}]*\} (\d+)/g)) asked += Number(m[1]);
+        }
+        expect(asked).toBeGreaterThan(0);
+      }
 
       // Every acknowledged record, exactly once, offsets without gaps.
       const reads = await readAll(clusterKafka(nodes.filter((n) => n !== victim)), 'orders', first.length + second.length);

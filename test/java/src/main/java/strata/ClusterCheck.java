@@ -18,8 +18,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The Java client against a Strata cluster:
  *   produce BROKERS TOPIC PREFIX COUNT   idempotent, acks=all, keyed over every partition; prints "OK n"
- *   consume BROKERS TOPIC GROUP COUNT    a group member reading until COUNT distinct values arrived
- *                                        (or 60 s), committing as it goes; prints "OK distinct total"
+ *   consume BROKERS TOPIC GROUP COUNT [RESET]   a group member reading until COUNT distinct values
+ *                                        arrived (or 60 s), committing as it goes; prints "OK distinct
+ *                                        total". RESET is auto.offset.reset (earliest): with "none",
+ *                                        resuming from committed offsets whose leader epoch is older than
+ *                                        the partition's (its leader moved) must pass the client's
+ *                                        truncation check (OffsetForLeaderEpoch), or the consumer throws.
  */
 public final class ClusterCheck {
   public static void main(String[] args) throws Exception {
@@ -47,7 +51,7 @@ public final class ClusterCheck {
     c.put("group.id", args[3]);
     c.put("key.deserializer", StringDeserializer.class.getName());
     c.put("value.deserializer", StringDeserializer.class.getName());
-    c.put("auto.offset.reset", "earliest");
+    c.put("auto.offset.reset", args.length > 5 ? args[5] : "earliest");
     c.put("enable.auto.commit", "false");
     Set<String> seen = new HashSet<>();
     int total = 0;
