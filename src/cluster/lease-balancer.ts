@@ -94,7 +94,14 @@ export class LeaseBalancer {
       const lease = await leases.acquire(resource, nodeId, ttlMs, { newEpoch: true });
       if (lease === undefined) continue;
       this.held.set(resource, lease);
-      await this.o.onAcquired?.(lease);
+      try {
+        await this.o.onAcquired?.(lease);
+      } catch (err) {
+        // Could not start serving it (the store unreachable): give it back rather than hold it unserved.
+        this.held.delete(resource);
+        await leases.release({ resource, holder: nodeId, epoch: lease.epoch }).catch(() => false);
+        throw err;
+      }
     }
   }
 

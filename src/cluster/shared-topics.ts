@@ -121,7 +121,9 @@ export class SharedTopics implements TopicDirectory {
     const creation = (async () => {
       // The store refuses a name another broker took meanwhile (TOPIC_ALREADY_EXISTS).
       const stored = await this.store.createTopic({ name, id: newKafkaUuid(), partitions, configs: { ...configs } });
-      const topic = this.open(stored);
+      // A refresh may have picked the new row up already: keep its partitions (they may lead).
+      const seen = this.topics.get(name);
+      const topic = seen !== undefined && seen.id === stored.value.id ? seen : this.open(stored);
       this.topics.set(name, topic);
       this.logger.info({ topic: name, partitions }, 'topic created');
       this.onChange();
