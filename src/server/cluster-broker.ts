@@ -102,6 +102,9 @@ export class ClusterBroker {
     const pool = new pg.Pool({ connectionString: config.metadataUrl, max: 8 });
     // A connection that breaks (PostgreSQL restarted) is dropped by the pool, not a crash.
     pool.on('error', (err) => logger.warn({ err }, 'a PostgreSQL connection broke'));
+    // The same for a connection in use when the server ends it between two statements (the
+    // statement in flight fails on its own; the event would otherwise end the process).
+    pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'a PostgreSQL connection in use broke')));
     const broker = new ClusterBroker(config, logger, metrics, metadata, pool, await metadata.clusterId(), await readSecurityBoot(metadata));
     await bootstrapUser(config, broker.credentials, logger);
     await broker.topics.refresh();

@@ -42,6 +42,9 @@ export class PgClusterMetadataStore implements ClusterMetadataStore {
     const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
     // An idle connection that breaks (PostgreSQL restarted) must not crash the broker: the pool drops it.
     pool.on('error', () => undefined);
+    // A checked-out connection the server ends between two statements (a restart) emits
+    // 'error' outside any query: without a listener that would end the process.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       await migrate(pool);
       await pool.query('insert into cluster (cluster_id) values ($1) on conflict do nothing', [randomBytes(16).toString('base64url')]);
