@@ -64,9 +64,14 @@ export class SharedTopics implements TopicDirectory {
   }
 
   private grow(topic: SharedTopic, total: number): void {
+    // Asked on every produce: derived once per configs object (a config change replaces it).
+    let cached: { configs: TopicConfigs; limits: SharedPartitionLimits } | undefined;
     const limits = (): SharedPartitionLimits => {
-      const c = { ...DEFAULT_LOG_CONFIG, ...logConfigFor(topic.record.configs, this.config) };
-      return { maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords, retentionMs: c.retentionMs };
+      if (cached?.configs !== topic.record.configs) {
+        const c = { ...DEFAULT_LOG_CONFIG, ...logConfigFor(topic.record.configs, this.config) };
+        cached = { configs: topic.record.configs, limits: { maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords, retentionMs: c.retentionMs } };
+      }
+      return cached.limits;
     };
     for (let p = topic.partitions.length; p < total; p++) topic.partitions.push(new SharedPartitionStore(topic.record.name, p, topic.record.id, limits, this.index, this.objects));
   }
