@@ -13,35 +13,16 @@ import { newKafkaUuid } from './cluster-metadata-document.js';
 import { InlineBackend, NO_TIER, Partition, type PartitionTier } from './partition.js';
 import type { LogWriterPool } from '../writer/log-writer-pool.js';
 import { isTiered, logConfigFor, validateTopicConfigs, type TopicConfigs } from '../config/topic-config.js';
-import { checkTopicName, type TopicDirectory, type TopicView } from '../services/topics.js';
-import type { PartitionStore } from '../services/partition-store.js';
+import type { TopicDirectory } from '../services/topics.js';
+import { Topic, TopicTable } from './topic-table.js';
 
 export { checkTopicName, INTERNAL_PREFIX } from '../services/topics.js';
 
-/** A topic's record and its partitions (local ones here; shared ones in cluster mode). */
-export class Topic<P extends PartitionStore = Partition> implements TopicView {
-  constructor(
-    public record: TopicRecord,
-    readonly partitions: P[],
-    /** The record's version in the metadata store (changes are conditional on it). */
-    public version: number,
-  ) {}
-
-  get name(): string {
-    return this.record.name;
-  }
-
-  get id(): string {
-    return this.record.id;
-  }
-
-  get configs(): TopicConfigs {
-    return this.record.configs;
-  }
-}
+/** A topic of this node: its partitions are local logs. */
+export type LocalTopic = Topic<Partition>;
 
 export class TopicManager implements TopicDirectory {
-  private readonly topics = new Map<string, Topic>();
+  private readonly topics: TopicTable<LocalTopic>;
   private retentionTimer: NodeJS.Timeout | undefined;
   /** --inline: the partition logs of this thread share their fdatasync submissions. */
   private readonly syncs = new SyncBatcher();
@@ -49,9 +30,6 @@ export class TopicManager implements TopicDirectory {
   onDeleted: (record: TopicRecord) => void = () => undefined;
   /** The tier's remote segments and upload backlog, once the tier exists (it needs this manager first). */
   private tier: PartitionTier = NO_TIER;
-
-  /** Topics being created (auto-creation from concurrent requests waits for the one creation). */
-  private readonly creating = new Map<string, Promise<Topic | undefined>>();
 
   constructor(
     private readonly config: BrokerConfig,
@@ -63,6 +41,7 @@ export class TopicManager implements TopicDirectory {
     /** Log writer threads; undefined in --inline mode (every log on this thread). */
     private readonly writers?: LogWriterPool,
   ) {
+    this.topics = new TopicTable<LocalTopic>(config.maxPartitions, 'broker');
     probe.watch(() =>
       this.list().flatMap((t) =>
         t.partitions.map((p) => ({
@@ -72,7 +51,7 @@ export class TopicManager implements TopicDirectory {
       ),
     );
     for (const { value: record, version } of initial) {
-      this.topics.set(record.name, new Topic(record, this.openPartitions(record, 0, record.partitions), version));
+      this.topics.set(new Topic(record, this.openPartitions(record, 0, record.partitions), version));
     }
     this.retentionTimer = setInterval(() => void this.applyRetention(), config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
@@ -123,35 +102,20 @@ export class TopicManager implements TopicDirectory {
     }
   }
 
-  private totalPartitions(): number {
-    let n = 0;
-    for (const t of this.topics.values()) n += t.partitions.length;
-    return n;
-  }
-
-  /** The broker-wide partition budget (maxPartitions), checked before anything is created. */
-  private checkBudget(adding: number): void {
-    const total = this.totalPartitions();
-    if (total + adding > this.config.maxPartitions) {
-      throw new KafkaError('POLICY_VIOLATION', `${adding} more partitions would make ${total + adding}; this broker allows ${this.config.maxPartitions} (maxPartitions)`);
-    }
-  }
-
   private partitionDir(topic: string, partition: number): string {
     return join(this.config.dataDir, `${topic}-${partition}`);
   }
 
-  list(): Topic[] {
-    return [...this.topics.values()];
+  list(): LocalTopic[] {
+    return this.topics.list();
   }
 
-  get(name: string): Topic | undefined {
+  get(name: string): LocalTopic | undefined {
     return this.topics.get(name);
   }
 
-  byId(id: string): Topic | undefined {
-    for (const t of this.topics.values()) if (t.record.id === id) return t;
-    return undefined;
+  byId(id: string): LocalTopic | undefined {
+    return this.topics.byId(id);
   }
 
   partition(topic: string, index: number): Partition | undefined {
@@ -159,22 +123,14 @@ export class TopicManager implements TopicDirectory {
   }
 
   /** Validates everything first; with validateOnly nothing is created. */
-  create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Promise<Topic | undefined> {
+  create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Promise<LocalTopic | undefined> {
     try {
-      checkTopicName(name);
-      if (this.topics.has(name) || this.creating.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
-      if (!Number.isInteger(partitions) || partitions < 1) {
-        throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be at least 1`);
-      }
-      this.checkBudget(partitions);
-      validateTopicConfigs(configs);
+      this.topics.checkNew(name, partitions, configs);
     } catch (err) {
       return Promise.reject(err);
     }
     if (validateOnly) return Promise.resolve(undefined);
-    const creation = this.createChecked(name, partitions, configs).finally(() => this.creating.delete(name));
-    this.creating.set(name, creation);
-    return creation;
+    return this.topics.track(name, this.createChecked(name, partitions, configs));
   }
 
   /**
@@ -182,7 +138,7 @@ export class TopicManager implements TopicDirectory {
    * so a listed topic always has its directories; if the store refuses (a conflict, an
    * I/O error), the new partitions are rolled back.
    */
-  private async createChecked(name: string, partitions: number, configs: TopicConfigs): Promise<Topic> {
+  private async createChecked(name: string, partitions: number, configs: TopicConfigs): Promise<LocalTopic> {
     const record: TopicRecord = { name, id: newKafkaUuid(), partitions, configs: { ...configs } };
     const opened = this.openNewPartitions(record, 0, partitions);
     let stored: Versioned<TopicRecord>;
@@ -193,7 +149,7 @@ export class TopicManager implements TopicDirectory {
       throw err;
     }
     const topic = new Topic(record, opened, stored.version);
-    this.topics.set(name, topic);
+    this.topics.set(topic);
     this.logger.info({ topic: name, partitions }, 'topic created');
     return topic;
   }
@@ -207,23 +163,22 @@ export class TopicManager implements TopicDirectory {
   }
 
   /** Auto-creation on produce or metadata, when the broker allows it. Synchronous for a topic that exists. */
-  getOrCreate(name: string, allow: boolean): Topic | undefined | Promise<Topic | undefined> {
+  getOrCreate(name: string, allow: boolean): LocalTopic | undefined | Promise<LocalTopic | undefined> {
     const t = this.topics.get(name);
     if (t !== undefined || !allow || !this.config.autoCreateTopics) return t;
-    const pending = this.creating.get(name);
+    const pending = this.topics.pending(name);
     if (pending !== undefined) return pending;
     return this.create(name, this.config.defaultPartitions, {});
   }
 
   async delete(name: string): Promise<void> {
-    const topic = this.topics.get(name);
-    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    const topic = this.topics.require(name);
     // Gone for every request from now on; back if the store refuses the deletion.
     this.topics.delete(name);
     try {
       await this.store.deleteTopic(name, topic.version);
     } catch (err) {
-      if (!this.topics.has(name)) this.topics.set(name, topic);
+      if (this.topics.get(name) === undefined) this.topics.set(topic);
       throw err;
     }
     for (const p of topic.partitions) {
@@ -235,13 +190,7 @@ export class TopicManager implements TopicDirectory {
   }
 
   async addPartitions(name: string, total: number, validateOnly = false): Promise<void> {
-    const topic = this.topics.get(name);
-    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
-    const current = topic.partitions.length;
-    if (!Number.isInteger(total) || total <= current) {
-      throw new KafkaError('INVALID_PARTITIONS', `topic ${name} has ${current} partitions; the new count must be larger, got ${total}`);
-    }
-    this.checkBudget(total - current);
+    const { topic, current } = this.topics.checkGrowth(name, total);
     if (validateOnly) return;
     const added = this.openNewPartitions(topic.record, current, total);
     const next = { ...topic.record, partitions: total };
@@ -258,8 +207,7 @@ export class TopicManager implements TopicDirectory {
 
   /** Replaces a topic's configs (after validation) and reconfigures its logs. */
   async setConfigs(name: string, configs: TopicConfigs, validateOnly = false): Promise<void> {
-    const topic = this.topics.get(name);
-    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    const topic = this.topics.require(name);
     validateTopicConfigs(configs);
     if (validateOnly) return;
     const stored = await this.store.updateTopic({ ...topic.record, configs: { ...configs } }, topic.version);
@@ -273,7 +221,7 @@ export class TopicManager implements TopicDirectory {
 
   async applyRetention(now = Date.now()): Promise<number> {
     let removed = 0;
-    for (const t of this.topics.values()) {
+    for (const t of this.topics.list()) {
       // Tiered topics: the tier applies local and total retention, after uploads.
       if (isTiered(t.record.configs)) continue;
       for (const p of t.partitions) {
@@ -289,7 +237,7 @@ export class TopicManager implements TopicDirectory {
 
   async close(): Promise<void> {
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
-    for (const t of this.topics.values()) {
+    for (const t of this.topics.list()) {
       for (const p of t.partitions) {
         p.wake();
         await p.backend.close();

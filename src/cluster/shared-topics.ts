@@ -10,8 +10,8 @@ import { logConfigFor, parseCleanupPolicy, validateTopicConfigs, type TopicConfi
 import { newKafkaUuid } from '../broker/cluster-metadata-document.js';
 import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
 import type { PartitionIndex } from '../services/leases.js';
-import { checkTopicName, type TopicDirectory } from '../services/topics.js';
-import { Topic } from '../broker/topic-manager.js';
+import type { TopicDirectory } from '../services/topics.js';
+import { Topic, TopicTable } from '../broker/topic-table.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import { SharedPartitionStore, type SharedPartitionLimits } from './shared-partition-store.js';
 
@@ -20,15 +20,16 @@ export type SharedTopic = Topic<SharedPartitionStore>;
 export const SharedTopic = Topic<SharedPartitionStore>;
 
 export class SharedTopics implements TopicDirectory {
-  private readonly topics = new Map<string, SharedTopic>();
-  private readonly creating = new Map<string, Promise<SharedTopic | undefined>>();
+  private readonly topics: TopicTable<SharedTopic>;
   /** Topics or partitions appeared or went away (here or on another broker). */
   onChange: () => void = () => undefined;
 
   constructor(
     private readonly config: BrokerConfig, private readonly store: ClusterMetadataStore, private readonly index: PartitionIndex,
     private readonly objects: ObjectStore, private readonly logger: Logger,
-  ) {}
+  ) {
+    this.topics = new TopicTable<SharedTopic>(config.maxPartitions, 'cluster');
+  }
 
   /** Reads the store's topics and applies what changed since the last look. */
   async refresh(): Promise<void> {
@@ -40,7 +41,7 @@ export class SharedTopics implements TopicDirectory {
       const known = this.topics.get(s.value.name);
       if (known === undefined || known.id !== s.value.id) {
         if (known !== undefined) this.forget(known);
-        this.topics.set(s.value.name, this.open(s));
+        this.topics.set(this.open(s));
         changed = true;
       } else if (known.version !== s.version) {
         this.grow(known, s.value.partitions);
@@ -49,7 +50,7 @@ export class SharedTopics implements TopicDirectory {
         changed = true;
       }
     }
-    for (const t of [...this.topics.values()]) {
+    for (const t of this.topics.list()) {
       if (names.has(t.name)) continue;
       this.forget(t);
       changed = true;
@@ -82,7 +83,7 @@ export class SharedTopics implements TopicDirectory {
   }
 
   list(): SharedTopic[] {
-    return [...this.topics.values()];
+    return this.topics.list();
   }
 
   get(name: string): SharedTopic | undefined {
@@ -90,35 +91,17 @@ export class SharedTopics implements TopicDirectory {
   }
 
   byId(id: string): SharedTopic | undefined {
-    for (const t of this.topics.values()) if (t.id === id) return t;
-    return undefined;
+    return this.topics.byId(id);
   }
 
   partition(topic: string, index: number): SharedPartitionStore | undefined {
     return this.topics.get(topic)?.partitions[index];
   }
 
-  private totalPartitions(): number {
-    let n = 0;
-    for (const t of this.topics.values()) n += t.partitions.length;
-    return n;
-  }
-
-  private checkBudget(adding: number): void {
-    const total = this.totalPartitions();
-    if (total + adding > this.config.maxPartitions) {
-      throw new KafkaError('POLICY_VIOLATION', `${adding} more partitions would make ${total + adding}; this cluster allows ${this.config.maxPartitions} (maxPartitions)`);
-    }
-  }
-
   create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Promise<SharedTopic | undefined> {
     try {
-      checkTopicName(name);
+      this.topics.checkNew(name, partitions, configs);
       refuseCompaction(configs);
-      if (this.topics.has(name) || this.creating.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
-      if (!Number.isInteger(partitions) || partitions < 1) throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be at least 1`);
-      this.checkBudget(partitions);
-      validateTopicConfigs(configs);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -129,19 +112,18 @@ export class SharedTopics implements TopicDirectory {
       // A refresh may have picked the new row up already: keep its partitions (they may lead).
       const seen = this.topics.get(name);
       const topic = seen !== undefined && seen.id === stored.value.id ? seen : this.open(stored);
-      this.topics.set(name, topic);
+      this.topics.set(topic);
       this.logger.info({ topic: name, partitions }, 'topic created');
       this.onChange();
       return topic;
-    })().finally(() => this.creating.delete(name));
-    this.creating.set(name, creation);
-    return creation;
+    })();
+    return this.topics.track(name, creation);
   }
 
   getOrCreate(name: string, allow: boolean): SharedTopic | undefined | Promise<SharedTopic | undefined> {
     const t = this.topics.get(name);
     if (t !== undefined || !allow || !this.config.autoCreateTopics) return t;
-    const pending = this.creating.get(name);
+    const pending = this.topics.pending(name);
     if (pending !== undefined) return pending;
     return this.create(name, this.config.defaultPartitions, {}).catch(async (err: unknown) => {
       // Another broker created it first: take its record.
@@ -154,8 +136,7 @@ export class SharedTopics implements TopicDirectory {
   }
 
   async delete(name: string): Promise<void> {
-    const topic = this.topics.get(name);
-    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    const topic = this.topics.require(name);
     await this.store.deleteTopic(name, topic.version);
     this.forget(topic);
     this.logger.info({ topic: name }, 'topic deleted');
@@ -163,13 +144,7 @@ export class SharedTopics implements TopicDirectory {
   }
 
   async addPartitions(name: string, total: number, validateOnly = false): Promise<void> {
-    const topic = this.topics.get(name);
-    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
-    const current = topic.partitions.length;
-    if (!Number.isInteger(total) || total <= current) {
-      throw new KafkaError('INVALID_PARTITIONS', `topic ${name} has ${current} partitions; the new count must be larger, got ${total}`);
-    }
-    this.checkBudget(total - current);
+    const { topic } = this.topics.checkGrowth(name, total);
     if (validateOnly) return;
     const stored = await this.store.updateTopic({ ...topic.record, partitions: total }, topic.version);
     topic.version = stored.version;
@@ -179,8 +154,7 @@ export class SharedTopics implements TopicDirectory {
   }
 
   async setConfigs(name: string, configs: TopicConfigs, validateOnly = false): Promise<void> {
-    const topic = this.topics.get(name);
-    if (topic === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${name} does not exist`);
+    const topic = this.topics.require(name);
     validateTopicConfigs(configs);
     refuseCompaction(configs);
     if (validateOnly) return;
