@@ -89,6 +89,18 @@ export class MemoryPartitionIndex implements PartitionIndex {
     return { logStart: start, removed: list.length - kept.length };
   }
 
+  async retainedFrom(topicId: string, partition: number, retentionBytes: number): Promise<number | undefined> {
+    const list = this.byPartition.get(`${topicId}/${partition}`) ?? [];
+    let newer = 0;
+    let keep: number | undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (i < list.length - 1 && newer >= retentionBytes) break;
+      keep = list[i]!.baseOffset;
+      newer += list[i]!.byteEnd - list[i]!.byteStart;
+    }
+    return keep;
+  }
+
   async entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]> {
     return (this.byPartition.get(`${topicId}/${partition}`) ?? []).filter((e) => e.lastOffset >= fromOffset).slice(0, limit).map((e) => ({ ...e }));
   }

@@ -4,7 +4,7 @@
 // go to the leader. Batches are checked here as the local log checks them (header, CRC,
 // records) before they reach the flush window.
 //
-// The log start (DeleteRecords, time retention) lives in the index and moves under the
+// The log start (DeleteRecords, retention by time and size) lives in the index and moves under the
 // leader's lease; entries below it are forgotten (their objects are garbage for a collector
 // not built yet). Not built in cluster mode yet (ADR 0011): transactions (markers).
 import { KafkaError } from '../errors.js';
@@ -27,6 +27,8 @@ export interface SharedPartitionLimits {
   validateRecords: boolean;
   /** retention.ms of the topic (-1: keep everything). */
   retentionMs: number;
+  /** retention.bytes of the topic (-1: no limit). */
+  retentionBytes: number;
 }
 
 export class SharedPartitionStore implements PartitionStore {
@@ -159,18 +161,25 @@ export class SharedPartitionStore implements PartitionStore {
     }
   }
 
-  /** retention.ms: the log starts at the first batch with a record young enough (whole batches go). */
+  /**
+   * retention.ms and retention.bytes, by whole batches: the log starts at the first batch
+   * with a record young enough, and late enough that what follows it stays within the bytes
+   * (Kafka's rules, with a batch where Kafka has a segment; the newest batch always stays).
+   */
   async applyRetention(now: number): Promise<number> {
     const log = this.leader();
-    const { retentionMs } = this.limits();
-    if (retentionMs < 0) return 0;
-    let keepFrom = log.highWatermark;
-    for await (const e of this.committedEntries(log)) {
-      if (e.maxTimestamp >= now - retentionMs) {
-        keepFrom = e.baseOffset;
-        break;
+    const { retentionMs, retentionBytes } = this.limits();
+    let keepFrom = log.logStart;
+    if (retentionMs >= 0) {
+      keepFrom = log.highWatermark;
+      for await (const e of this.committedEntries(log)) {
+        if (e.maxTimestamp >= now - retentionMs) {
+          keepFrom = e.baseOffset;
+          break;
+        }
       }
     }
+    if (retentionBytes >= 0) keepFrom = Math.max(keepFrom, (await this.partitionIndex.retainedFrom(this.topicId, this.index, retentionBytes)) ?? log.logStart);
     return keepFrom > log.logStart ? this.advance(log, keepFrom) : 0;
   }
 

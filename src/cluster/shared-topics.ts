@@ -70,7 +70,7 @@ export class SharedTopics implements TopicDirectory {
     const limits = (): SharedPartitionLimits => {
       if (cached?.configs !== topic.record.configs) {
         const c = { ...DEFAULT_LOG_CONFIG, ...logConfigFor(topic.record.configs, this.config) };
-        cached = { configs: topic.record.configs, limits: { maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords, retentionMs: c.retentionMs } };
+        cached = { configs: topic.record.configs, limits: { maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords, retentionMs: c.retentionMs, retentionBytes: c.retentionBytes } };
       }
       return cached.limits;
     };

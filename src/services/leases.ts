@@ -88,6 +88,12 @@ export interface PartitionIndex {
    * how many entries went. NOT_LEADER_OR_FOLLOWER when the guard no longer holds.
    */
   advanceLogStart(topicId: string, partition: number, offset: number, guard: LeaseGuard): Promise<{ logStart: number; removed: number }>;
+  /**
+   * retention.bytes, Kafka's rule by batch instead of segment: the base offset of the oldest
+   * entry to keep, older ones going while the newer ones alone still hold at least
+   * `retentionBytes`; the newest entry always stays. Undefined for an empty partition.
+   */
+  retainedFrom(topicId: string, partition: number, retentionBytes: number): Promise<number | undefined>;
   /** Committed entries whose last offset is at or past `fromOffset`, in order, at most `limit`. */
   entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]>;
   /**

@@ -26,6 +26,8 @@ export const SEGMENT_BYTES = 1024;
 export interface PartitionOptions {
   /** retention.ms (-1: keep everything). */
   retentionMs: number;
+  /** retention.bytes (-1, the default: no limit). */
+  retentionBytes?: number;
 }
 
 const T0 = 1_700_000_000_000;
@@ -324,6 +326,32 @@ export function partitionStoreContract(name: string, open: (options: PartitionOp
       expect(s.logStartOffset).toBeGreaterThan(0);
       expect(s.logStartOffset).toBeLessThanOrEqual(30);
       expect(records(await read(s, 30)).map(([o]) => o)).toContain(30);
+      await h.close();
+    });
+
+    it('applies size retention: the oldest data goes while what is newer still holds retention.bytes', async () => {
+      const h = await open({ retentionMs: -1, retentionBytes: 1_500 });
+      const s = h.store;
+      const sizes: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const b = batch(i);
+        sizes.push(b.length);
+        await s.append(b);
+      }
+      expect(await s.applyRetention(Date.now())).toBeGreaterThan(0);
+      // Every batch (3 records each) from the new start on is kept, and together they hold
+      // at least retention.bytes: only whole units older than that went.
+      const start = s.logStartOffset;
+      expect(start).toBeGreaterThan(0);
+      expect(start % 3).toBe(0);
+      const kept = sizes.slice(start / 3).reduce((a, b) => a + b, 0);
+      expect(kept).toBeGreaterThanOrEqual(1_500);
+      expect(kept).toBeLessThan(1_500 + SEGMENT_BYTES + sizes[0]!);
+      expect(records(await read(s, start))[0]![0]).toBe(start);
+      expect(records(await read(s, 57)).map(([o]) => o)).toContain(59);
+      // A second pass with nothing new removes nothing more than the rule allows.
+      await s.applyRetention(Date.now());
+      expect(sizes.slice(s.logStartOffset / 3).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1_500);
       await h.close();
     });
   });

@@ -16,14 +16,14 @@ import { useTmpDirs } from '../helpers/tmp.js';
 import { partitionStoreContract, SEGMENT_BYTES, type PartitionOptions } from './partition-store.contract.js';
 
 const tmp = useTmpDirs();
-const logConfig = (o: PartitionOptions) => ({ segmentBytes: SEGMENT_BYTES, retentionMs: o.retentionMs, indexIntervalBytes: 256, syncPolicy: 'always' as const });
+const logConfig = (o: PartitionOptions) => ({ segmentBytes: SEGMENT_BYTES, retentionMs: o.retentionMs, retentionBytes: o.retentionBytes ?? -1, indexIntervalBytes: 256, syncPolicy: 'always' as const });
 const closing = (partition: Partition, extra: () => Promise<void> = async () => undefined) => async (): Promise<void> => {
   await partition.backend.close();
   await extra();
 };
 
 partitionStoreContract('memory', async (o) => {
-  const store = new MemoryPartitionStore('t', 0, { batchesPerSegment: 4, retentionMs: o.retentionMs });
+  const store = new MemoryPartitionStore('t', 0, { batchesPerSegment: 4, retentionMs: o.retentionMs, retentionBytes: o.retentionBytes });
   return { store, settle: async () => undefined, close: async () => undefined };
 });
 

@@ -425,6 +425,64 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
     }
   }, 240_000);
 
+  it('applies retention.bytes and retention.ms on the leader of each partition: every broker then reports the new log start', async () => {
+    const s = await spec();
+    const fast = ['--retention-check-interval-ms', '300'];
+    const nodes = [await startClusterNode(s, 1, fast), await startClusterNode(s, 2, fast)];
+    try {
+      const kafka = clusterKafka(nodes);
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [
+        { topic: 'sized', numPartitions: 2, configEntries: [{ name: 'retention.bytes', value: '8192' }] },
+        { topic: 'aged', numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '60000' }] },
+      ] });
+      await eventually(async () => (await partitionLeaders(kafka, 'sized').catch(() => [-1])).every((l) => l > 0)
+        && (await partitionLeaders(kafka, 'aged').catch(() => [-1])).every((l) => l > 0), 30_000, 'leaders for both topics');
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      // 40 batches of 5 × 200-byte records per partition (~1 KB each: ~40 KB against 8 KB).
+      const value = 'v'.repeat(200);
+      for (let b = 0; b < 40; b++) {
+        for (const partition of [0, 1]) {
+          await producer.send({ topic: 'sized', acks: -1, messages: Array.from({ length: 5 }, () => ({ partition, value })) });
+        }
+      }
+      // Two hours old, then fresh: only the old batches expire.
+      const old = String(Date.now() - 7_200_000);
+      for (const partition of [0, 1]) {
+        await producer.send({ topic: 'aged', acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition, value: `old-${i}`, timestamp: old })) });
+        await producer.send({ topic: 'aged', acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition, value: `new-${i}` })) });
+      }
+      await producer.disconnect();
+      const admins = nodes.map((n) => clusterKafka([n]).admin());
+      for (const a of admins) await a.connect();
+      const lows = async (a: (typeof admins)[number], topic: string) => (await a.fetchTopicOffsets(topic)).sort((x, y) => x.partition - y.partition).map((o): [number, number] => [Number(o.low), Number(o.high)]);
+      // Each leader moves its partitions' start; both brokers (one of them not the leader) report it.
+      await eventually(async () => {
+        for (const a of admins) {
+          const sized = await lows(a, 'sized');
+          const aged = await lows(a, 'aged');
+          if (!sized.every(([low, high]) => low > 0 && high === 200) || !aged.every(([low, high]) => low === 10 && high === 20)) return false;
+        }
+        return true;
+      }, 20_000, 'retention moved the log starts');
+      for (const [low, high] of await lows(admins[0]!, 'sized')) {
+        // What stays holds at least retention.bytes and not a whole batch more: 8-9 batches of 5.
+        expect(low % 5).toBe(0);
+        expect(high - low).toBeGreaterThanOrEqual(40);
+        expect(high - low).toBeLessThanOrEqual(50);
+      }
+      for (const a of admins) await a.disconnect();
+      await admin.disconnect();
+      // A consumer starts at the new log starts and reads what is left.
+      const reads = await readAll(kafka, 'aged', 20);
+      expect(reads.map((r) => r.value).sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `new-${i}`), ...Array.from({ length: 10 }, (_, i) => `new-${i}`)].sort());
+    } finally {
+      await stopAll(nodes);
+    }
+  }, 120_000);
+
   it('shares ACLs between brokers: one created on one broker is listed by the others, and so is its deletion', async () => {
     const s = await spec();
     // PLAINTEXT clients are User:ANONYMOUS: made a super user so this test can administer ACLs.

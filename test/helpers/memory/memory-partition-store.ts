@@ -27,7 +27,7 @@ export class MemoryPartitionStore implements PartitionStore {
   private readonly txns = new PartitionTxns();
   private readonly waiters = new Set<() => void>();
 
-  constructor(readonly topic: string, readonly index: number, private readonly options: { batchesPerSegment?: number; retentionMs?: number } = {}) {}
+  constructor(readonly topic: string, readonly index: number, private readonly options: { batchesPerSegment?: number; retentionMs?: number; retentionBytes?: number } = {}) {}
 
   get logStartOffset(): number {
     return this.start;
@@ -142,9 +142,19 @@ export class MemoryPartitionStore implements PartitionStore {
 
   async applyRetention(now: number): Promise<number> {
     const ms = this.options.retentionMs ?? -1;
-    if (ms < 0) return 0;
-    const keep = this.batches.findIndex((b) => now - b.maxTimestamp <= ms);
-    const cut = keep < 0 ? this.batches.length - 1 : keep; // the active segment always stays
+    const bytes = this.options.retentionBytes ?? -1;
+    let cut = 0;
+    if (ms >= 0) {
+      const keep = this.batches.findIndex((b) => now - b.maxTimestamp <= ms);
+      cut = keep < 0 ? this.batches.length - 1 : keep; // the active segment always stays
+    }
+    if (bytes >= 0) {
+      // Oldest first, while what is newer still holds retention.bytes (never the last batch).
+      let total = this.batches.reduce((n, b) => n + b.bytes.length, 0);
+      let bySize = 0;
+      while (bySize < this.batches.length - 1 && total - this.batches[bySize]!.bytes.length >= bytes) total -= this.batches[bySize++]!.bytes.length;
+      cut = Math.max(cut, bySize);
+    }
     return this.dropBefore(cut);
   }
 
