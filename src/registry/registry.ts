@@ -16,15 +16,32 @@ import {
   type RegistryRecord, type SchemaReference, type SchemaValue,
 } from './schema-records.js';
 
-/** The log the registry keeps its records in (the `_schemas` topic). */
+/**
+ * The log the registry keeps its records in: the `_schemas` topic on one node, a PostgreSQL
+ * table in cluster mode (where every broker's registry writes the one log).
+ */
 export interface SchemaLog {
-  /** Appends records; resolves once they are durable in the log. */
-  append(records: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void>;
+  /**
+   * Appends records; resolves once they are durable in the log. `at` is the log end the
+   * writer decided on: a log other registries write too refuses with SchemaLogMoved when its
+   * end is no longer there (the writer catches up and decides again).
+   */
+  append(records: ReadonlyArray<{ key: Buffer; value: Buffer | null }>, at: number): Promise<void>;
   /** The records from `offset` on (a bounded chunk) and the offset to read next. */
   readFrom(offset: number): Promise<{ records: Array<{ key: Buffer | null; value: Buffer | null }>; next: number }>;
-  /** One past the last record readers may see. */
-  end(): number;
+  /** One past the last record readers may see (a query, for a log other processes write). */
+  end(): number | Promise<number>;
 }
+
+/** Another registry appended since this one read the log: catch up and decide again. */
+export class SchemaLogMoved extends Error {
+  constructor(expected: number, actual: number) {
+    super(`the schema log's end moved from ${expected} to ${actual}`);
+  }
+}
+
+/** How often a change is decided again after other registries' appends got in first. */
+const MAX_WRITE_ATTEMPTS = 20;
 
 export const MODES = ['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'] as const;
 export type Mode = (typeof MODES)[number];
@@ -71,12 +88,19 @@ export class SchemaRegistry implements SchemaRegistryService {
 
   // ---- the log ----
 
+  /** Whether the log has records this registry has not applied (synchronous when the log's end is). */
+  private behind(): boolean | Promise<boolean> {
+    const end = this.log.end();
+    return typeof end === 'number' ? this.applied < end : end.then((e) => this.applied < e);
+  }
+
   /** Applies what the log gained since the last read. */
   catchUp(): Promise<void> {
-    if (this.applied >= this.log.end()) return Promise.resolve();
+    const behind = this.behind();
+    if (behind === false) return Promise.resolve();
     this.catching ??= (async () => {
       try {
-        while (this.applied < this.log.end()) {
+        while (await this.behind()) {
           const { records, next } = await this.log.readFrom(this.applied);
           for (const r of records) {
             const decoded = decodeRecord(r.key, r.value);
@@ -152,11 +176,21 @@ export class SchemaRegistry implements SchemaRegistryService {
     this.idByContent.delete(contentKey(entry.content.schemaType, entry.content.schema, entry.content.references));
   }
 
-  /** Changes run one at a time, each on the state as the log has it. */
+  /**
+   * Changes run one at a time, each on the state as the log has it; one that lost a race to
+   * another registry's append (SchemaLogMoved) is decided again on the caught-up state.
+   */
   private serialized<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.writes.then(async () => {
-      await this.catchUp();
-      return fn();
+      for (let attempt = 1; ; attempt++) {
+        await this.catchUp();
+        try {
+          return await fn();
+        } catch (err) {
+          if (!(err instanceof SchemaLogMoved)) throw err;
+          if (attempt >= MAX_WRITE_ATTEMPTS) throw E.storeError(`gave up after ${attempt} attempts: ${err.message}`);
+        }
+      }
     });
     this.writes = run.catch(() => undefined);
     return run;
@@ -164,8 +198,9 @@ export class SchemaRegistry implements SchemaRegistryService {
 
   private async write(records: Array<{ key: Buffer; value: Buffer | null }>): Promise<void> {
     try {
-      await this.log.append(records);
+      await this.log.append(records, this.applied);
     } catch (err) {
+      if (err instanceof SchemaLogMoved) throw err;
       throw E.storeError(err instanceof Error ? err.message : String(err));
     }
     await this.catchUp();
@@ -496,7 +531,7 @@ export class SchemaRegistry implements SchemaRegistryService {
   /** SchemaIds for the produce handler: reads the log first only when the answer is no and the log has more. */
   registeredUnder(subject: string, id: number): boolean | Promise<boolean> {
     const known = this.hasSchemaIdUnder(subject, id);
-    if (known || this.applied >= this.log.end()) return known;
+    if (known || this.behind() === false) return known;
     return this.catchUp().then(() => this.hasSchemaIdUnder(subject, id));
   }
 }

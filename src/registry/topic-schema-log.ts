@@ -32,6 +32,7 @@ export class TopicSchemaLog implements SchemaLog {
     return p;
   }
 
+  /** One registry writes this log (this broker's), so the end its writer decided on always holds. */
   async append(records: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void> {
     if (records.length === 0) return;
     const p = await this.partition();

@@ -25,7 +25,7 @@ import { buildObjectStore } from '../tier/tier-setup.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import { CpuPool } from '../pool/cpu-pool.js';
 import { SchemaRegistry } from '../registry/registry.js';
-import { TopicSchemaLog } from '../registry/topic-schema-log.js';
+import { PgSchemaLog } from '../cluster/pg/pg-schema-log.js';
 import { PgClusterMetadataStore } from '../cluster/pg/pg-cluster-metadata.js';
 import { PgGroupStore } from '../cluster/pg/pg-group-store.js';
 import { PgLeases, PgPartitionIndex } from '../cluster/pg/pg-leases.js';
@@ -143,7 +143,8 @@ export class ClusterBroker {
       onLost: (resource) => this.lost(resource),
       onError: (err) => logger.warn({ err }, 'lease round failed; retrying'),
     });
-    this.schemas = new SchemaRegistry(new TopicSchemaLog(this.topics));
+    // Every broker serves the registry over one log in PostgreSQL (no compacted `_schemas` here).
+    this.schemas = new SchemaRegistry(new PgSchemaLog(pool, onStatement));
     this.handlers = new Map(buildHandlerTable().map((h) => [h.apiKey, h]));
     this.services = {
       topics: this.topics, cluster: this.view, groups: this.groups, producerIds: new ProducerIdAllocator(metadata), transactions: noTransactions,

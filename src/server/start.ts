@@ -96,9 +96,7 @@ export async function startNode(options: StartOptions = {}): Promise<RunningBrok
     ...(config.authorizer === 'acl' ? { superUsersOnlyForChanges: superUsersOf(config) } : {}),
     ...(adminTls === undefined ? {} : { tls: adminTls }),
   });
-  // The registry keeps its schemas in a compacted topic, which cluster mode does not serve yet.
-  const registryAddress = config.metadataUrl === '' ? schemaRegistryAddressOf(config) : undefined;
-  if (config.metadataUrl !== '' && schemaRegistryAddressOf(config) !== undefined) logger.warn('the schema registry is not served in cluster mode yet; its listener stays closed');
+  const registryAddress = schemaRegistryAddressOf(config);
   const registry = registryAddress === undefined ? undefined : new SchemaRegistryServer(broker.schemas, tokens === undefined ? undefined : {
     tokens, ...(config.authorizer === 'acl' ? { superUsers: superUsersOf(config), access: broker.authorizer } : {}),
   });

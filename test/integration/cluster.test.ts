@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
+import { SchemaRegistry as RegistryClient, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/broker.js';
 import { clusterKafka, partitionLeaders, startCluster, startClusterNode, type ClusterNode, type ClusterSpec } from '../helpers/cluster.js';
@@ -42,10 +43,10 @@ async function stopAll(nodes: readonly ClusterNode[]): Promise<void> {
   if (process.env.STRATA_TEST_CLUSTER_LOGS === '1') for (const n of nodes) console.log(`--- node ${n.id}\n${n.broker.output().split('\n').filter((l) => l.includes('lease') || l.includes('"level":40') || l.includes('"level":50')).slice(-40).join('\n')}`);
 }
 
-async function createTopic(kafka: Kafka, topic: string, partitions: number, brokers: number): Promise<void> {
+async function createTopic(kafka: Kafka, topic: string, partitions: number, brokers: number, configEntries: Array<{ name: string; value: string }> = []): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }] });
   await admin.disconnect();
   await eventually(async () => {
     const l = await partitionLeaders(kafka, topic);
@@ -478,6 +479,44 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       // A consumer starts at the new log starts and reads what is left.
       const reads = await readAll(kafka, 'aged', 20);
       expect(reads.map((r) => r.value).sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `new-${i}`), ...Array.from({ length: 10 }, (_, i) => `new-${i}`)].sort());
+    } finally {
+      await stopAll(nodes);
+    }
+  }, 120_000);
+
+  it('serves the schema registry from every broker over one log: registrations racing on two brokers never collide, and produce validation on either sees both', async () => {
+    const s = await spec();
+    const nodes = [await startClusterNode(s, 1), await startClusterNode(s, 2)];
+    try {
+      const urls = nodes.map((n) => /"schemaRegistry":"(http:[^"]+)"/.exec(n.broker.output())?.[1]);
+      expect(urls.every((u) => u !== undefined)).toBe(true);
+      const [r1, r2] = urls.map((host) => new RegistryClient({ host: host! }));
+      const order = (fields: string[]) => JSON.stringify({ type: 'record', name: 'Order', fields: [{ name: 'id', type: 'string' }, ...fields.map((name) => ({ name, type: 'long', default: 0 }))] });
+      const v1 = (await r1!.register({ type: SchemaType.AVRO, schema: order([]) }, { subject: 'orders-value' })).id;
+      // Broker 2 answers from the same log at once.
+      expect(JSON.parse(((await (await fetch(`${urls[1]}/schemas/ids/${v1}`)).json()) as { schema: string }).schema)).toEqual(JSON.parse(order([])));
+      expect(await r2!.getLatestSchemaId('orders-value')).toBe(v1);
+      // Compatible versions registered on both brokers at once: each gets its own id and version.
+      const racing = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? r1! : r2!).register({ type: SchemaType.AVRO, schema: order([`f${i}`]) }, { subject: `race-${i % 3}-value` })));
+      expect(new Set(racing.map((x) => x.id)).size).toBe(12);
+      const versions = async (url: string, subject: string) => (await fetch(`${url}/subjects/${subject}/versions`)).json();
+      for (const subject of ['race-0-value', 'race-1-value', 'race-2-value']) {
+        expect(await versions(urls[0]!, subject)).toEqual([1, 2, 3, 4]);
+        expect(await versions(urls[1]!, subject)).toEqual([1, 2, 3, 4]);
+      }
+      // A validating topic: a record framed with an id registered on broker 1 is accepted by
+      // whichever broker leads its partition; one registered under another subject is refused.
+      const kafka = clusterKafka(nodes);
+      await createTopic(kafka, 'orders', 4, 2, [{ name: 'confluent.value.schema.validation', value: 'true' }]);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      for (const partition of [0, 1, 2, 3]) await producer.send({ topic: 'orders', acks: -1, messages: [{ partition, value: await r1!.encode(v1, { id: `o${partition}` }) }] });
+      const foreign = await producer.send({ topic: 'orders', acks: -1, messages: [{ partition: 0, value: await r2!.encode(racing[1]!.id, { id: 'x', f1: 1 }) }] }).catch((e: unknown) => e);
+      expect(foreign).toMatchObject({ type: 'INVALID_RECORD' });
+      await producer.disconnect();
+      const reads = await readAll(kafka, 'orders', 4);
+      // Avro ends each value with its id string.
+      expect(reads.map((r) => r.value.slice(-2)).sort()).toEqual(['o0', 'o1', 'o2', 'o3']);
     } finally {
       await stopAll(nodes);
     }

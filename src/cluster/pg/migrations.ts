@@ -155,6 +155,19 @@ export const MIGRATIONS: readonly Migration[] = [
       create index log_index_objects on log_index (object_key);
     `,
   },
+  {
+    version: 6,
+    name: 'schema registry log',
+    sql: `
+      -- The schema registry's records (what _schemas holds on one node), in order; every
+      -- broker's registry appends here and reads what the others appended.
+      create table registry_log (
+        seq bigint primary key check (seq >= 0),
+        key bytea not null,
+        value bytea
+      );
+    `,
+  },
 ];
 
 /** An arbitrary constant: the advisory lock every broker takes to migrate. */

@@ -7,6 +7,7 @@ import { KafkaError } from '../../errors.js';
 import type { LeaseGuard } from '../../services/leases.js';
 import { PendingTxnOffsets } from '../../group/pending-txn-offsets.js';
 import type { CommittedOffset, GroupSnapshot, GroupStore, StoredOffset } from '../../services/group-store.js';
+import { inTransaction } from './transaction.js';
 
 const keyOf = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
@@ -57,25 +58,15 @@ export class PgGroupStore implements GroupStore {
   /** Runs `fn` in a transaction, after every earlier write. */
   private write(fn: (c: pg.PoolClient) => Promise<void>, apply: () => void): Promise<void> {
     const run = this.queue.then(async () => {
-      const c = await this.pool.connect();
-      try {
-        await c.query('begin');
-        try {
-          if (this.guard !== undefined) {
-            // FOR SHARE: a takeover (an update of the lease row) waits for this write to end.
-            const held = await c.query(`select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share`,
-              [this.guard.resource, this.guard.holder, this.guard.epoch]);
-            if (held.rowCount !== 1) throw new KafkaError('NOT_COORDINATOR', `the group coordinator lease ${this.guard.resource} is no longer held by ${this.guard.holder} at epoch ${this.guard.epoch}`);
-          }
-          await fn(c);
-          await c.query('commit');
-        } catch (err) {
-          await c.query('rollback').catch(() => undefined);
-          throw err;
+      await inTransaction(this.pool, async (c) => {
+        if (this.guard !== undefined) {
+          // FOR SHARE: a takeover (an update of the lease row) waits for this write to end.
+          const held = await c.query(`select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share`,
+            [this.guard.resource, this.guard.holder, this.guard.epoch]);
+          if (held.rowCount !== 1) throw new KafkaError('NOT_COORDINATOR', `the group coordinator lease ${this.guard.resource} is no longer held by ${this.guard.holder} at epoch ${this.guard.epoch}`);
         }
-      } finally {
-        c.release();
-      }
+        await fn(c);
+      });
       apply();
     });
     this.queue = run.catch(() => undefined);

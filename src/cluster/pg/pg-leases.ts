@@ -4,6 +4,8 @@
 // write can become visible under a lease that moved while it was being committed.
 import pg from 'pg';
 import { KafkaError } from '../../errors.js';
+import { timed } from './timed.js';
+import { inTransaction } from './transaction.js';
 import type { AcquireOptions, EntryMove, IndexEntry, Lease, LeaseGuard, LeaseStore, PartitionIndex } from '../../services/leases.js';
 
 interface LeaseRow { resource: string; holder: number; epoch: string; expires_ms: number }
@@ -11,16 +13,6 @@ interface LeaseRow { resource: string; holder: number; epoch: string; expires_ms
 const leaseOf = (r: LeaseRow): Lease => ({ resource: r.resource, holder: r.holder, epoch: Number(r.epoch), expiresAtMs: Math.round(r.expires_ms) });
 
 const EXPIRES_MS = `(extract(epoch from expires_at) * 1000)::float8 as expires_ms`;
-
-/** Runs a statement, reporting its duration (strata_cluster_postgres_statement_seconds). */
-async function timed<R extends pg.QueryResultRow>(on: ((seconds: number) => void) | undefined, run: () => Promise<pg.QueryResult<R>>): Promise<pg.QueryResult<R>> {
-  const started = performance.now();
-  try {
-    return await run();
-  } finally {
-    on?.((performance.now() - started) / 1000);
-  }
-}
 
 export class PgLeases implements LeaseStore {
   constructor(private readonly pool: pg.Pool, private readonly onStatement?: (seconds: number) => void) {}
@@ -186,23 +178,12 @@ export class PgPartitionIndex implements PartitionIndex {
   }
 
   /** Runs `fn` in a transaction that holds the guard's lease row FOR SHARE (NOT_LEADER_OR_FOLLOWER when it lapsed or moved). */
-  private async guarded<T>(guard: LeaseGuard, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(`begin; set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
-      try {
-        const held = await timed(this.onStatement, () => client.query(`select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share`, [guard.resource, guard.holder, guard.epoch]));
-        if (held.rowCount !== 1) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${guard.resource} is no longer held by ${guard.holder} at epoch ${guard.epoch}`);
-        const out = await fn(client);
-        await client.query('commit');
-        return out;
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      }
-    } finally {
-      client.release();
-    }
+  private guarded<T>(guard: LeaseGuard, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
+      const held = await timed(this.onStatement, () => client.query(`select 1 from leases where resource = $1 and holder = $2 and epoch = $3 and expires_at > now() for share`, [guard.resource, guard.holder, guard.epoch]));
+      if (held.rowCount !== 1) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${guard.resource} is no longer held by ${guard.holder} at epoch ${guard.epoch}`);
+      return fn(client);
+    }, `begin; set local idle_in_transaction_session_timeout = ${COMMIT_IDLE_LIMIT_MS}`);
   }
 
   async referencedObjects(keys: readonly string[]): Promise<Set<string>> {
