@@ -1,6 +1,6 @@
 // The cluster as handlers see it in cluster mode (ClusterView): the live brokers (their
 // broker lease renewed, their address registered), each partition's leader and epoch from
-// its lease, the group coordinator from the coordinator lease. A snapshot refreshed by the
+// its lease, a group's coordinator from its bucket's lease. A snapshot refreshed by the
 // broker's lease loop about once a second; between refreshes clients may be sent to a
 // broker that just lost a lease, which answers NOT_LEADER_OR_FOLLOWER / NOT_COORDINATOR.
 import { KafkaError } from '../errors.js';
@@ -8,7 +8,7 @@ import type { LocalCluster } from '../broker/local-cluster.js';
 import type { BrokerRecord } from '../services/cluster-metadata.js';
 import type { ClusterView, NodeInfo, PartitionLeadership } from '../services/cluster.js';
 import type { Lease } from '../services/leases.js';
-import { GROUP_COORDINATOR_RESOURCE } from './leased-groups.js';
+import { bucketResource, groupBucket } from './group-buckets.js';
 
 export class LeaseClusterView implements ClusterView {
   private live: NodeInfo[] = [];
@@ -69,10 +69,12 @@ export class LeaseClusterView implements ClusterView {
     return { leaderId: lease.holder, leaderEpoch: lease.epoch, replicas: [lease.holder], isr: [lease.holder] };
   }
 
-  coordinatorFor(_key: string, listener?: string): NodeInfo {
-    const lease = this.leaders.get(GROUP_COORDINATOR_RESOURCE);
+  /** The holder of the key's coordinator bucket (group-buckets.ts). */
+  coordinatorFor(key: string, listener?: string): NodeInfo {
+    const resource = bucketResource(groupBucket(key));
+    const lease = this.leaders.get(resource);
     const node = lease === undefined ? undefined : this.node(lease.holder, listener);
-    if (node === undefined) throw new KafkaError('COORDINATOR_NOT_AVAILABLE', 'no broker holds the group coordinator lease yet');
+    if (node === undefined) throw new KafkaError('COORDINATOR_NOT_AVAILABLE', `no broker holds the coordinator lease ${resource} yet`);
     return node;
   }
 }

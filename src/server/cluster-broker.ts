@@ -1,7 +1,7 @@
 // The composition root of cluster mode (--metadata-url, ADR 0011): PostgreSQL holds the
 // metadata, leases, the index of committed data and group state; S3 holds the data. This
 // broker keeps nothing that is not in one of them. A lease loop heartbeats, spreads
-// partition leases and the group coordinator lease over the live brokers, and turns each
+// partition leases and the group coordinator buckets over the live brokers, and turns each
 // lease taken or lost into a partition (or coordinator) served or given up here.
 import pg from 'pg';
 import { mkdirDurable } from '../storage/dir-sync.js';
@@ -33,7 +33,8 @@ import { FlushWindow } from '../cluster/flush-window.js';
 import { SharedPartitionLog } from '../cluster/shared-partition-log.js';
 import { SharedTopics, type SharedTopic } from '../cluster/shared-topics.js';
 import { LeaseClusterView } from '../cluster/lease-cluster-view.js';
-import { GROUP_COORDINATOR_RESOURCE, LeasedGroups } from '../cluster/leased-groups.js';
+import { LeasedGroups } from '../cluster/leased-groups.js';
+import { BUCKET_RESOURCES, bucketOfResource, groupBucket } from '../cluster/group-buckets.js';
 import { LeaseBalancer } from '../cluster/lease-balancer.js';
 import { noTransactions } from '../cluster/no-transactions.js';
 import { AclAuthorizer } from '../security/acl-authorizer.js';
@@ -137,7 +138,7 @@ export class ClusterBroker {
     });
     this.balancer = new LeaseBalancer({
       nodeId: config.nodeId, leases: this.leases, ttlMs: config.leaseTtlMs, intervalMs: Math.max(100, Math.floor(config.leaseTtlMs / 3)),
-      resources: () => [GROUP_COORDINATOR_RESOURCE, ...this.byResource.keys()],
+      resources: () => [...BUCKET_RESOURCES, ...this.byResource.keys()],
       onAcquired: (lease) => this.acquired(lease),
       onHandOff: (lease) => this.handOff(lease),
       onLost: (resource) => this.lost(resource),
@@ -167,10 +168,11 @@ export class ClusterBroker {
 
   private async acquired(lease: Lease): Promise<void> {
     this.metrics.cluster.transfer(leaseKind(lease.resource), 'acquired');
-    if (lease.resource === GROUP_COORDINATOR_RESOURCE) {
-      // The coordinator starts from what PostgreSQL holds: the previous one's committed state.
-      const store = await PgGroupStore.open(this.pool, { resource: lease.resource, holder: this.config.nodeId, epoch: lease.epoch });
-      this.groups.take(new GroupCoordinator(store, {
+    const bucket = bucketOfResource(lease.resource);
+    if (bucket !== undefined) {
+      // The bucket's coordinator starts from what PostgreSQL holds: the previous holder's committed state.
+      const store = await PgGroupStore.open(this.pool, { resource: lease.resource, holder: this.config.nodeId, epoch: lease.epoch }, (group) => groupBucket(group) === bucket);
+      this.groups.take(bucket, new GroupCoordinator(store, {
         initialRebalanceDelayMs: this.config.groupInitialRebalanceDelayMs,
         consumer: { sessionTimeoutMs: this.config.groupConsumerSessionTimeoutMs, heartbeatIntervalMs: this.config.groupConsumerHeartbeatIntervalMs },
         topics: () => this.topics.list().map((t) => ({ id: t.id, name: t.name, partitions: t.partitions.length })),
@@ -206,8 +208,9 @@ export class ClusterBroker {
   }
 
   private async giveUp(resource: string): Promise<void> {
-    if (resource === GROUP_COORDINATOR_RESOURCE) {
-      await this.groups.drop()?.close();
+    const bucket = bucketOfResource(resource);
+    if (bucket !== undefined) {
+      await this.groups.drop(bucket)?.close();
       return;
     }
     this.byResource.get(resource)?.store.resign();
@@ -235,9 +238,9 @@ export class ClusterBroker {
     this.balancer.start();
     this.retentionTimer = setInterval(() => void this.applyRetention(), this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
-    // One broker (the group coordinator's) collects objects no index entry names.
+    // One broker (the holder of coordinator bucket 0) collects objects no index entry names.
     this.collectTimer = setInterval(() => {
-      if (this.groups.coordinator === undefined) return;
+      if (!this.groups.holds(0)) return;
       this.collector.collect().then(
         ({ deleted }) => this.metrics.cluster.objectsCollected(deleted),
         (err: unknown) => this.logger.warn({ err }, 'object collection failed; retrying later'),
@@ -266,8 +269,8 @@ export class ClusterBroker {
     this.view.update(brokers.map((b) => b.value), leases);
     // Users, ACLs and quotas another broker changed (a few seconds behind at most).
     if (this.refreshes % SECURITY_EVERY === 0) await this.reloadSecurity();
-    // One broker (the group coordinator's) reports the cluster-wide figure, now and then.
-    if (this.groups.coordinator !== undefined && this.refreshes % UNCOMPACTED_EVERY === 0) this.metrics.cluster.uncompacted(await this.index.uncompactedBytes());
+    // One broker (the holder of coordinator bucket 0) reports the cluster-wide figure, now and then.
+    if (this.groups.holds(0) && this.refreshes % UNCOMPACTED_EVERY === 0) this.metrics.cluster.uncompacted(await this.index.uncompactedBytes());
   }
 
   private async reloadSecurity(): Promise<void> {
@@ -303,7 +306,7 @@ export class ClusterBroker {
     await this.compacting;
     await this.balancer.stop(true).catch((err: unknown) => this.logger.warn({ err }, 'could not hand every lease off'));
     await this.window.close();
-    await this.groups.drop()?.close();
+    for (const c of this.groups.dropAll()) await c.close();
     await this.cpu.close();
     await this.pool.end();
     await this.metadata.close();

@@ -46,6 +46,19 @@ describe('PgGroupStore guarded by the coordinator lease', () => {
   });
 });
 
+describe('PgGroupStore of one coordinator bucket', () => {
+  it('loads only the groups the bucket owns', async () => {
+    const pool = await database();
+    const all = await PgGroupStore.open(pool);
+    const value = { offset: 3, leaderEpoch: 0, metadata: null, commitTimestamp: 1 };
+    for (const g of ['alpha', 'beta', 'gamma']) await all.commit(g, [{ topic: 't', partition: 0, value }]);
+    const owned = await PgGroupStore.open(pool, undefined, (group) => group !== 'beta');
+    expect(owned.groupIds().sort()).toEqual(['alpha', 'gamma']);
+    expect(owned.get('beta', 't', 0)).toBeUndefined();
+    expect(owned.get('gamma', 't', 0)?.offset).toBe(3);
+  });
+});
+
 transactionStoreContract('PostgreSQL', async () => {
   const pool = await database();
   return { store: await PgTransactionStore.open(pool), reopen: () => PgTransactionStore.open(pool) };

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
+import pg from 'pg';
+import { bucketResource, groupBucket } from '../../src/cluster/group-buckets.js';
 import { SchemaRegistry as RegistryClient, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/broker.js';
@@ -36,6 +38,19 @@ afterAll(async () => {
 async function spec(): Promise<ClusterSpec> {
   const { url } = await postgres.database();
   return { metadataUrl: url, s3, dir, prefix: `c${++prefixes}` };
+}
+
+/** The broker holding a lease now, read from PostgreSQL. */
+async function leaseHolder(metadataUrl: string, resource: string): Promise<number> {
+  const client = new pg.Client({ connectionString: metadataUrl });
+  await client.connect();
+  try {
+    const r = await client.query<{ holder: number }>('select holder from leases where resource = $1 and expires_at > now()', [resource]);
+    if (r.rows[0] === undefined) throw new Error(`nobody holds ${resource}`);
+    return r.rows[0].holder;
+  } finally {
+    await client.end();
+  }
 }
 
 async function stopAll(nodes: readonly ClusterNode[]): Promise<void> {
@@ -166,16 +181,22 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       const cluster = await admins[0]!.describeCluster();
       expect(cluster.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
       for (const a of admins) await a.disconnect();
-      // Every broker reports its leases, flush windows and PostgreSQL statements.
+      // Every broker reports its leases, flush windows and PostgreSQL statements; the 16
+      // coordinator buckets are held once each, spread over the brokers.
+      const groupLeases: number[] = [];
       for (const n of nodes) {
         const text = await (await fetch(`http://127.0.0.1:${n.broker.adminPort}/metrics`)).text();
         const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+        groupLeases.push(value(/strata_cluster_leases\{kind="group"\} (\d+)/));
         expect(value(/strata_cluster_leases\{kind="partition"\} (\d+)/)).toBeGreaterThan(0);
         expect(value(/strata_cluster_lease_transfers_total\{kind="partition",reason="acquired"\} (\d+)/)).toBeGreaterThan(0);
         expect(value(/strata_cluster_flush_puts_total\{outcome="ok"\} (\d+)/)).toBeGreaterThan(0);
         expect(value(/strata_cluster_postgres_statement_seconds_count (\d+)/)).toBeGreaterThan(0);
         expect(text).toContain('strata_cluster_uncompacted_bytes');
       }
+      console.log(`cluster: coordinator buckets per broker ${groupLeases.join(', ')}`);
+      expect(groupLeases.reduce((a, b) => a + b, 0)).toBe(16);
+      expect(groupLeases.filter((n) => n > 0).length).toBeGreaterThan(1);
     } finally {
       await stopAll(nodes);
     }
@@ -198,14 +219,17 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       await consumer.run({ autoCommitInterval: 100, eachMessage: async ({ message }) => void phase1.push(message.value!.toString()) });
       await eventually(() => phase1.length >= first.length, 60_000, 'the group read the first part');
       await consumer.disconnect(); // commits what it read
+      const coordinatorHolder = await leaseHolder(s.metadataUrl, bucketResource(groupBucket('billing')));
       // A Java group reads the first part too, committing offsets with their leader epochs.
       const bootstrap = nodes.map((n) => n.broker.address).join(',');
       if (hasJavaClients) expect(await runJava('strata.ClusterCheck', ['consume', bootstrap, 'orders', 'java-billing', String(first.length)])).toBe(`OK ${first.length} ${first.length}`);
 
-      // Kill the broker leading partition 0, and delete its disk.
+      // Kill the broker coordinating 'billing' (it holds the group's coordinator bucket, and
+      // partitions: each broker leads a third), and delete its disk.
       const leaders = await partitionLeaders(kafka, 'orders');
-      const victim = nodes.find((n) => n.id === leaders[0])!;
+      const victim = nodes.find((n) => n.id === coordinatorHolder)!;
       const moved = leaders.flatMap((l, p) => (l === victim.id ? [p] : []));
+      expect(moved.length).toBeGreaterThan(0);
       await victim.broker.kill('SIGKILL');
       rmSync(victim.dataDir, { recursive: true, force: true });
       const killedAt = Date.now();

@@ -29,17 +29,18 @@ export class PgGroupStore implements GroupStore {
   private constructor(private readonly pool: pg.Pool, private readonly guard: LeaseGuard | undefined) {}
 
   /**
-   * Loads every group's rows (the caller has applied the migrations). With a `guard` (the
-   * group coordinator lease this broker holds), every write commits only while that lease is
-   * still held at its epoch: a coordinator that was paused past its lease cannot store an
-   * offset or a membership after another broker took over (NOT_COORDINATOR instead).
+   * Loads the rows of the groups it `owns` (all by default; a coordinator bucket's groups in
+   * cluster mode; the caller has applied the migrations). With a `guard` (the coordinator
+   * lease this broker holds), every write commits only while that lease is still held at its
+   * epoch: a coordinator that was paused past its lease cannot store an offset or a
+   * membership after another broker took over (NOT_COORDINATOR instead).
    */
-  static async open(pool: pg.Pool, guard?: LeaseGuard): Promise<PgGroupStore> {
+  static async open(pool: pg.Pool, guard?: LeaseGuard, owns: (groupId: string) => boolean = () => true): Promise<PgGroupStore> {
     const store = new PgGroupStore(pool, guard);
-    for (const r of (await pool.query<OffsetRow>('select * from group_offsets')).rows) store.setOffset(r.group_id, r.topic, r.partition, offsetOf(r));
-    for (const r of (await pool.query<{ group_id: string; snapshot: GroupSnapshot }>('select * from group_members')).rows) store.members.set(r.group_id, r.snapshot);
+    for (const r of (await pool.query<OffsetRow>('select * from group_offsets')).rows) if (owns(r.group_id)) store.setOffset(r.group_id, r.topic, r.partition, offsetOf(r));
+    for (const r of (await pool.query<{ group_id: string; snapshot: GroupSnapshot }>('select * from group_members')).rows) if (owns(r.group_id)) store.members.set(r.group_id, r.snapshot);
     for (const r of (await pool.query<OffsetRow & { producer_id: string }>('select * from pending_txn_offsets')).rows) {
-      store.pending.add(Number(r.producer_id), { group: r.group_id, topic: r.topic, partition: r.partition, value: offsetOf(r) });
+      if (owns(r.group_id)) store.pending.add(Number(r.producer_id), { group: r.group_id, topic: r.topic, partition: r.partition, value: offsetOf(r) });
     }
     return store;
   }

@@ -25,4 +25,24 @@ describe('LeaseBalancer', () => {
     expect(served).toEqual(['p:T/0']);
     expect([...b.leases.keys()]).toEqual(['p:T/0']);
   });
+
+  it('spreads each kind of lease evenly on its own: joining brokers get their share of partitions and of coordinator buckets', async () => {
+    let now = 1_000_000;
+    const leases = new MemoryLeases(() => now);
+    const resources = [...Array.from({ length: 16 }, (_, i) => `g:${i}`), ...Array.from({ length: 12 }, (_, i) => `p:T/${i}`)];
+    const brokers = [1, 2, 3].map((nodeId) => new LeaseBalancer({ nodeId, leases, ttlMs: 3000, intervalMs: 1000, resources: () => resources }));
+    // They join one after another; rounds of all until nothing moves (bounded).
+    for (const joined of [1, 2, 3]) {
+      for (let round = 0; round < 12; round++) {
+        for (const b of brokers.slice(0, joined)) await b.tick();
+        now += 10;
+      }
+    }
+    const kinds = brokers.map((b) => [...b.leases.keys()].reduce((n, r) => ({ ...n, [r[0]!]: (n[r[0]!] ?? 0) + 1 }), { g: 0, p: 0 } as Record<string, number>));
+    for (const k of kinds) {
+      expect(k.p).toBe(4);
+      expect(k.g).toBeGreaterThanOrEqual(5);
+      expect(k.g).toBeLessThanOrEqual(6);
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalCluster } from '../../../src/broker/local-cluster.js';
 import { FlushWindow } from '../../../src/cluster/flush-window.js';
 import { LeaseClusterView } from '../../../src/cluster/lease-cluster-view.js';
+import { bucketResource, groupBucket } from '../../../src/cluster/group-buckets.js';
 import { MemoryLeases, MemoryPartitionIndex } from '../../../src/cluster/memory-leases.js';
 import { SharedPartitionLog } from '../../../src/cluster/shared-partition-log.js';
 import { SharedPartitionStore } from '../../../src/cluster/shared-partition-store.js';
@@ -109,7 +110,7 @@ describe('LeaseClusterView', () => {
     const brokers = [1, 2, 3, 4].map((n) => ({ nodeId: n, host: `h${n}`, port: 9092, rack: null }));
     const lease = (resource: string, holder: number, epoch = 1) => ({ resource, holder, epoch, expiresAtMs: 0 });
     // Broker 4 is registered but its heartbeat lapsed; broker 3 leads partition 1 (known address).
-    view.update(brokers, [lease('b:1', 1), lease('b:2', 2), lease('b:3', 3), lease('p:T/0', 2, 5), lease('p:T/1', 3, 7), lease('p:T/2', 4), lease('g:0', 2)]);
+    view.update(brokers, [lease('b:1', 1), lease('b:2', 2), lease('b:3', 3), lease('p:T/0', 2, 5), lease('p:T/1', 3, 7), lease('p:T/2', 4), lease(bucketResource(groupBucket('any-group')), 2)]);
     expect(view.brokers().map((b) => b.nodeId)).toEqual([1, 2, 3]);
     expect(view.controllerId()).toBe(1);
     expect(view.leaderOf('t', 0)).toEqual({ leaderId: 2, leaderEpoch: 5, replicas: [2], isr: [2] });
@@ -120,7 +121,7 @@ describe('LeaseClusterView', () => {
     expect(view.leaderOf('other', 0).leaderId).toBe(-1);
     expect(view.coordinatorFor('any-group').nodeId).toBe(2);
     // This broker's own change shows before the next refresh.
-    view.note('g:0', undefined);
+    view.note(bucketResource(groupBucket('any-group')), undefined);
     expect(() => view.coordinatorFor('any-group')).toThrow(/COORDINATOR_NOT_AVAILABLE/);
     view.note('p:T/9', lease('p:T/9', 1, 2));
     expect(view.leaderOf('t', 9)).toMatchObject({ leaderId: 1, leaderEpoch: 2 });
