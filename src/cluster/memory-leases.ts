@@ -96,7 +96,7 @@ export class MemoryPartitionIndex implements PartitionIndex {
     for (let i = list.length - 1; i >= 0; i--) {
       if (i < list.length - 1 && newer >= retentionBytes) break;
       keep = list[i]!.baseOffset;
-      newer += list[i]!.byteEnd - list[i]!.byteStart;
+      newer += list[i]!.byteEnd - list[i]!.byteStart + 1; // byteEnd is inclusive
     }
     return keep;
   }

@@ -85,8 +85,8 @@ export function leasesContract(name: string, open: () => Promise<LeaseHarness>):
       expect((await index.entries('T1', 0, 17, 1))[0]!.objectKey).toBe('obj-17');
       expect(await errorName(() => index.relocate('T1', 0, [{ baseOffset: 17, objectKey: 'seg-b', byteStart: 0, byteEnd: 9 }], { ...guard, epoch: guard.epoch + 1 }))).toBe('NOT_LEADER_OR_FOLLOWER');
       // retention.bytes: older entries go while the newer ones alone hold the limit; the newest stays.
-      // Sizes now, oldest first: 0:100, 10:49, 15:49, 17:100, 18:100.
-      expect(await Promise.all([150, 200, 201, 0, 1e9].map((bytes) => index.retainedFrom('T1', 0, bytes)))).toEqual([17, 17, 15, 18, 0]);
+      // Sizes now (byte ranges are inclusive), oldest first: 0:101, 10:50, 15:50, 17:101, 18:101.
+      expect(await Promise.all([150, 202, 203, 0, 1e9].map((bytes) => index.retainedFrom('T1', 0, bytes)))).toEqual([17, 17, 15, 18, 0]);
       expect(await index.retainedFrom('T1', 9, 100)).toBeUndefined();
       // The log start moves up (DeleteRecords, retention), never down or past the end; entries wholly below it go.
       expect(await index.logStart('T1', 0)).toBe(0);

@@ -163,9 +163,9 @@ export class PgPartitionIndex implements PartitionIndex {
   }
 
   async retainedFrom(topicId: string, partition: number, retentionBytes: number): Promise<number | undefined> {
-    // `newer`: the bytes of the entries after each one; the newest (newer = 0) always stays.
+    // `newer`: the bytes of the entries after each one (byte_end is inclusive); the newest (newer = 0) always stays.
     const r = await timed(this.onStatement, () => this.pool.query<{ keep: string | null }>(`select min(base_offset) as keep from (
-        select base_offset, coalesce(sum(byte_end - byte_start) over (order by base_offset desc rows between unbounded preceding and 1 preceding), 0) as newer
+        select base_offset, coalesce(sum(byte_end - byte_start + 1) over (order by base_offset desc rows between unbounded preceding and 1 preceding), 0) as newer
         from log_index where topic_id = $1 and partition = $2) sized
       where newer < greatest($3::bigint, 1)`, [topicId, partition, retentionBytes]));
     const keep = r.rows[0]?.keep;
