@@ -105,12 +105,17 @@ export class MemoryPartitionIndex implements PartitionIndex {
     return (this.byPartition.get(`${topicId}/${partition}`) ?? []).filter((e) => e.lastOffset >= fromOffset).slice(0, limit).map((e) => ({ ...e }));
   }
 
-  async relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard): Promise<void> {
+  async relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard, dropped: readonly number[] = []): Promise<void> {
     if (!this.leases.holds(guard)) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `lease ${guard.resource} is no longer held by ${guard.holder} at epoch ${guard.epoch}`);
-    const list = this.byPartition.get(`${topicId}/${partition}`) ?? [];
+    const key = `${topicId}/${partition}`;
+    const list = this.byPartition.get(key) ?? [];
     const at = new Map(list.map((e, i) => [e.baseOffset, i]));
     if (moves.some((m) => !at.has(m.baseOffset))) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'an entry to relocate is gone (retention moved the log start)');
+    const last = list[list.length - 1]?.baseOffset;
+    if (dropped.some((o) => !at.has(o) || o === last)) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'an entry to forget is gone, or is the last one');
     for (const m of moves) Object.assign(list[at.get(m.baseOffset)!]!, { objectKey: m.objectKey, byteStart: m.byteStart, byteEnd: m.byteEnd });
+    const gone = new Set(dropped);
+    if (gone.size > 0) this.byPartition.set(key, list.filter((e) => !gone.has(e.baseOffset)));
   }
 
   async referencedObjects(keys: readonly string[]): Promise<Set<string>> {

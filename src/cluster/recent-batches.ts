@@ -1,7 +1,8 @@
 // The latest committed batches of a partition this broker leads, kept in memory so that
 // consumers at the tail are served without an index query and a ranged GET per fetch. The
-// batches held are always one contiguous run of committed offsets (a batch that does not
-// follow the last one starts a new run), bounded in bytes by dropping the oldest.
+// batches held are always one run of committed offsets (a batch that does not follow the
+// last one starts a new run; log compaction may leave gaps in it), bounded in bytes by
+// dropping the oldest.
 export class RecentBatches {
   private batches: Array<{ base: number; last: number; bytes: Buffer }> = [];
   private size = 0;
@@ -15,6 +16,23 @@ export class RecentBatches {
     this.batches.push({ base, last, bytes });
     this.size += bytes.length;
     while (this.size > this.maxBytes && this.batches.length > 1) this.size -= this.batches.shift()!.bytes.length;
+  }
+
+  /**
+   * Log compaction rewrote batches (new bytes, same offsets) or removed them (null): what is
+   * held follows, so tail readers see the compacted log too. A removed batch leaves a gap in
+   * offsets, as it does in the log; a read in it starts at the batch before.
+   */
+  rewrite(changes: ReadonlyMap<number, Buffer | null>): void {
+    if (changes.size === 0) return;
+    const kept: typeof this.batches = [];
+    for (const b of this.batches) {
+      const change = changes.get(b.base);
+      if (change === undefined) kept.push(b);
+      else if (change !== null) kept.push({ ...b, bytes: change });
+    }
+    this.batches = kept;
+    this.size = kept.reduce((n, b) => n + b.bytes.length, 0);
   }
 
   clear(): void {

@@ -10,7 +10,8 @@
 import { KafkaError } from '../errors.js';
 import { BATCH_HEADER_SIZE, BatchField, readBatchHeader } from '../protocol/records/batch-layout.js';
 import type { ObjectStore } from '../tier/object-store.js';
-import type { IndexEntry, LeaseGuard, PartitionIndex } from '../services/leases.js';
+import type { EntryMove, IndexEntry, LeaseGuard, PartitionIndex } from '../services/leases.js';
+import { planKeyCompaction, type KeyCompactionOptions } from './key-compaction.js';
 import type { FlushWindow } from './flush-window.js';
 import { ProducerStateTable } from '../broker/producer-state.js';
 import type { ActiveProducer } from '../services/partition-store.js';
@@ -25,6 +26,9 @@ const RECENT_BYTES = 2 * 1024 * 1024;
 
 /** Index rows the compactor looks at per pass. */
 const COMPACT_SCAN = 2000;
+
+/** A compacted partition with nothing new is compacted again after this long. */
+const KEYS_RECHECK_MS = 10 * 60 * 1000;
 
 /** Index rows read per fetch (each names a byte range of one object). */
 const MAX_ENTRIES_PER_READ = 500;
@@ -41,6 +45,8 @@ export class SharedPartitionLog {
   private readonly recent = new RecentBatches(RECENT_BYTES);
   /** Batches not committed yet, by base offset: a retry of one waits for it. */
   private readonly pending = new Map<number, Promise<void>>();
+  /** The high watermark and time of the last complete log compaction pass here (none yet: undefined). */
+  private keysCompactedAt: { end: number; at: number } | undefined;
 
   private constructor(
     readonly topicId: string, readonly partition: number, private readonly guard: LeaseGuard, private readonly leaderEpoch: number,
@@ -107,6 +113,64 @@ export class SharedPartitionLog {
     // segment is then named by nothing and collected.
     await this.index.relocate(this.topicId, this.partition, moves, this.guard);
     return bytes;
+  }
+
+  /**
+   * Log compaction of this partition (cleanup.policy=compact; key-compaction.ts): reads every
+   * committed batch from the log start, writes the rewritten ones as one segment object and
+   * points the index at them (forgetting entries whose records all went) under this
+   * leader's lease. Runs only when something was committed since the last pass here.
+   * Resolves with the records removed (0: nothing to do), or throws when the log holds
+   * more keys than the map may.
+   */
+  async compactKeys(o: Omit<KeyCompactionOptions, 'now'> & { now: number; segmentPrefix: string }): Promise<number> {
+    // Unchanged since the last pass: again only once time alone may change the answer (tombstones expire, the lag passes).
+    if (this.keysCompactedAt !== undefined && this.keysCompactedAt.end === this.committed && o.now - this.keysCompactedAt.at < KEYS_RECHECK_MS) return 0;
+    const end = this.committed;
+    const entries: IndexEntry[] = [];
+    for (let from = this.start; from < end;) {
+      const page = await this.entries(from, COMPACT_SCAN);
+      for (const e of page) if (e.baseOffset < end) entries.push(e);
+      if (page.length === 0 || page[page.length - 1]!.lastOffset + 1 >= end) break;
+      from = page[page.length - 1]!.lastOffset + 1;
+    }
+    const plan = await planKeyCompaction(entries, (page) => this.readEntries(page), o);
+    if ('tooManyKeys' in plan) throw new KafkaError('UNKNOWN_SERVER_ERROR', `${this.topicId}/${this.partition} holds more than ${o.maxKeys} keys (log.cleaner.max.keys): not compacted`);
+    if (plan.rewritten.length > 0 || plan.dropped.length > 0) {
+      const moves: EntryMove[] = [];
+      let key = '';
+      if (plan.rewritten.length > 0) {
+        const first = plan.rewritten[0]!.entry;
+        key = `${o.segmentPrefix}${this.topicId}/${this.partition}/${Date.now().toString(36)}-${first.baseOffset}-${plan.rewritten[plan.rewritten.length - 1]!.entry.lastOffset}.compacted`;
+        let at = 0;
+        for (const { entry, batch } of plan.rewritten) {
+          moves.push({ baseOffset: entry.baseOffset, objectKey: key, byteStart: at, byteEnd: at + batch.length - 1 });
+          at += batch.length;
+        }
+        await this.objects.put(key, Buffer.concat(plan.rewritten.map((r) => r.batch)));
+      }
+      // Refused if the lease moved or retention took some of these entries meanwhile: the
+      // object is then named by nothing and collected.
+      await this.index.relocate(this.topicId, this.partition, moves, this.guard, plan.dropped.map((e) => e.baseOffset));
+      this.recent.rewrite(new Map<number, Buffer | null>([...plan.rewritten.map((r) => [r.entry.baseOffset, r.batch] as const), ...plan.dropped.map((e) => [e.baseOffset, null] as const)]));
+    }
+    // A pass that stopped at its byte budget leaves the rest to the next one.
+    this.keysCompactedAt = plan.rewritten.reduce((n, r) => n + r.batch.length, 0) >= o.maxRewriteBytes ? undefined : { end, at: o.now };
+    return plan.recordsRemoved;
+  }
+
+  /** The bytes of index entries, in order: one ranged GET per run of adjacent bytes in one object. */
+  private async readEntries(entries: readonly IndexEntry[]): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    for (let i = 0; i < entries.length;) {
+      let j = i + 1;
+      while (j < entries.length && entries[j]!.objectKey === entries[i]!.objectKey && entries[j]!.byteStart === entries[j - 1]!.byteEnd + 1) j++;
+      const run = entries.slice(i, j);
+      const bytes = await this.objects.get(run[0]!.objectKey, { start: run[0]!.byteStart, end: run[run.length - 1]!.byteEnd });
+      for (const e of run) out.push(bytes.subarray(e.byteStart - run[0]!.byteStart, e.byteEnd - run[0]!.byteStart + 1));
+      i = j;
+    }
+    return out;
   }
 
   /** Committed index entries from the log start, in order (retention and timestamp searches page through them). */

@@ -17,6 +17,8 @@ import type { IndexEntry, PartitionIndex } from '../services/leases.js';
 import type { ActiveProducer, AppendOutcome, EpochEnd, IsolationLevel, PartitionStore, ReadOutcome, TransactionMarker } from '../services/partition-store.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import type { SharedPartitionLog } from './shared-partition-log.js';
+import { isCompacted, type CleanupPolicy } from '../config/log-config.js';
+import { hasKeylessRecord } from '../storage/cleaner/batch-filter.js';
 
 /** Index rows looked at per round when searching by timestamp. */
 const SCAN_PAGE = 500;
@@ -29,6 +31,9 @@ export interface SharedPartitionLimits {
   retentionMs: number;
   /** retention.bytes of the topic (-1: no limit). */
   retentionBytes: number;
+  cleanupPolicy: CleanupPolicy;
+  deleteRetentionMs: number;
+  minCompactionLagMs: number;
 }
 
 export class SharedPartitionStore implements PartitionStore {
@@ -103,13 +108,17 @@ export class SharedPartitionStore implements PartitionStore {
 
   async append(batch: Buffer): Promise<AppendOutcome> {
     const log = this.leader();
-    const { maxBatchBytes, validateRecords } = this.limits();
+    const limits = this.limits();
+    const { maxBatchBytes, validateRecords } = limits;
     const status = hot.checkBatch(batch, maxBatchBytes);
     if (status !== BatchStatus.OK) throw batchStatusError(status, batch.length, maxBatchBytes);
     if (validateRecords) validateBatchRecords(batch, maxBatchBytes);
     const h = readBatchHeader(batch, 0);
     if ((h.attributes & (TRANSACTIONAL_FLAG | CONTROL_FLAG)) !== 0) {
       throw new KafkaError('INVALID_RECORD', 'transactions are not supported in cluster mode yet');
+    }
+    if (isCompacted(limits) && hasKeylessRecord(batch, maxBatchBytes)) {
+      throw new KafkaError('INVALID_RECORD', `Compacted topic cannot accept message without key in topic partition ${this.topic}-${this.index}`);
     }
     const { baseOffset, lastOffset, duplicate } = await log.append(batch);
     this.lastHighWatermark = log.highWatermark;
@@ -168,7 +177,8 @@ export class SharedPartitionStore implements PartitionStore {
    */
   async applyRetention(now: number): Promise<number> {
     const log = this.leader();
-    const { retentionMs, retentionBytes } = this.limits();
+    const { retentionMs, retentionBytes, cleanupPolicy } = this.limits();
+    if (cleanupPolicy === 'compact') return 0; // compaction only: nothing expires
     let keepFrom = log.logStart;
     if (retentionMs >= 0) {
       keepFrom = log.highWatermark;
@@ -206,6 +216,13 @@ export class SharedPartitionStore implements PartitionStore {
   /** The compactor's pass for this partition (see SharedPartitionLog.compact); 0 when not leading. */
   compact(o: Parameters<SharedPartitionLog['compact']>[0]): Promise<number> {
     return this.log === undefined ? Promise.resolve(0) : this.log.compact(o);
+  }
+
+  /** Log compaction (cleanup.policy with compact) when leading: resolves with the records removed. */
+  compactKeys(o: { now: number; maxKeys: number; maxRewriteBytes: number; segmentPrefix: string }): Promise<number> {
+    const limits = this.limits();
+    if (this.log === undefined || !isCompacted(limits)) return Promise.resolve(0);
+    return this.log.compactKeys({ ...o, deleteRetentionMs: limits.deleteRetentionMs, minCompactionLagMs: limits.minCompactionLagMs, maxRecordsBytes: limits.maxBatchBytes });
   }
 
   private async advance(log: SharedPartitionLog, offset: number): Promise<number> {

@@ -6,7 +6,7 @@ import { KafkaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { DEFAULT_LOG_CONFIG } from '../config/log-config.js';
-import { logConfigFor, parseCleanupPolicy, validateTopicConfigs, type TopicConfigs } from '../config/topic-config.js';
+import { logConfigFor, validateTopicConfigs, type TopicConfigs } from '../config/topic-config.js';
 import { newKafkaUuid } from '../broker/cluster-metadata-document.js';
 import type { ClusterMetadataStore, TopicRecord, Versioned } from '../services/cluster-metadata.js';
 import type { PartitionIndex } from '../services/leases.js';
@@ -70,7 +70,13 @@ export class SharedTopics implements TopicDirectory {
     const limits = (): SharedPartitionLimits => {
       if (cached?.configs !== topic.record.configs) {
         const c = { ...DEFAULT_LOG_CONFIG, ...logConfigFor(topic.record.configs, this.config) };
-        cached = { configs: topic.record.configs, limits: { maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords, retentionMs: c.retentionMs, retentionBytes: c.retentionBytes } };
+        cached = {
+          configs: topic.record.configs,
+          limits: {
+            maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords, retentionMs: c.retentionMs, retentionBytes: c.retentionBytes,
+            cleanupPolicy: c.cleanupPolicy, deleteRetentionMs: c.deleteRetentionMs, minCompactionLagMs: c.minCompactionLagMs,
+          },
+        };
       }
       return cached.limits;
     };
@@ -101,7 +107,6 @@ export class SharedTopics implements TopicDirectory {
   create(name: string, partitions: number, configs: TopicConfigs, validateOnly = false): Promise<SharedTopic | undefined> {
     try {
       this.topics.checkNew(name, partitions, configs);
-      refuseCompaction(configs);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -156,7 +161,6 @@ export class SharedTopics implements TopicDirectory {
   async setConfigs(name: string, configs: TopicConfigs, validateOnly = false): Promise<void> {
     const topic = this.topics.require(name);
     validateTopicConfigs(configs);
-    refuseCompaction(configs);
     if (validateOnly) return;
     const stored = await this.store.updateTopic({ ...topic.record, configs: { ...configs } }, topic.version);
     topic.version = stored.version;
@@ -166,17 +170,6 @@ export class SharedTopics implements TopicDirectory {
   /** Every partition, with the lease resource that names it. */
   resources(): Array<{ resource: string; store: SharedPartitionStore }> {
     return this.list().flatMap((t) => t.partitions.map((store) => ({ resource: partitionResource(t.id, store.index), store })));
-  }
-}
-
-/**
- * Compacted topics are not built in cluster mode: time retention would delete what a
- * compacted topic must keep, so they are refused rather than half-served.
- */
-function refuseCompaction(configs: TopicConfigs): void {
-  const policy = configs['cleanup.policy'];
-  if (policy !== undefined && parseCleanupPolicy(policy) !== 'delete') {
-    throw new KafkaError('INVALID_CONFIG', `cleanup.policy=${policy}: compacted topics are not supported in cluster mode yet`);
   }
 }
 

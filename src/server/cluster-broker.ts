@@ -89,6 +89,8 @@ export class ClusterBroker {
   private collectTimer: NodeJS.Timeout | undefined;
   private compactTimer: NodeJS.Timeout | undefined;
   private compacting: Promise<void> | undefined;
+  private cleanTimer: NodeJS.Timeout | undefined;
+  private cleaning: Promise<void> | undefined;
   private readonly collector: ObjectCollector;
   private refreshes = 0;
   private closed = false;
@@ -225,6 +227,19 @@ export class ClusterBroker {
     }
   }
 
+  /** Log compaction of the compacted topics' partitions this broker leads (each leader cleans its own). */
+  private async cleanKeys(): Promise<void> {
+    for (const { store } of this.byResource.values()) {
+      if (!store.leading || this.closed) continue;
+      await store.compactKeys({ now: Date.now(), maxKeys: this.config.logCleanerMaxKeys, maxRewriteBytes: SEGMENT_MAX_BYTES, segmentPrefix: SEGMENT_PREFIX }).then(
+        (removed) => {
+          if (removed > 0) this.logger.info({ topic: store.topic, partition: store.index, removed }, 'log compaction removed superseded records');
+        },
+        (err: unknown) => this.logger.warn({ err, topic: store.topic, partition: store.index }, 'log compaction failed; retrying later'),
+      );
+    }
+  }
+
   /** Time retention on the partitions this broker leads (each leader applies its own). */
   private async applyRetention(): Promise<void> {
     for (const { store } of this.byResource.values()) {
@@ -247,11 +262,20 @@ export class ClusterBroker {
       );
     }, COLLECT_EVERY_MS);
     this.collectTimer.unref();
+    // The segment compactor and log compaction never run at once: both point index entries
+    // at new bytes, and one must not put back what the other just rewrote.
     this.compactTimer = setInterval(() => {
-      if (this.compacting) return;
+      if (this.compacting || this.cleaning) return;
       this.compacting = this.compact().finally(() => (this.compacting = undefined));
     }, COMPACT_EVERY_MS);
     this.compactTimer.unref();
+    if (this.config.logCleanerEnable) {
+      this.cleanTimer = setInterval(() => {
+        if (this.cleaning || this.compacting) return;
+        this.cleaning = this.cleanKeys().finally(() => (this.cleaning = undefined));
+      }, this.config.logCleanerBackoffMs);
+      this.cleanTimer.unref();
+    }
     const refresh = (): void => {
       if (this.closed) return;
       this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'cluster metadata refresh failed; retrying')).finally(() => {
@@ -303,7 +327,9 @@ export class ClusterBroker {
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     if (this.collectTimer !== undefined) clearInterval(this.collectTimer);
     if (this.compactTimer !== undefined) clearInterval(this.compactTimer);
+    if (this.cleanTimer !== undefined) clearInterval(this.cleanTimer);
     await this.compacting;
+    await this.cleaning;
     await this.balancer.stop(true).catch((err: unknown) => this.logger.warn({ err }, 'could not hand every lease off'));
     await this.window.close();
     for (const c of this.groups.dropAll()) await c.close();

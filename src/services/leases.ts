@@ -97,10 +97,13 @@ export interface PartitionIndex {
   /** Committed entries whose last offset is at or past `fromOffset`, in order, at most `limit`. */
   entries(topicId: string, partition: number, fromOffset: number, limit: number): Promise<IndexEntry[]>;
   /**
-   * Points committed entries at new bytes (the compactor copied them into a segment object),
-   * offsets unchanged, all or nothing, only while the guard holds (NOT_LEADER_OR_FOLLOWER).
+   * Points committed entries at new bytes (the compactor copied them into a segment object,
+   * or log compaction rewrote them), offsets unchanged, and forgets the `dropped` entries
+   * (by base offset: log compaction removed all their records; never the partition's last
+   * entry), all or nothing, only while the guard holds (NOT_LEADER_OR_FOLLOWER, also when an
+   * entry is gone).
    */
-  relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard): Promise<void>;
+  relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard, dropped?: readonly number[]): Promise<void>;
   /** Which of `keys` committed entries still name (the others are garbage once old enough). */
   referencedObjects(keys: readonly string[]): Promise<Set<string>>;
   /** Each leader epoch with committed data and its first offset, in epoch order (OffsetForLeaderEpoch). */

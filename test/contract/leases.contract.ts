@@ -103,6 +103,26 @@ export function leasesContract(name: string, open: () => Promise<LeaseHarness>):
       await index.close();
     });
 
+    it('forgets entries log compaction emptied, with the moves, all or nothing; never the last one', async () => {
+      const { leases, index, ttl } = await open();
+      const lease = (await leases.acquire('p:T1/4', 1, ttl * 100))!;
+      const guard = { resource: 'p:T1/4', holder: 1, epoch: lease.epoch };
+      await index.commit([entry(4, 0, 2), entry(4, 2, 3), entry(4, 5, 1), entry(4, 6, 2)], [guard]);
+      await index.relocate('T1', 4, [{ baseOffset: 5, objectKey: 'cleaned', byteStart: 0, byteEnd: 40 }], guard, [0, 2]);
+      expect((await index.entries('T1', 4, 0, 10)).map((e) => [e.baseOffset, e.objectKey])).toEqual([[5, 'cleaned'], [6, 'obj-6']]);
+      expect(await index.highWatermark('T1', 4)).toBe(8);
+      // The last entry (the high watermark comes from it), one already gone, or a stale guard: refused, nothing changes.
+      expect(await errorName(() => index.relocate('T1', 4, [], guard, [6]))).toBe('NOT_LEADER_OR_FOLLOWER');
+      expect(await errorName(() => index.relocate('T1', 4, [{ baseOffset: 5, objectKey: 'again', byteStart: 0, byteEnd: 9 }], guard, [2]))).toBe('NOT_LEADER_OR_FOLLOWER');
+      expect(await errorName(() => index.relocate('T1', 4, [], { ...guard, epoch: guard.epoch + 1 }, [5]))).toBe('NOT_LEADER_OR_FOLLOWER');
+      expect((await index.entries('T1', 4, 0, 10)).map((e) => [e.baseOffset, e.objectKey])).toEqual([[5, 'cleaned'], [6, 'obj-6']]);
+      // Writing goes on at the end.
+      await index.commit([entry(4, 8, 1)], [guard]);
+      expect(await index.highWatermark('T1', 4)).toBe(9);
+      await leases.close();
+      await index.close();
+    });
+
     it('fences a paused leader: after the lease moved, its commits and renewals fail and nothing becomes visible', async () => {
       const { leases, index, pass, ttl } = await open();
       const old = (await leases.acquire('p:T1/1', 1, ttl))!;

@@ -116,6 +116,22 @@ async function readAll(kafka: Kafka, topic: string, expected: number, groupId = 
   return got;
 }
 
+/** Every record of a topic from the start, as "partition/offset/key=value", sorted (a consumer without a group). */
+async function readRaw(kafka: Kafka, topic: string, atLeast: number): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId: `raw-${Date.now()}-${Math.random()}`, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got: string[] = [];
+  await consumer.run({ autoCommit: false, eachMessage: async ({ partition, message }) => void got.push(`${partition}/${message.offset}/${message.key?.toString()}=${message.value?.toString() ?? 'null'}`) });
+  try {
+    await eventually(() => got.length >= atLeast, 20_000, `${atLeast} records`).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300)); // anything more would show up now
+  } finally {
+    await consumer.disconnect();
+  }
+  return got.sort();
+}
+
 /** Every partition's offsets run 0, 1, 2… without a gap or a repeat. */
 function expectContiguous(reads: readonly Read[]): void {
   const byPartition = new Map<number, number[]>();
@@ -171,10 +187,6 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
         }));
         return seen.every((x) => x === '15,3');
       }, 15_000, 'every broker sees the new topic and partitions');
-      // Compacted topics are refused in cluster mode (time retention would delete what they keep).
-      const refused = await admins[0]!.createTopics({ topics: [{ topic: 'compacted', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] })
-        .then(() => 'created', (err: { errors?: Array<{ type?: string }> }) => err.errors?.[0]?.type);
-      expect(refused).toBe('INVALID_CONFIG');
       // DeleteRecords goes to the partition's leader; every broker then reports the new start.
       await admins[1]!.deleteTopicRecords({ topic: 'mixed', partitions: [{ partition: 0, offset: '5' }] });
       for (const a of admins) expect((await a.fetchTopicOffsets('mixed')).find((o) => o.partition === 0)?.low).toBe('5');
@@ -503,6 +515,46 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       // A consumer starts at the new log starts and reads what is left.
       const reads = await readAll(kafka, 'aged', 20);
       expect(reads.map((r) => r.value).sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `new-${i}`), ...Array.from({ length: 10 }, (_, i) => `new-${i}`)].sort());
+    } finally {
+      await stopAll(nodes);
+    }
+  }, 120_000);
+
+  it('compacts topics with cleanup.policy=compact on each partition\'s leader: the latest record of every key stays at its offset, tombstones too', async () => {
+    const s = await spec();
+    const fast = ['--log-cleaner-backoff-ms', '300'];
+    const nodes = [await startClusterNode(s, 1, fast), await startClusterNode(s, 2, fast)];
+    try {
+      const kafka = clusterKafka(nodes);
+      await createTopic(kafka, 'table', 4, 2, [{ name: 'cleanup.policy', value: 'compact' }]);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      // 10 keys written 5 times each (one batch per send), key-9 deleted at the end, and a
+      // last batch per partition so every key's latest record lies in cleanable batches.
+      const latest = new Map<string, { partition: number; offset: number; value: string | null }>();
+      const send = async (key: string, value: string | null, partition: number): Promise<void> => {
+        const [r] = await producer.send({ topic: 'table', acks: -1, messages: [{ key, value, partition }] });
+        latest.set(key, { partition, offset: Number(r!.baseOffset), value });
+      };
+      for (let round = 0; round < 5; round++) for (let k = 0; k < 10; k++) await send(`key-${k}`, `v${round}`, k % 4);
+      await send('key-9', null, 9 % 4);
+      for (let p = 0; p < 4; p++) await send(`last-${p}`, 'end', p);
+      // Keyless records are refused on a compacted topic, as Kafka refuses them.
+      const keyless = await producer.send({ topic: 'table', acks: -1, messages: [{ value: 'no key', partition: 0 }] }).catch((e: unknown) => e);
+      expect(keyless).toMatchObject({ type: 'INVALID_RECORD' });
+      await producer.disconnect();
+      // Each leader rewrites its partitions: a reader from the start then sees one record per key.
+      const expected = [...latest].map(([key, l]) => `${l.partition}/${l.offset}/${key}=${l.value ?? 'null'}`).sort();
+      let seen: string[] = [];
+      await eventually(async () => {
+        seen = await readRaw(kafka, 'table', expected.length);
+        return seen.length === expected.length && seen.every((x, i) => x === expected[i]);
+      }, 30_000, 'only the latest record of each key left').catch((err: Error) => {
+        console.warn(`${err.message}: read ${seen.length}, expected ${expected.length}\n${nodes.map((n) => n.broker.output().split('\n').filter((l) => /compaction|"level":(40|50)/.test(l)).slice(-5).join('\n')).join('\n')}`);
+      });
+      expect(seen).toEqual(expected);
+      const removed = nodes.map((n) => (n.broker.output().match(/log compaction removed superseded records/g) ?? []).length);
+      expect(removed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     } finally {
       await stopAll(nodes);
     }

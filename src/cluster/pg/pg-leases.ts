@@ -152,13 +152,18 @@ export class PgPartitionIndex implements PartitionIndex {
     });
   }
 
-  async relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard): Promise<void> {
+  async relocate(topicId: string, partition: number, moves: readonly EntryMove[], guard: LeaseGuard, dropped: readonly number[] = []): Promise<void> {
     await this.guarded(guard, async (client) => {
       const r = await timed(this.onStatement, () => client.query(`update log_index i set object_key = m.object_key, byte_start = m.byte_start, byte_end = m.byte_end
         from unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) as m(base_offset, object_key, byte_start, byte_end)
         where i.topic_id = $1 and i.partition = $2 and i.base_offset = m.base_offset`,
       [topicId, partition, moves.map((m) => m.baseOffset), moves.map((m) => m.objectKey), moves.map((m) => m.byteStart), moves.map((m) => m.byteEnd)]));
       if (r.rowCount !== moves.length) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'an entry to relocate is gone (retention moved the log start)');
+      if (dropped.length === 0) return;
+      // Never the last entry: the high watermark is read from it.
+      const d = await timed(this.onStatement, () => client.query(`delete from log_index where topic_id = $1 and partition = $2 and base_offset = any($3::bigint[])
+        and base_offset < (select max(base_offset) from log_index where topic_id = $1 and partition = $2)`, [topicId, partition, [...dropped]]));
+      if (d.rowCount !== new Set(dropped).size) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', 'an entry to forget is gone, or is the last one');
     });
   }
 

@@ -32,4 +32,17 @@ describe('RecentBatches', () => {
     expect(r.read(2, 100)).toBeUndefined();
     expect(r.read(5, 100)!.map((x) => x.toString()[0])).toEqual(['d']);
   });
+
+  it('follows log compaction: rewritten batches are served compacted, removed ones leave a gap', () => {
+    const r = new RecentBatches(100);
+    r.remember(0, 1, b('a'));
+    r.remember(2, 2, b('b'));
+    r.remember(3, 4, b('c'));
+    r.rewrite(new Map<number, Buffer | null>([[0, Buffer.from('A')], [2, null]]));
+    expect(r.read(0, 100)!.map((x) => x.toString())).toEqual(['A', 'c'.repeat(10)]);
+    // An offset in the removed batch: from the batch before (its records below are skipped by clients).
+    expect(r.read(2, 100)!.map((x) => x.toString()[0])).toEqual(['A', 'c']);
+    r.remember(5, 5, b('d'));
+    expect(r.read(5, 100)!.map((x) => x.toString()[0])).toEqual(['d']);
+  });
 });
