@@ -55,12 +55,14 @@ export class LeaseBalancer {
   async tick(): Promise<void> {
     const { leases, nodeId, ttlMs } = this.o;
     await leases.acquire(brokerResource(nodeId), nodeId, ttlMs);
-    for (const [resource, lease] of [...this.held]) {
-      const kept = await leases.renew({ resource, holder: nodeId, epoch: lease.epoch }, ttlMs).catch(() => false);
-      if (!kept) {
-        this.held.delete(resource);
-        this.o.onLost?.(resource);
-      }
+    // Every held lease in one round trip (a tick stays short with many leases or a slow store);
+    // not renewed, or the store unreachable: lost, and acted on no more.
+    const held = [...this.held];
+    const kept = await leases.renewAll(held.map(([resource, lease]) => ({ resource, holder: nodeId, epoch: lease.epoch })), ttlMs).catch(() => new Set<string>());
+    for (const [resource] of held) {
+      if (kept.has(resource)) continue;
+      this.held.delete(resource);
+      this.o.onLost?.(resource);
     }
     const resources = this.o.resources();
     // A resource that went away (its topic deleted) is given up, not renewed forever.

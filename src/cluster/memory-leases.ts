@@ -30,6 +30,12 @@ export class MemoryLeases implements LeaseStore {
     return true;
   }
 
+  async renewAll(guards: readonly LeaseGuard[], ttlMs: number): Promise<Set<string>> {
+    const kept = new Set<string>();
+    for (const g of guards) if (await this.renew(g, ttlMs)) kept.add(g.resource);
+    return kept;
+  }
+
   async release(g: LeaseGuard): Promise<boolean> {
     if (!this.holds(g)) return false;
     this.rows.get(g.resource)!.expiresAtMs = this.now();

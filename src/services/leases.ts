@@ -39,6 +39,8 @@ export interface LeaseStore {
   acquire(resource: string, holder: number, ttlMs: number, options?: AcquireOptions): Promise<Lease | undefined>;
   /** Extends a lease still held at `epoch`; false when it was lost (fenced: stop acting on it). */
   renew(guard: LeaseGuard, ttlMs: number): Promise<boolean>;
+  /** Extends every lease still held at its guard's epoch, in one round trip; resolves with the resources kept. */
+  renewAll(guards: readonly LeaseGuard[], ttlMs: number): Promise<Set<string>>;
   /** Gives a held lease up now (hand-off, SIGTERM); false when it was no longer held. */
   release(guard: LeaseGuard): Promise<boolean>;
   /** The live leases (not lapsed), optionally those whose resource starts with `prefix`. */

@@ -123,6 +123,21 @@ export function leasesContract(name: string, open: () => Promise<LeaseHarness>):
       await index.close();
     });
 
+    it('renews many leases in one call: those still held at their epoch, not a lapsed one or one held at another epoch', async () => {
+      const { leases, pass, ttl } = await open();
+      const a = (await leases.acquire('p:T2/0', 1, ttl))!;
+      const b = (await leases.acquire('p:T2/1', 1, ttl * 100))!;
+      const c = (await leases.acquire('p:T2/2', 1, ttl * 100))!;
+      await pass(ttl * 2); // a lapses
+      const kept = await leases.renewAll([
+        { resource: 'p:T2/0', holder: 1, epoch: a.epoch }, { resource: 'p:T2/1', holder: 1, epoch: b.epoch }, { resource: 'p:T2/2', holder: 1, epoch: c.epoch + 1 },
+      ], ttl * 100);
+      expect([...kept]).toEqual(['p:T2/1']);
+      expect(await leases.renewAll([], ttl)).toEqual(new Set());
+      expect((await leases.live('p:T2/')).map((l) => l.resource)).toEqual(['p:T2/1', 'p:T2/2']);
+      await leases.close();
+    });
+
     it('fences a paused leader: after the lease moved, its commits and renewals fail and nothing becomes visible', async () => {
       const { leases, index, pass, ttl } = await open();
       const old = (await leases.acquire('p:T1/1', 1, ttl))!;

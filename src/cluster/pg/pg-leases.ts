@@ -35,6 +35,15 @@ export class PgLeases implements LeaseStore {
     return r.rowCount === 1;
   }
 
+  async renewAll(guards: readonly LeaseGuard[], ttlMs: number): Promise<Set<string>> {
+    if (guards.length === 0) return new Set();
+    const r = await timed(this.onStatement, () => this.pool.query<{ resource: string }>(`update leases l set expires_at = now() + $4 * interval '1 millisecond'
+      from unnest($1::text[], $2::int[], $3::bigint[]) as g(resource, holder, epoch)
+      where l.resource = g.resource and l.holder = g.holder and l.epoch = g.epoch and l.expires_at > now()
+      returning l.resource`, [guards.map((g) => g.resource), guards.map((g) => g.holder), guards.map((g) => g.epoch), ttlMs]));
+    return new Set(r.rows.map((row) => row.resource));
+  }
+
   async release(g: LeaseGuard): Promise<boolean> {
     const r = await timed(this.onStatement, () => this.pool.query('update leases set expires_at = now() where resource = $1 and holder = $2 and epoch = $3 and expires_at > now()', [g.resource, g.holder, g.epoch]));
     return r.rowCount === 1;
