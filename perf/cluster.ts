@@ -6,7 +6,9 @@
 //               load generator share its 2 cores), with S3 PUTs and PostgreSQL statements per MB
 //   failover:   --kills times: SIGKILL the leader of partition 0 and delete its data directory,
 //               time until a produce to partition 0 succeeds again; restart it; p50 and max
-// Usage: npm run build && node dist/perf/cluster.js [--mode all|latency|throughput|failover] [--seconds 10] [--kills 20]
+//   tail:       object store GETs per MB for a consumer at the tail (the leader's memory) and
+//               for one reading the same data from the start afterwards
+// Usage: npm run build && node dist/perf/cluster.js [--mode all|latency|throughput|tail|failover] [--seconds 10] [--kills 20]
 //          [--s3-endpoint http://127.0.0.1:9000 --s3-access-key K --s3-secret-key S] [--postgres-url postgresql://…]
 // Writes perf/results/cluster.json.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -175,6 +177,49 @@ async function throughputRun(brokers: number): Promise<Record<string, number>> {
   }
 }
 
+/** Reads `topic` with a new group from the start; resolves once `wantBytes` of values arrived (bounded wait), still reading. */
+async function consume(kafka: Kafka, topic: string, wantBytes: number): Promise<{ bytes: number; stop: () => Promise<void> }> {
+  const consumer = kafka.consumer({ groupId: `perf-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got = { bytes: 0, stop: () => consumer.disconnect() };
+  await consumer.run({ eachBatch: async ({ batch }) => void (got.bytes += batch.messages.reduce((n, m) => n + (m.value?.length ?? 0), 0)) });
+  for (let i = 0; i < 600 && got.bytes < wantBytes; i++) await sleep(100);
+  return got;
+}
+
+/**
+ * The leader's tail cache end to end, one broker: object store GETs per MB read by a consumer
+ * keeping up with the producers (served from memory) against a consumer reading the same
+ * data from the start afterwards (older than the 2 MiB per partition the cache holds).
+ */
+async function tailRun(): Promise<Record<string, number>> {
+  const url = await newDatabase();
+  const nodes = [await startNode(1, url, 'tail', 10)];
+  try {
+    const kafka = kafkaOf(nodes);
+    await createTopic(kafka, 'tail', 4, 1);
+    const gets = () => metricSum(nodes, /^strata_tier_requests_total\{op="get",outcome="ok"\} (\d+)/);
+    const tail = await consume(kafka, 'tail', 0);
+    await sleep(2000); // joined and fetching
+    const g0 = await gets();
+    const r = await load(kafka, 'tail', 4, 4, 20);
+    const produced = r.bytes;
+    for (let i = 0; i < 300 && tail.bytes < produced; i++) await sleep(100);
+    await tail.stop();
+    const g1 = await gets();
+    const late = await consume(kafka, 'tail', produced);
+    await late.stop();
+    const g2 = await gets();
+    return {
+      mb: produced / 1e6, tailReadMb: tail.bytes / 1e6, tailGetsPerMb: (g1 - g0) / (tail.bytes / 1e6),
+      catchUpReadMb: late.bytes / 1e6, catchUpGetsPerMb: (g2 - g1) / (late.bytes / 1e6),
+    };
+  } finally {
+    for (const n of nodes) await kill(n);
+  }
+}
+
 async function failoverRun(kills: number): Promise<Record<string, number | number[]>> {
   const url = await newDatabase();
   const nodes = [await startNode(1, url, 'fo', 10), await startNode(2, url, 'fo', 10), await startNode(3, url, 'fo', 10)];
@@ -249,6 +294,11 @@ try {
       (results.throughput as unknown[]).push(r);
       console.log(`${b} broker(s): ${r.mbPerSecond!.toFixed(1)} MB/s, p50 ${r.p50Ms!.toFixed(1)} ms, p99 ${r.p99Ms!.toFixed(1)} ms, ${r.putsPerMb!.toFixed(2)} PUTs/MB, ${r.statementsPerMb!.toFixed(1)} statements/MB`);
     }
+  }
+  if (mode === 'all' || mode === 'tail') {
+    const r = await tailRun();
+    results.tail = r;
+    console.log(`tail cache: ${r.tailReadMb!.toFixed(1)} MB read at the tail with ${r.tailGetsPerMb!.toFixed(2)} GETs/MB; the same ${r.catchUpReadMb!.toFixed(1)} MB read from the start afterwards with ${r.catchUpGetsPerMb!.toFixed(2)} GETs/MB`);
   }
   if (mode === 'all' || mode === 'failover') {
     const r = await failoverRun(Number(values.kills));
