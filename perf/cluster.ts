@@ -199,7 +199,7 @@ async function tailRun(): Promise<Record<string, number>> {
   try {
     const kafka = kafkaOf(nodes);
     await createTopic(kafka, 'tail', 4, 1);
-    const gets = () => metricSum(nodes, /^strata_tier_requests_total\{op="get",outcome="ok"\} (\d+)/);
+    const gets = () => metricSum(nodes, /^strata_tier_requests_total\{op="GET",outcome="ok"\} (\d+)/);
     const tail = await consume(kafka, 'tail', 0);
     await sleep(2000); // joined and fetching
     const g0 = await gets();
