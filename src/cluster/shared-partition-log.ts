@@ -27,6 +27,9 @@ const RECENT_BYTES = 2 * 1024 * 1024;
 /** Index rows the compactor looks at per pass. */
 const COMPACT_SCAN = 2000;
 
+/** Index rows read per page when walking the committed entries (searches, retention, log compaction). */
+const SCAN_PAGE = 500;
+
 /** A compacted partition with nothing new is compacted again after this long. */
 const KEYS_RECHECK_MS = 10 * 60 * 1000;
 
@@ -128,12 +131,7 @@ export class SharedPartitionLog {
     if (this.keysCompactedAt !== undefined && this.keysCompactedAt.end === this.committed && o.now - this.keysCompactedAt.at < KEYS_RECHECK_MS) return 0;
     const end = this.committed;
     const entries: IndexEntry[] = [];
-    for (let from = this.start; from < end;) {
-      const page = await this.entries(from, COMPACT_SCAN);
-      for (const e of page) if (e.baseOffset < end) entries.push(e);
-      if (page.length === 0 || page[page.length - 1]!.lastOffset + 1 >= end) break;
-      from = page[page.length - 1]!.lastOffset + 1;
-    }
+    for await (const e of this.committedEntries(end)) entries.push(e);
     const plan = await planKeyCompaction(entries, (page) => this.readEntries(page), o);
     if ('tooManyKeys' in plan) throw new KafkaError('UNKNOWN_SERVER_ERROR', `${this.topicId}/${this.partition} holds more than ${o.maxKeys} keys (log.cleaner.max.keys): not compacted`);
     if (plan.rewritten.length > 0 || plan.dropped.length > 0) {
@@ -171,6 +169,19 @@ export class SharedPartitionLog {
       i = j;
     }
     return out;
+  }
+
+  /** The committed index entries from the log start up to `end` (the high watermark), a page at a time. */
+  async *committedEntries(end = this.committed): AsyncGenerator<IndexEntry> {
+    for (let from = this.start; from < end;) {
+      const entries = await this.entries(from, SCAN_PAGE);
+      if (entries.length === 0) return;
+      for (const e of entries) {
+        if (e.baseOffset >= end) return;
+        yield e;
+      }
+      from = entries[entries.length - 1]!.lastOffset + 1;
+    }
   }
 
   /** Committed index entries from the log start, in order (retention and timestamp searches page through them). */

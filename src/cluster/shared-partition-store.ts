@@ -20,9 +20,6 @@ import type { SharedPartitionLog } from './shared-partition-log.js';
 import { isCompacted, type CleanupPolicy } from '../config/log-config.js';
 import { hasKeylessRecord } from '../storage/cleaner/batch-filter.js';
 
-/** Index rows looked at per round when searching by timestamp. */
-const SCAN_PAGE = 500;
-
 export interface SharedPartitionLimits {
   /** max.message.bytes of the topic. */
   maxBatchBytes: number;
@@ -138,7 +135,7 @@ export class SharedPartitionStore implements PartitionStore {
   /** Pages through the index for the first batch whose largest timestamp reaches `timestamp`. */
   async offsetForTimestamp(timestamp: number): Promise<OffsetAndTimestamp | undefined> {
     const log = this.leader();
-    for await (const e of this.committedEntries(log)) {
+    for await (const e of log.committedEntries()) {
       if (e.maxTimestamp < timestamp) continue;
       const found = firstRecordAtOrAfter(await this.objects.get(e.objectKey, { start: e.byteStart, end: e.byteEnd }), timestamp);
       // A batch straddling the log start: its first readable record (as the local log answers).
@@ -150,24 +147,10 @@ export class SharedPartitionStore implements PartitionStore {
   async maxTimestampRecord(): Promise<OffsetAndTimestamp | undefined> {
     const log = this.leader();
     let best: IndexEntry | undefined;
-    for await (const e of this.committedEntries(log)) if (best === undefined || e.maxTimestamp > best.maxTimestamp) best = e;
+    for await (const e of log.committedEntries()) if (best === undefined || e.maxTimestamp > best.maxTimestamp) best = e;
     if (best === undefined) return undefined;
     const found = firstRecordAtOrAfter(await this.objects.get(best.objectKey, { start: best.byteStart, end: best.byteEnd }), best.maxTimestamp);
     return found === undefined ? undefined : { ...found, offset: Math.max(found.offset, log.logStart) };
-  }
-
-  /** The committed index entries from the log start to the high watermark, a page at a time. */
-  private async *committedEntries(log: SharedPartitionLog): AsyncGenerator<IndexEntry> {
-    const end = log.highWatermark;
-    for (let from = log.logStart; from < end;) {
-      const entries = await log.entries(from, SCAN_PAGE);
-      if (entries.length === 0) return;
-      for (const e of entries) {
-        if (e.baseOffset >= end) return;
-        yield e;
-      }
-      from = entries[entries.length - 1]!.lastOffset + 1;
-    }
   }
 
   /**
@@ -182,7 +165,7 @@ export class SharedPartitionStore implements PartitionStore {
     let keepFrom = log.logStart;
     if (retentionMs >= 0) {
       keepFrom = log.highWatermark;
-      for await (const e of this.committedEntries(log)) {
+      for await (const e of log.committedEntries()) {
         if (e.maxTimestamp >= now - retentionMs) {
           keepFrom = e.baseOffset;
           break;
@@ -197,7 +180,7 @@ export class SharedPartitionStore implements PartitionStore {
   async truncateBelow(offset: number): Promise<number> {
     const log = this.leader();
     let target = log.logStart;
-    for await (const e of this.committedEntries(log)) {
+    for await (const e of log.committedEntries()) {
       if (e.lastOffset >= offset || e.lastOffset + 1 >= log.highWatermark) break;
       target = e.lastOffset + 1;
     }
