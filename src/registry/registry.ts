@@ -81,39 +81,49 @@ export class SchemaRegistry implements SchemaRegistryService {
   private readonly parsed = new Map<number, ParsedSchema>();
   private maxId = 0;
   private applied = 0;
-  private catching: Promise<void> | undefined;
+  /** The read in flight, shared by everyone catching up; resolves to whether it moved forward. */
+  private catching: Promise<boolean> | undefined;
   private writes: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly log: SchemaLog) {}
 
   // ---- the log ----
 
-  /** Whether the log has records this registry has not applied (synchronous when the log's end is). */
-  private behind(): boolean | Promise<boolean> {
+  /**
+   * Applies what the log gained since the last read. The log's end is asked once and that
+   * answer awaited here (a log in PostgreSQL answers asynchronously: a dropped answer would be a
+   * rejection nobody handles when the pool closes).
+   */
+  catchUp(): Promise<void> {
     const end = this.log.end();
-    return typeof end === 'number' ? this.applied < end : end.then((e) => this.applied < e);
+    return typeof end === 'number' ? this.readUpTo(end) : end.then((e) => this.readUpTo(e));
   }
 
-  /** Applies what the log gained since the last read. */
-  catchUp(): Promise<void> {
-    const behind = this.behind();
-    if (behind === false) return Promise.resolve();
-    this.catching ??= (async () => {
-      try {
-        while (await this.behind()) {
-          const { records, next } = await this.log.readFrom(this.applied);
-          for (const r of records) {
-            const decoded = decodeRecord(r.key, r.value);
-            if (decoded !== undefined) this.apply(decoded);
-          }
-          if (next <= this.applied) break;
-          this.applied = next;
-        }
-      } finally {
+  /**
+   * Reads and applies records until `end` is applied, one read at a time however many callers
+   * wait: a caller joining a read that started earlier goes on reading until its own `end`, so
+   * a writer always sees the records it appended.
+   */
+  private async readUpTo(end: number): Promise<void> {
+    while (this.applied < end) {
+      this.catching ??= this.readChunk().finally(() => {
         this.catching = undefined;
-      }
-    })();
-    return this.catching;
+      });
+      // A read that moved nothing (a log whose end runs past its last record): stop here.
+      if (!(await this.catching)) return;
+    }
+  }
+
+  /** One bounded read from where this registry stands; whether it moved forward. */
+  private async readChunk(): Promise<boolean> {
+    const { records, next } = await this.log.readFrom(this.applied);
+    for (const r of records) {
+      const decoded = decodeRecord(r.key, r.value);
+      if (decoded !== undefined) this.apply(decoded);
+    }
+    if (next <= this.applied) return false;
+    this.applied = next;
+    return true;
   }
 
   private apply(r: RegistryRecord): void {
@@ -197,13 +207,14 @@ export class SchemaRegistry implements SchemaRegistryService {
   }
 
   private async write(records: Array<{ key: Buffer; value: Buffer | null }>): Promise<void> {
+    const at = this.applied;
     try {
-      await this.log.append(records, this.applied);
+      await this.log.append(records, at);
     } catch (err) {
       if (err instanceof SchemaLogMoved) throw err;
       throw E.storeError(err instanceof Error ? err.message : String(err));
     }
-    await this.catchUp();
+    await this.readUpTo(at + records.length);
   }
 
   // ---- lookups ----
@@ -530,9 +541,10 @@ export class SchemaRegistry implements SchemaRegistryService {
 
   /** SchemaIds for the produce handler: reads the log first only when the answer is no and the log has more. */
   registeredUnder(subject: string, id: number): boolean | Promise<boolean> {
-    const known = this.hasSchemaIdUnder(subject, id);
-    if (known || this.behind() === false) return known;
-    return this.catchUp().then(() => this.hasSchemaIdUnder(subject, id));
+    if (this.hasSchemaIdUnder(subject, id)) return true;
+    const end = this.log.end();
+    if (typeof end === 'number') return this.applied >= end ? false : this.readUpTo(end).then(() => this.hasSchemaIdUnder(subject, id));
+    return end.then((e) => this.readUpTo(e)).then(() => this.hasSchemaIdUnder(subject, id));
   }
 }
 

@@ -1,6 +1,6 @@
 // The registry's operations with Confluent's semantics, over a `_schemas` topic in memory.
 import { describe, expect, it } from 'vitest';
-import { SchemaRegistry } from '../../../src/registry/registry.js';
+import { SchemaRegistry, type SchemaLog } from '../../../src/registry/registry.js';
 import { TopicSchemaLog } from '../../../src/registry/topic-schema-log.js';
 import { RegistryError } from '../../../src/registry/errors.js';
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.js';
@@ -165,5 +165,32 @@ describe('SchemaRegistry', () => {
     expect(await registry.register('c-value', avro([{ name: 'z', type: 'int' }]))).toEqual({ id: 12, version: 1 });
     expect(registry.registeredUnder('b-value', 10)).toBe(true);
     expect(registry.registeredUnder('b-value', 11)).toBe(false);
+  });
+
+  it('asks a log that answers asynchronously for its end once per catch-up, and a failed answer reaches the caller', async () => {
+    // A log like the PostgreSQL one: end() is a query. An answer asked for and dropped would be
+    // a rejection nobody handles when the pool closes (vitest fails the run on one).
+    const inner = new TopicSchemaLog(new MemoryTopics({ autoCreate: false, defaultPartitions: 1 }));
+    let endCalls = 0;
+    let failing = false;
+    const log: SchemaLog = {
+      append: (records, at) => inner.append(records, at),
+      readFrom: (offset) => inner.readFrom(offset),
+      end: async () => {
+        endCalls++;
+        await new Promise((r) => setTimeout(r, 1));
+        if (failing) throw new Error('connection terminated');
+        return inner.end();
+      },
+    };
+    const registry = new SchemaRegistry(log);
+    expect(await registry.register('a-value', v1)).toEqual({ id: 1, version: 1 });
+    endCalls = 0;
+    await Promise.all([registry.catchUp(), registry.catchUp(), registry.catchUp()]);
+    expect(endCalls).toBe(3);
+    failing = true;
+    await expect(registry.catchUp()).rejects.toThrow('connection terminated');
+    await expect(Promise.resolve(registry.registeredUnder('a-value', 7))).rejects.toThrow('connection terminated');
+    await new Promise((r) => setTimeout(r, 20));
   });
 });
