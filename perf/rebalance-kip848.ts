@@ -1,4 +1,4 @@
-// Rebalance time, KIP-848 against classic: a fourth Java member (kafka-clients 4.1,
+// Rebalance time, KIP-848 against classic: a fourth Java member (kafka-clients 4.3,
 // test/java ChurnMember) joins a group of three on a 6-partition topic; measured from the
 // moment the newcomer is first seen in the group (ConsumerGroupDescribe / DescribeGroups,
 // polled every 20 ms) and from its process start, to the group being Stable again with all

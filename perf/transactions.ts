@@ -1,4 +1,4 @@
-// Transactional produce against idempotent produce, same client (Java kafka-clients 4.1,
+// Transactional produce against idempotent produce, same client (Java kafka-clients 4.3,
 // test/java TxnBench), same settings (acks=all, linger 5 ms, 64 KiB batches, 100-byte
 // records, a 6-partition topic): throughput of transactions of 100 and of 10,000 records as
 // a ratio of idempotent throughput, and EndTxn commit latency (each commit timed after a

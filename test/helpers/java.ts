@@ -1,4 +1,4 @@
-// The Java client programs in test/java (kafka-clients 4.1 from Maven Central), run as
+// The Java client programs in test/java (kafka-clients 4.3 from Maven Central), run as
 // child processes: strata.SecureRoundTrip and friends. Built by .ci/run (see the README).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The Java client (kafka-clients 4.1) over Strata's secured listeners: SASL_SSL with
+// The Java client (kafka-clients 4.3) over Strata's secured listeners: SASL_SSL with
 // SCRAM-SHA-256 for a user the Java AdminClient creates (AlterUserScramCredentials, what
 // kafka-configs sends), and SSL with a client certificate (mTLS).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
