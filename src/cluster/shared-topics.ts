@@ -1,6 +1,7 @@
 // The topics of a cluster (TopicDirectory): records in the shared metadata store, every
 // partition a SharedPartitionStore whatever broker leads it. Another broker's changes
-// arrive by polling (`refresh`, about once a second), this broker's at once; the broker
+// arrive by `refresh`, which the broker runs when PostgreSQL notifies a change and by polling
+// (about once a second) in case a notification was missed; this broker's at once; the broker
 // hears of both through `onChange` and re-spreads its partition leases.
 import { KafkaError } from '../errors.js';
 import type { Logger } from '../logger.js';

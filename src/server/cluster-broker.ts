@@ -27,6 +27,7 @@ import { CpuPool } from '../pool/cpu-pool.js';
 import { SchemaRegistry } from '../registry/registry.js';
 import { PgSchemaLog } from '../cluster/pg/pg-schema-log.js';
 import { PgClusterMetadataStore } from '../cluster/pg/pg-cluster-metadata.js';
+import { PgChangeListener, type MetadataChange } from '../cluster/pg/pg-change-listener.js';
 import { PgGroupStore } from '../cluster/pg/pg-group-store.js';
 import { PgLeases, PgPartitionIndex } from '../cluster/pg/pg-leases.js';
 import { FlushWindow } from '../cluster/flush-window.js';
@@ -59,7 +60,7 @@ const SEGMENT_MAX_BYTES = 64 * 1024 * 1024;
 const COLLECT_GRACE_MS = 10 * 60 * 1000;
 const COLLECT_EVERY_MS = 60 * 1000;
 
-/** Users, ACLs and quotas are re-read every this many metadata refreshes. */
+/** Users, ACLs and quotas are re-read every this many polls (and when PostgreSQL notifies a change). */
 const SECURITY_EVERY = 3;
 
 /** The uncompacted-bytes gauge is refreshed every this many metadata refreshes (a scan of the index). */
@@ -85,6 +86,13 @@ export class ClusterBroker {
   private readonly leases: PgLeases;
   private readonly index: PgPartitionIndex;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** A refresh is running; `refreshAgain`: a change was heard meanwhile, run another after it. */
+  private refreshing = false;
+  private refreshAgain = false;
+  /** Users, ACLs or quotas changed (heard from PostgreSQL): reload them at the next refresh. */
+  private securityChanged = false;
+  /** Other brokers' metadata changes as they commit (the polling below stays as the safety net). */
+  private readonly changes: PgChangeListener;
   private retentionTimer: NodeJS.Timeout | undefined;
   private collectTimer: NodeJS.Timeout | undefined;
   private compactTimer: NodeJS.Timeout | undefined;
@@ -122,6 +130,7 @@ export class ClusterBroker {
     ({ credentials: this.credentials, audit: this.audit, authorizer: this.authorizer, quotas: this.quotas } = buildSecurity(config, metadata, boot));
     this.cpu = new CpuPool(config.logWriters > 0 ? config.cpuPoolThreads : 0);
     const onStatement = (seconds: number): void => this.metrics.cluster.statement(seconds);
+    this.changes = new PgChangeListener(config.metadataUrl, (change) => this.heard(change), (err) => logger.warn({ err }, 'not hearing metadata changes from PostgreSQL until it reconnects (polling goes on)'));
     this.leases = new PgLeases(pool, onStatement);
     this.index = new PgPartitionIndex(pool, onStatement);
     const objects = buildObjectStore(config, this.metrics.tier);
@@ -276,13 +285,35 @@ export class ClusterBroker {
       }, this.config.logCleanerBackoffMs);
       this.cleanTimer.unref();
     }
-    const refresh = (): void => {
+    void this.changes.start();
+    this.refreshNow();
+  }
+
+  /** A change another broker made was committed: re-read now rather than at the next poll. */
+  private heard(change: MetadataChange): void {
+    if (change !== 'topics') this.securityChanged = true;
+    this.refreshNow();
+  }
+
+  /** Runs a refresh now (or right after the one running), then polls again a third of a lease ttl later. */
+  private refreshNow(): void {
+    if (this.closed) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    clearTimeout(this.refreshTimer);
+    this.refreshing = true;
+    this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'cluster metadata refresh failed; retrying')).finally(() => {
+      this.refreshing = false;
       if (this.closed) return;
-      this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'cluster metadata refresh failed; retrying')).finally(() => {
-        if (!this.closed) this.refreshTimer = setTimeout(refresh, Math.max(100, Math.floor(this.config.leaseTtlMs / 3)));
-      });
-    };
-    refresh();
+      if (this.refreshAgain) {
+        this.refreshAgain = false;
+        this.refreshNow();
+        return;
+      }
+      this.refreshTimer = setTimeout(() => this.refreshNow(), Math.max(100, Math.floor(this.config.leaseTtlMs / 3)));
+    });
   }
 
   /** Topics another broker changed, the live brokers and every lease's holder. */
@@ -291,8 +322,14 @@ export class ClusterBroker {
     await this.topics.refresh();
     const [brokers, leases] = await Promise.all([this.metadata.brokers(), this.leases.live()]);
     this.view.update(brokers.map((b) => b.value), leases);
-    // Users, ACLs and quotas another broker changed (a few seconds behind at most).
-    if (this.refreshes % SECURITY_EVERY === 0) await this.reloadSecurity();
+    // Users, ACLs and quotas another broker changed: at once when PostgreSQL told us, else every few polls.
+    if (this.securityChanged || this.refreshes % SECURITY_EVERY === 0) {
+      this.securityChanged = false;
+      await this.reloadSecurity().catch((err: unknown) => {
+        this.securityChanged = true;
+        throw err;
+      });
+    }
     // One broker (the holder of coordinator bucket 0) reports the cluster-wide figure, now and then.
     if (this.groups.holds(0) && this.refreshes % UNCOMPACTED_EVERY === 0) this.metrics.cluster.uncompacted(await this.index.uncompactedBytes());
   }
@@ -324,6 +361,7 @@ export class ClusterBroker {
   async close(): Promise<void> {
     this.closed = true;
     if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
+    await this.changes.close();
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     if (this.collectTimer !== undefined) clearInterval(this.collectTimer);
     if (this.compactTimer !== undefined) clearInterval(this.compactTimer);

@@ -12,6 +12,14 @@ import { bucketResource, groupBucket } from '../../src/cluster/group-buckets.js'
 import { SchemaRegistry as RegistryClient, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/broker.js';
+import { KafkaClient } from '../../src/client/kafka-client.js';
+import { ApiKey } from '../../src/protocol/generated/api-keys.js';
+import { readCreateAclsResponse } from '../../src/protocol/generated/create-acls-response.js';
+import { writeCreateAclsRequest } from '../../src/protocol/generated/create-acls-request.js';
+import { readDeleteAclsResponse } from '../../src/protocol/generated/delete-acls-response.js';
+import { writeDeleteAclsRequest } from '../../src/protocol/generated/delete-acls-request.js';
+import { readDescribeAclsResponse } from '../../src/protocol/generated/describe-acls-response.js';
+import { writeDescribeAclsRequest } from '../../src/protocol/generated/describe-acls-request.js';
 import { clusterKafka, partitionLeaders, startCluster, startClusterNode, type ClusterNode, type ClusterSpec } from '../helpers/cluster.js';
 import { hasJavaClients, runJava } from '../helpers/java.js';
 import { runKcat } from '../helpers/kcat.js';
@@ -598,24 +606,37 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
     }
   }, 120_000);
 
-  it('shares ACLs between brokers: one created on one broker is listed by the others, and so is its deletion', async () => {
-    const s = await spec();
+  it('shares topics, configs and ACLs between brokers as they commit: each change made on one broker is seen on the other within seconds, though it polls only every 10 s', async () => {
+    // A 30 s lease ttl: a broker polls the metadata every 10 s and re-reads ACLs every 30 s,
+    // so changes seen within 3 s came through PostgreSQL's notifications. Each request goes
+    // to one broker by address (kafkajs would send admin requests to the controller).
+    const s = { ...(await spec()), leaseTtlMs: 30_000 };
     // PLAINTEXT clients are User:ANONYMOUS: made a super user so this test can administer ACLs.
     const acl = ['--authorizer', 'acl', '--super-users', 'User:ANONYMOUS'];
     const nodes = [await startClusterNode(s, 1, acl), await startClusterNode(s, 2, acl)];
+    const [c1, c2] = await Promise.all(nodes.map((n) => KafkaClient.connect(n.broker.address)));
     try {
-      const [a1, a2] = nodes.map((n) => clusterKafka([n]).admin());
-      await a1!.connect();
-      await a2!.connect();
+      await c1!.createTopic('noticed', 2, {});
+      await eventually(async () => (await c2!.metadata(['noticed']))[0]?.errorCode === 0, 3_000, 'the topic created on broker 1 known to broker 2');
+      await c2!.alterTopicConfigs('noticed', { 'retention.ms': '123456' });
+      const retention = async () => (await c1!.describeTopicConfigs('noticed')).find((c) => c.name === 'retention.ms')?.value;
+      await eventually(async () => (await retention()) === '123456', 3_000, 'the config altered on broker 2 seen by broker 1');
+
       const binding = { resourceType: 2, resourceName: 'audited', resourcePatternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 };
-      await a1!.createAcls({ acl: [binding as never] });
-      const listed = async (a: typeof a1) => (await a!.describeAcls({ resourceType: 2, resourceName: 'audited', resourcePatternType: 3, operation: 1, permissionType: 1 } as never)).resources.length;
-      await eventually(async () => (await listed(a2)) === 1, 10_000, 'the ACL created on broker 1 is listed by broker 2');
-      await a2!.deleteAcls({ filters: [{ resourceType: 2, resourceName: 'audited', resourcePatternType: 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 } as never] });
-      await eventually(async () => (await listed(a1)) === 0, 10_000, 'its deletion on broker 2 reaches broker 1');
-      await a1!.disconnect();
-      await a2!.disconnect();
+      const created = readCreateAclsResponse(await c1!.raw.request(ApiKey.CreateAcls, 3, (w) => writeCreateAclsRequest(w, 3, { creations: [binding] })), 3);
+      expect(created.results.map((r) => r.errorCode)).toEqual([0]);
+      const listed = async (c: KafkaClient) => readDescribeAclsResponse(await c.raw.request(ApiKey.DescribeAcls, 3, (w) => writeDescribeAclsRequest(w, 3, {
+        resourceTypeFilter: 2, resourceNameFilter: 'audited', patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1,
+      })), 3).resources.length;
+      await eventually(async () => (await listed(c2!)) === 1, 3_000, 'the ACL created on broker 1 listed by broker 2');
+      const deleted = readDeleteAclsResponse(await c2!.raw.request(ApiKey.DeleteAcls, 3, (w) => writeDeleteAclsRequest(w, 3, { filters: [{
+        resourceTypeFilter: 2, resourceNameFilter: 'audited', patternTypeFilter: 3, principalFilter: 'User:alice', hostFilter: '*', operation: 3, permissionType: 3,
+      }] })), 3);
+      expect(deleted.filterResults.map((r) => r.matchingAcls.length)).toEqual([1]);
+      await eventually(async () => (await listed(c1!)) === 0, 3_000, 'its deletion on broker 2 reaching broker 1');
     } finally {
+      c1?.close();
+      c2?.close();
       await stopAll(nodes);
     }
   }, 120_000);

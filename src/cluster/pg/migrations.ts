@@ -168,6 +168,29 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'notify brokers of metadata changes',
+    sql: `
+      -- A change to topics or to users, ACLs and quotas tells every listening broker at commit
+      -- (LISTEN strata_metadata; the payload names the table), so it re-reads at once instead
+      -- of at its next poll. Polling stays: a broker that was not listening misses nothing.
+      create function strata_metadata_changed() returns trigger language plpgsql as $$
+      begin
+        perform pg_notify('strata_metadata', tg_table_name);
+        return null;
+      end
+      $$;
+      create trigger topics_changed after insert or update or delete on topics
+        for each statement execute function strata_metadata_changed();
+      create trigger scram_credentials_changed after insert or update or delete on scram_credentials
+        for each statement execute function strata_metadata_changed();
+      create trigger acls_changed after insert or update or delete on acls
+        for each statement execute function strata_metadata_changed();
+      create trigger client_quotas_changed after insert or update or delete on client_quotas
+        for each statement execute function strata_metadata_changed();
+    `,
+  },
 ];
 
 /** An arbitrary constant: the advisory lock every broker takes to migrate. */

@@ -174,7 +174,7 @@ describe('SchemaRegistry', () => {
     let endCalls = 0;
     let failing = false;
     const log: SchemaLog = {
-      append: (records, at) => inner.append(records, at),
+      append: (records) => inner.append(records),
       readFrom: (offset) => inner.readFrom(offset),
       end: async () => {
         endCalls++;
