@@ -10,6 +10,8 @@
 // rewritten. A batch of an idempotent producer is kept even when emptied (header only), so
 // the producer's state, rebuilt from index entries by a new leader, survives. Transactions
 // are not served in cluster mode, so there are no markers or aborted records here.
+// A pass runs when Kafka's cleaner would start one: the share of bytes written since the last
+// pass reached min.cleanable.dirty.ratio, or a batch has waited max.compaction.lag.ms.
 import type { IndexEntry } from '../services/leases.js';
 import { rebuildBatch, walkBatchRecords, type CleanerRecord } from '../storage/cleaner/batch-filter.js';
 import { OffsetMap } from '../storage/cleaner/offset-map.js';
@@ -32,6 +34,45 @@ export interface KeyCompactionPlan {
   /** Entries whose records all went (not an idempotent producer's): forgotten. */
   dropped: IndexEntry[];
   recordsRemoved: number;
+  /**
+   * Where the clean part ends once this plan is installed (the first entry not cleaned, or
+   * the end): undefined when the pass stopped at its byte budget, leaving cleanable entries.
+   */
+  cleanTo: number | undefined;
+}
+
+export interface DirtyState {
+  /** The uncleaned share of the bytes that may be cleaned (every entry but the last). */
+  ratio: number;
+  /** The oldest uncleaned entry's max timestamp (undefined: nothing uncleaned). */
+  oldestDirtyTimestamp: number | undefined;
+}
+
+/**
+ * Kafka's cleaner measure, over index entries: entries from `cleanTo` on are dirty (not
+ * compacted since they were written), those before it clean. The partition's last entry is
+ * never rewritten, so it counts on neither side.
+ */
+export function dirtyState(entries: readonly IndexEntry[], cleanTo: number): DirtyState {
+  let clean = 0;
+  let dirty = 0;
+  let oldestDirtyTimestamp: number | undefined;
+  for (let i = 0; i < entries.length - 1; i++) {
+    const e = entries[i]!;
+    const bytes = e.byteEnd - e.byteStart + 1;
+    if (e.baseOffset < cleanTo) clean += bytes;
+    else {
+      dirty += bytes;
+      oldestDirtyTimestamp ??= e.maxTimestamp;
+    }
+  }
+  return { ratio: clean + dirty === 0 ? 0 : dirty / (clean + dirty), oldestDirtyTimestamp };
+}
+
+/** Whether a pass is due: the dirty share reached min.cleanable.dirty.ratio, or a dirty batch waited max.compaction.lag.ms. */
+export function compactionDue(state: DirtyState, o: { now: number; minCleanableDirtyRatio: number; maxCompactionLagMs: number }): boolean {
+  if (state.oldestDirtyTimestamp === undefined) return false;
+  return state.ratio >= o.minCleanableDirtyRatio || state.oldestDirtyTimestamp <= o.now - o.maxCompactionLagMs;
 }
 
 export type KeyCompactionOutcome = KeyCompactionPlan | { tooManyKeys: number };
@@ -58,13 +99,16 @@ export async function planKeyCompaction(entries: readonly IndexEntry[], read: (p
   let cleanable = Math.max(0, entries.length - 1);
   const lagged = entries.findIndex((e) => e.maxTimestamp > o.now - o.minCompactionLagMs);
   if (lagged >= 0) cleanable = Math.min(cleanable, lagged);
-  const plan: KeyCompactionPlan = { rewritten: [], dropped: [], recordsRemoved: 0 };
+  const plan: KeyCompactionPlan = { rewritten: [], dropped: [], recordsRemoved: 0, cleanTo: entries[cleanable]?.baseOffset ?? (entries[entries.length - 1]?.lastOffset ?? -1) + 1 };
   let rewrittenBytes = 0;
   pages: for (let from = 0; from < cleanable; from += PAGE) {
     const page = entries.slice(from, Math.min(cleanable, from + PAGE));
     const batches = await read(page);
     for (let i = 0; i < page.length; i++) {
-      if (rewrittenBytes >= o.maxRewriteBytes) break pages;
+      if (rewrittenBytes >= o.maxRewriteBytes) {
+        plan.cleanTo = undefined;
+        break pages;
+      }
       const entry = page[i]!;
       const batch = batches[i]!;
       const w = walkBatchRecords(batch, o.maxRecordsBytes);

@@ -11,7 +11,7 @@ import { KafkaError } from '../errors.js';
 import { BATCH_HEADER_SIZE, BatchField, readBatchHeader } from '../protocol/records/batch-layout.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import type { EntryMove, IndexEntry, LeaseGuard, PartitionIndex } from '../services/leases.js';
-import { planKeyCompaction, type KeyCompactionOptions } from './key-compaction.js';
+import { compactionDue, dirtyState, planKeyCompaction, type KeyCompactionOptions } from './key-compaction.js';
 import type { FlushWindow } from './flush-window.js';
 import { ProducerStateTable } from '../broker/producer-state.js';
 import type { ActiveProducer } from '../services/partition-store.js';
@@ -49,7 +49,14 @@ export class SharedPartitionLog {
   /** Batches not committed yet, by base offset: a retry of one waits for it. */
   private readonly pending = new Map<number, Promise<void>>();
   /** The high watermark and time of the last complete log compaction pass here (none yet: undefined). */
-  private keysCompactedAt: { end: number; at: number } | undefined;
+  /**
+   * Log compaction has nothing to do until the log grows past `end`, the topic's compaction
+   * settings change, or `until` (a tombstone may expire, a dirty batch reach
+   * max.compaction.lag.ms): set after each pass or look that found nothing due.
+   */
+  private keysQuiet: { end: number; until: number; settings: string } | undefined;
+  /** Log compaction's clean part ends here (entries below it were compacted since written); none yet: undefined. */
+  private cleanTo: number | undefined;
 
   private constructor(
     readonly topicId: string, readonly partition: number, private readonly guard: LeaseGuard, private readonly leaderEpoch: number,
@@ -126,12 +133,23 @@ export class SharedPartitionLog {
    * Resolves with the records removed (0: nothing to do), or throws when the log holds
    * more keys than the map may.
    */
-  async compactKeys(o: Omit<KeyCompactionOptions, 'now'> & { now: number; segmentPrefix: string }): Promise<number> {
+  async compactKeys(o: Omit<KeyCompactionOptions, 'now'> & { now: number; segmentPrefix: string; minCleanableDirtyRatio: number; maxCompactionLagMs: number }): Promise<number> {
     // Unchanged since the last pass: again only once time alone may change the answer (tombstones expire, the lag passes).
-    if (this.keysCompactedAt !== undefined && this.keysCompactedAt.end === this.committed && o.now - this.keysCompactedAt.at < KEYS_RECHECK_MS) return 0;
+    const settings = `${o.minCleanableDirtyRatio}/${o.maxCompactionLagMs}/${o.minCompactionLagMs}/${o.deleteRetentionMs}`;
+    const quiet = this.keysQuiet;
+    if (quiet !== undefined && quiet.end === this.committed && quiet.settings === settings && o.now < quiet.until) return 0;
     const end = this.committed;
     const entries: IndexEntry[] = [];
     for await (const e of this.committedEntries(end)) entries.push(e);
+    // Only when Kafka's cleaner would start a pass: enough written since the last one, or a
+    // batch waited max.compaction.lag.ms (a new leader has no clean part yet: one full pass).
+    const dirty = dirtyState(entries, Math.max(this.cleanTo ?? this.start, this.start));
+    if (!compactionDue(dirty, o)) {
+      // Look again at the latest when the oldest dirty batch reaches max.compaction.lag.ms.
+      const lagDue = dirty.oldestDirtyTimestamp === undefined ? Infinity : dirty.oldestDirtyTimestamp + o.maxCompactionLagMs;
+      this.keysQuiet = { end, until: Math.min(o.now + KEYS_RECHECK_MS, lagDue), settings };
+      return 0;
+    }
     const plan = await planKeyCompaction(entries, (page) => this.readEntries(page), o);
     if ('tooManyKeys' in plan) throw new KafkaError('UNKNOWN_SERVER_ERROR', `${this.topicId}/${this.partition} holds more than ${o.maxKeys} keys (log.cleaner.max.keys): not compacted`);
     if (plan.rewritten.length > 0 || plan.dropped.length > 0) {
@@ -152,8 +170,9 @@ export class SharedPartitionLog {
       await this.index.relocate(this.topicId, this.partition, moves, this.guard, plan.dropped.map((e) => e.baseOffset));
       this.recent.rewrite(new Map<number, Buffer | null>([...plan.rewritten.map((r) => [r.entry.baseOffset, r.batch] as const), ...plan.dropped.map((e) => [e.baseOffset, null] as const)]));
     }
+    if (plan.cleanTo !== undefined) this.cleanTo = plan.cleanTo;
     // A pass that stopped at its byte budget leaves the rest to the next one.
-    this.keysCompactedAt = plan.rewritten.reduce((n, r) => n + r.batch.length, 0) >= o.maxRewriteBytes ? undefined : { end, at: o.now };
+    this.keysQuiet = plan.cleanTo === undefined ? undefined : { end, until: o.now + KEYS_RECHECK_MS, settings };
     return plan.recordsRemoved;
   }
 

@@ -31,6 +31,9 @@ export interface SharedPartitionLimits {
   cleanupPolicy: CleanupPolicy;
   deleteRetentionMs: number;
   minCompactionLagMs: number;
+  /** min.cleanable.dirty.ratio and max.compaction.lag.ms: when log compaction starts a pass. */
+  minCleanableDirtyRatio: number;
+  maxCompactionLagMs: number;
 }
 
 export class SharedPartitionStore implements PartitionStore {
@@ -205,7 +208,10 @@ export class SharedPartitionStore implements PartitionStore {
   compactKeys(o: { now: number; maxKeys: number; maxRewriteBytes: number; segmentPrefix: string }): Promise<number> {
     const limits = this.limits();
     if (this.log === undefined || !isCompacted(limits)) return Promise.resolve(0);
-    return this.log.compactKeys({ ...o, deleteRetentionMs: limits.deleteRetentionMs, minCompactionLagMs: limits.minCompactionLagMs, maxRecordsBytes: limits.maxBatchBytes });
+    return this.log.compactKeys({
+      ...o, deleteRetentionMs: limits.deleteRetentionMs, minCompactionLagMs: limits.minCompactionLagMs, maxRecordsBytes: limits.maxBatchBytes,
+      minCleanableDirtyRatio: limits.minCleanableDirtyRatio, maxCompactionLagMs: limits.maxCompactionLagMs,
+    });
   }
 
   private async advance(log: SharedPartitionLog, offset: number): Promise<number> {

@@ -76,6 +76,7 @@ export class SharedTopics implements TopicDirectory {
           limits: {
             maxBatchBytes: c.maxBatchBytes, validateRecords: c.validateRecords, retentionMs: c.retentionMs, retentionBytes: c.retentionBytes,
             cleanupPolicy: c.cleanupPolicy, deleteRetentionMs: c.deleteRetentionMs, minCompactionLagMs: c.minCompactionLagMs,
+            minCleanableDirtyRatio: c.minCleanableDirtyRatio, maxCompactionLagMs: c.maxCompactionLagMs,
           },
         };
       }

@@ -40,7 +40,7 @@ async function harness(o: PartitionOptions, leases: LeaseStore, index: Partition
   const resource = `p:${topicId}/0`;
   const lease = (await leases.acquire(resource, 1, 600_000))!;
   const window = new FlushWindow(objects, index, { windowMs: 2, maxBytes: 1 << 20, keyPrefix: `${topicId}/` });
-  const store = new SharedPartitionStore('t', 0, topicId, () => ({ maxBatchBytes: 1 << 20, validateRecords: true, retentionMs: o.retentionMs, retentionBytes: o.retentionBytes ?? -1, cleanupPolicy: 'delete', deleteRetentionMs: 86_400_000, minCompactionLagMs: 0 }), index, objects);
+  const store = new SharedPartitionStore('t', 0, topicId, () => ({ maxBatchBytes: 1 << 20, validateRecords: true, retentionMs: o.retentionMs, retentionBytes: o.retentionBytes ?? -1, cleanupPolicy: 'delete', deleteRetentionMs: 86_400_000, minCompactionLagMs: 0, minCleanableDirtyRatio: 0.5, maxCompactionLagMs: Number.MAX_SAFE_INTEGER }), index, objects);
   store.lead(await SharedPartitionLog.open(topicId, 0, { resource, holder: 1, epoch: lease.epoch }, window, index, objects));
   return { store, settle: async () => undefined, close: () => window.close() };
 }

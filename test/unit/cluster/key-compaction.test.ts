@@ -2,7 +2,7 @@
 // latest record of each key stays, with Kafka's exceptions (tombstones until
 // delete.retention.ms, the compaction lag, the last batch, idempotent producers' batches).
 import { describe, expect, it } from 'vitest';
-import { planKeyCompaction, type KeyCompactionOptions, type KeyCompactionPlan } from '../../../src/cluster/key-compaction.js';
+import { compactionDue, dirtyState, planKeyCompaction, type KeyCompactionOptions, type KeyCompactionPlan } from '../../../src/cluster/key-compaction.js';
 import { buildRecordBatch } from '../../../src/protocol/records/batch-builder.js';
 import { readBatchHeader } from '../../../src/protocol/records/batch-layout.js';
 import { readRecords } from '../../../src/protocol/records/record-reader.js';
@@ -64,6 +64,7 @@ describe('planKeyCompaction', () => {
     expect(p.dropped.map((e) => e.baseOffset)).toEqual([0, 2]);
     expect(p.rewritten.map((r) => r.entry.baseOffset)).toEqual([3]);
     expect(p.recordsRemoved).toBe(4);
+    expect(p.cleanTo).toBe(5); // everything but the last batch is clean now
     // A rewritten batch keeps its offsets (base and last) and has a valid header.
     const h = readBatchHeader(p.rewritten[0]!.batch);
     expect([h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.recordCount]).toEqual([3, 4, 1]);
@@ -86,7 +87,9 @@ describe('planKeyCompaction', () => {
       { records: [['z', 'z1']], age: 1_000 },
     ]);
     // The lag (1 min) covers the second batch on: only the first is cleaned, against every later record.
-    expect(after(stored, await plan(stored, { minCompactionLagMs: 60_000 }))).toEqual([[1, null, 'legacy'], [2, 'a', 'a2'], [3, 'a', 'a3'], [4, 'z', 'z1']]);
+    const lagged = await plan(stored, { minCompactionLagMs: 60_000 });
+    expect(after(stored, lagged)).toEqual([[1, null, 'legacy'], [2, 'a', 'a2'], [3, 'a', 'a3'], [4, 'z', 'z1']]);
+    expect(lagged.cleanTo).toBe(2); // the batches within the lag stay dirty
   });
 
   it('keeps an idempotent producer\'s batch when it is emptied (its state lives in the entry)', async () => {
@@ -102,5 +105,32 @@ describe('planKeyCompaction', () => {
     expect(outcome).toEqual({ tooManyKeys: 11 }); // counted a page at a time
     const budget = await plan(stored, { maxRewriteBytes: 1 });
     expect(budget.rewritten).toHaveLength(1);
+    expect(budget.cleanTo).toBeUndefined(); // stopped short: nothing may count as clean yet
+  });
+});
+
+describe('when a pass is due (min.cleanable.dirty.ratio, max.compaction.lag.ms)', () => {
+  const stored = log(Array.from({ length: 5 }, (_, i) => ({ records: [[`k${i}`, 'v']] as Array<[string, string]>, age: (5 - i) * HOUR })));
+  const entries = stored.map((s) => s.entry);
+  const due = (cleanTo: number, o: { ratio?: number; maxLagMs?: number } = {}) =>
+    compactionDue(dirtyState(entries, cleanTo), { now: NOW, minCleanableDirtyRatio: o.ratio ?? 0.5, maxCompactionLagMs: o.maxLagMs ?? Number.MAX_SAFE_INTEGER });
+
+  it('measures the dirty share over every batch but the last, as bytes', () => {
+    // Four batches of equal size count (the fifth, the last, is never rewritten).
+    expect(dirtyState(entries, 0)).toEqual({ ratio: 1, oldestDirtyTimestamp: NOW - 5 * HOUR });
+    expect(dirtyState(entries, 2).ratio).toBe(0.5);
+    expect(dirtyState(entries, 3).ratio).toBe(0.25);
+    expect(dirtyState(entries, 4)).toEqual({ ratio: 0, oldestDirtyTimestamp: undefined });
+  });
+
+  it('runs once the dirty share reaches the ratio, or a dirty batch is older than the lag, and never with nothing dirty', () => {
+    expect(due(0)).toBe(true); // a new leader: nothing known clean
+    expect(due(2)).toBe(true); // half dirty, ratio 0.5
+    expect(due(3)).toBe(false);
+    expect(due(3, { ratio: 0.2 })).toBe(true);
+    // The oldest dirty batch (offset 3) is 2 h old: due past a 1 h lag, not a 3 h one.
+    expect(due(3, { maxLagMs: HOUR })).toBe(true);
+    expect(due(3, { maxLagMs: 3 * HOUR })).toBe(false);
+    expect(due(4, { ratio: 0, maxLagMs: 1 })).toBe(false);
   });
 });

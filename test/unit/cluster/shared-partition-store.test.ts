@@ -38,7 +38,7 @@ async function parts() {
     get: (key: string, range?: { start: number; end: number }) => (gets.count++, local.get(key, range)),
   });
   const window = new FlushWindow(objects, index, { windowMs: 1, maxBytes: 1 << 20, keyPrefix: 'n/' });
-  const store = new SharedPartitionStore('t', 0, 'T', () => ({ maxBatchBytes: 1 << 20, validateRecords: true, retentionMs: -1, retentionBytes: -1, cleanupPolicy: 'delete', deleteRetentionMs: 86_400_000, minCompactionLagMs: 0 }), index, objects);
+  const store = new SharedPartitionStore('t', 0, 'T', () => ({ maxBatchBytes: 1 << 20, validateRecords: true, retentionMs: -1, retentionBytes: -1, cleanupPolicy: 'delete', deleteRetentionMs: 86_400_000, minCompactionLagMs: 0, minCleanableDirtyRatio: 0.5, maxCompactionLagMs: Number.MAX_SAFE_INTEGER }), index, objects);
   let current: { resource: string; holder: number; epoch: number } | undefined;
   // Broker `holder` takes the partition over (the previous holder hands it off).
   const lead = async (holder: number) => {
