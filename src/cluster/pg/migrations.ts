@@ -191,6 +191,22 @@ export const MIGRATIONS: readonly Migration[] = [
         for each statement execute function strata_metadata_changed();
     `,
   },
+  {
+    version: 8,
+    name: 'notify brokers of lease moves',
+    sql: `
+      -- A lease taken (a new holder or epoch) or given up tells every broker at commit, so
+      -- Metadata everywhere names the new leader at once. Renewals and heartbeats (only
+      -- expires_at moving on) say nothing: they happen every second on every broker.
+      create trigger leases_taken after insert on leases
+        for each row execute function strata_metadata_changed();
+      create trigger leases_moved after update on leases
+        for each row when (old.holder is distinct from new.holder or old.epoch is distinct from new.epoch or new.expires_at <= now())
+        execute function strata_metadata_changed();
+      create trigger leases_removed after delete on leases
+        for each statement execute function strata_metadata_changed();
+    `,
+  },
 ];
 
 /** An arbitrary constant: the advisory lock every broker takes to migrate. */

@@ -1,5 +1,5 @@
 // Hears other brokers' metadata changes as they commit: one dedicated connection LISTENs on
-// the channel migration 7's triggers notify (the payload is the changed table), so a topic
+// the channel migrations 7 and 8's triggers notify (the payload is the changed table), so a topic
 // created, a config altered or an ACL added on one broker reaches the others in
 // milliseconds instead of at their next poll. Polling stays the safety net: this is a
 // shortcut, and when the connection breaks (PostgreSQL restarted) it reconnects with a
@@ -8,7 +8,7 @@ import pg from 'pg';
 
 export const METADATA_CHANNEL = 'strata_metadata';
 
-/** What changed: a table name (topics, acls, scram_credentials, client_quotas), or `*` after a reconnect. */
+/** What changed: a table name (topics, leases, acls, scram_credentials, client_quotas), or `*` after a reconnect. */
 export type MetadataChange = string;
 
 const FIRST_RETRY_MS = 200;
