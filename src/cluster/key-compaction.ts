@@ -41,6 +41,19 @@ export interface KeyCompactionPlan {
   cleanTo: number | undefined;
 }
 
+/** What one look at a partition found and did, for the cleaner's metrics. */
+export interface KeyCompactionReport {
+  /** The share of cleanable bytes not cleaned yet, after this look (undefined: not measured, nothing changed). */
+  dirtyRatio: number | undefined;
+  /** A pass ran (none was due: false). */
+  ran: boolean;
+  /** The pass changed the log (rewrote or forgot entries). */
+  installed: boolean;
+  recordsRemoved: number;
+  bytesRead: number;
+  bytesWritten: number;
+}
+
 export interface DirtyState {
   /** The uncleaned share of the bytes that may be cleaned (every entry but the last). */
   ratio: number;

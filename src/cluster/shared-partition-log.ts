@@ -11,7 +11,7 @@ import { KafkaError } from '../errors.js';
 import { BATCH_HEADER_SIZE, BatchField, readBatchHeader } from '../protocol/records/batch-layout.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import type { EntryMove, IndexEntry, LeaseGuard, PartitionIndex } from '../services/leases.js';
-import { compactionDue, dirtyState, planKeyCompaction, type KeyCompactionOptions } from './key-compaction.js';
+import { compactionDue, dirtyState, planKeyCompaction, type KeyCompactionOptions, type KeyCompactionReport } from './key-compaction.js';
 import type { FlushWindow } from './flush-window.js';
 import { ProducerStateTable } from '../broker/producer-state.js';
 import type { ActiveProducer } from '../services/partition-store.js';
@@ -130,14 +130,14 @@ export class SharedPartitionLog {
    * committed batch from the log start, writes the rewritten ones as one segment object and
    * points the index at them (forgetting entries whose records all went) under this
    * leader's lease. Runs only when something was committed since the last pass here.
-   * Resolves with the records removed (0: nothing to do), or throws when the log holds
-   * more keys than the map may.
+   * Resolves with what it found and did, or throws when the log holds more keys than the map may.
    */
-  async compactKeys(o: Omit<KeyCompactionOptions, 'now'> & { now: number; segmentPrefix: string; minCleanableDirtyRatio: number; maxCompactionLagMs: number }): Promise<number> {
+  async compactKeys(o: Omit<KeyCompactionOptions, 'now'> & { now: number; segmentPrefix: string; minCleanableDirtyRatio: number; maxCompactionLagMs: number }): Promise<KeyCompactionReport> {
+    const idle: KeyCompactionReport = { dirtyRatio: undefined, ran: false, installed: false, recordsRemoved: 0, bytesRead: 0, bytesWritten: 0 };
     // Unchanged since the last pass: again only once time alone may change the answer (tombstones expire, the lag passes).
     const settings = `${o.minCleanableDirtyRatio}/${o.maxCompactionLagMs}/${o.minCompactionLagMs}/${o.deleteRetentionMs}`;
     const quiet = this.keysQuiet;
-    if (quiet !== undefined && quiet.end === this.committed && quiet.settings === settings && o.now < quiet.until) return 0;
+    if (quiet !== undefined && quiet.end === this.committed && quiet.settings === settings && o.now < quiet.until) return idle;
     const end = this.committed;
     const entries: IndexEntry[] = [];
     for await (const e of this.committedEntries(end)) entries.push(e);
@@ -148,9 +148,14 @@ export class SharedPartitionLog {
       // Look again at the latest when the oldest dirty batch reaches max.compaction.lag.ms.
       const lagDue = dirty.oldestDirtyTimestamp === undefined ? Infinity : dirty.oldestDirtyTimestamp + o.maxCompactionLagMs;
       this.keysQuiet = { end, until: Math.min(o.now + KEYS_RECHECK_MS, lagDue), settings };
-      return 0;
+      return { ...idle, dirtyRatio: dirty.ratio };
     }
-    const plan = await planKeyCompaction(entries, (page) => this.readEntries(page), o);
+    let bytesRead = 0;
+    const plan = await planKeyCompaction(entries, async (page) => {
+      const batches = await this.readEntries(page);
+      for (const b of batches) bytesRead += b.length;
+      return batches;
+    }, o);
     if ('tooManyKeys' in plan) throw new KafkaError('UNKNOWN_SERVER_ERROR', `${this.topicId}/${this.partition} holds more than ${o.maxKeys} keys (log.cleaner.max.keys): not compacted`);
     if (plan.rewritten.length > 0 || plan.dropped.length > 0) {
       const moves: EntryMove[] = [];
@@ -173,7 +178,11 @@ export class SharedPartitionLog {
     if (plan.cleanTo !== undefined) this.cleanTo = plan.cleanTo;
     // A pass that stopped at its byte budget leaves the rest to the next one.
     this.keysQuiet = plan.cleanTo === undefined ? undefined : { end, until: o.now + KEYS_RECHECK_MS, settings };
-    return plan.recordsRemoved;
+    return {
+      dirtyRatio: plan.cleanTo === undefined ? dirty.ratio : dirtyState(entries, plan.cleanTo).ratio, ran: true,
+      installed: plan.rewritten.length > 0 || plan.dropped.length > 0, recordsRemoved: plan.recordsRemoved,
+      bytesRead, bytesWritten: plan.rewritten.reduce((n, r) => n + r.batch.length, 0),
+    };
   }
 
   /** The bytes of index entries, in order: one ranged GET per run of adjacent bytes in one object. */

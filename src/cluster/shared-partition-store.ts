@@ -17,6 +17,7 @@ import type { IndexEntry, PartitionIndex } from '../services/leases.js';
 import type { ActiveProducer, AppendOutcome, EpochEnd, IsolationLevel, PartitionStore, ReadOutcome, TransactionMarker } from '../services/partition-store.js';
 import type { ObjectStore } from '../tier/object-store.js';
 import type { SharedPartitionLog } from './shared-partition-log.js';
+import type { KeyCompactionReport } from './key-compaction.js';
 import { isCompacted, type CleanupPolicy } from '../config/log-config.js';
 import { hasKeylessRecord } from '../storage/cleaner/batch-filter.js';
 
@@ -204,10 +205,10 @@ export class SharedPartitionStore implements PartitionStore {
     return this.log === undefined ? Promise.resolve(0) : this.log.compact(o);
   }
 
-  /** Log compaction (cleanup.policy with compact) when leading: resolves with the records removed. */
-  compactKeys(o: { now: number; maxKeys: number; maxRewriteBytes: number; segmentPrefix: string }): Promise<number> {
+  /** Log compaction (cleanup.policy with compact) when leading: what it found and did (undefined: not leading, or not compacted). */
+  compactKeys(o: { now: number; maxKeys: number; maxRewriteBytes: number; segmentPrefix: string }): Promise<KeyCompactionReport | undefined> {
     const limits = this.limits();
-    if (this.log === undefined || !isCompacted(limits)) return Promise.resolve(0);
+    if (this.log === undefined || !isCompacted(limits)) return Promise.resolve(undefined);
     return this.log.compactKeys({
       ...o, deleteRetentionMs: limits.deleteRetentionMs, minCompactionLagMs: limits.minCompactionLagMs, maxRecordsBytes: limits.maxBatchBytes,
       minCleanableDirtyRatio: limits.minCleanableDirtyRatio, maxCompactionLagMs: limits.maxCompactionLagMs,

@@ -86,6 +86,8 @@ export class ClusterBroker {
   private readonly leases: PgLeases;
   private readonly index: PgPartitionIndex;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** Partitions in the log cleaner's dirty-ratio gauge ("topic\0partition"). */
+  private cleanerGauged = new Set<string>();
   /** A refresh is running; `refreshAgain`: a change was heard meanwhile, run another after it. */
   private refreshing = false;
   private refreshAgain = false;
@@ -238,15 +240,31 @@ export class ClusterBroker {
 
   /** Log compaction of the compacted topics' partitions this broker leads (each leader cleans its own). */
   private async cleanKeys(): Promise<void> {
+    const measured = new Set<string>();
     for (const { store } of this.byResource.values()) {
       if (!store.leading || this.closed) continue;
+      const started = performance.now();
       await store.compactKeys({ now: Date.now(), maxKeys: this.config.logCleanerMaxKeys, maxRewriteBytes: SEGMENT_MAX_BYTES, segmentPrefix: SEGMENT_PREFIX }).then(
-        (removed) => {
-          if (removed > 0) this.logger.info({ topic: store.topic, partition: store.index, removed }, 'log compaction removed superseded records');
+        (r) => {
+          if (r === undefined) return;
+          measured.add(`${store.topic}\u0000${store.index}`);
+          if (r.dirtyRatio !== undefined) this.metrics.cleaner.dirtyRatio(store.topic, store.index, r.dirtyRatio);
+          if (r.ran) this.metrics.cleaner.pass({ ...r, seconds: (performance.now() - started) / 1000 });
+          if (r.recordsRemoved > 0) this.logger.info({ topic: store.topic, partition: store.index, removed: r.recordsRemoved }, 'log compaction removed superseded records');
         },
-        (err: unknown) => this.logger.warn({ err, topic: store.topic, partition: store.index }, 'log compaction failed; retrying later'),
+        (err: unknown) => {
+          this.metrics.cleaner.failed();
+          this.logger.warn({ err, topic: store.topic, partition: store.index }, 'log compaction failed; retrying later');
+        },
       );
     }
+    // Partitions this broker no longer leads (or no longer compacts) leave the dirty-ratio gauge.
+    for (const key of this.cleanerGauged) {
+      if (measured.has(key)) continue;
+      const at = key.lastIndexOf('\u0000');
+      this.metrics.cleaner.forget(key.slice(0, at), Number(key.slice(at + 1)));
+    }
+    this.cleanerGauged = measured;
   }
 
   /** Time retention on the partitions this broker leads (each leader applies its own). */

@@ -564,6 +564,10 @@ describe('cluster mode: three brokers over PostgreSQL and S3', () => {
       expect(seen).toEqual(expected);
       const removed = nodes.map((n) => (n.broker.output().match(/log compaction removed superseded records/g) ?? []).length);
       expect(removed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      // The cleaner's metrics, as on one node: passes that changed the log, and each led partition's dirty ratio.
+      const metrics = await Promise.all(nodes.map(async (n) => (await fetch(`http://127.0.0.1:${n.broker.adminPort}/metrics`)).text()));
+      expect(metrics.some((m) => /^strata_log_cleaner_runs_total\{result="installed"\} [1-9]/m.test(m))).toBe(true);
+      expect(metrics.join('\n').match(/^strata_log_cleaner_dirty_ratio\{topic="table",partition="\d"\} /gm)).toHaveLength(4);
 
       // With min.cleanable.dirty.ratio 0.9, one more record for key-0 leaves a small share of
       // partition 0's cleanable bytes dirty (one batch against the 15 emptied or kept before
