@@ -120,7 +120,15 @@ export class ClusterBroker {
     pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'a PostgreSQL connection in use broke')));
     const broker = new ClusterBroker(config, logger, metrics, metadata, pool, await metadata.clusterId(), await readSecurityBoot(metadata));
     await bootstrapUser(config, broker.credentials, logger);
-    await broker.topics.refresh();
+    // Listening before the first read: a change committed in between is then heard, not
+    // left to the next poll (a broker reported ready hears every change from then on).
+    try {
+      await broker.changes.start();
+      await broker.topics.refresh();
+    } catch (err) {
+      await broker.changes.close();
+      throw err;
+    }
     return broker;
   }
 
@@ -303,7 +311,6 @@ export class ClusterBroker {
       }, this.config.logCleanerBackoffMs);
       this.cleanTimer.unref();
     }
-    void this.changes.start();
     this.refreshNow();
   }
 
