@@ -95,7 +95,11 @@ export class SchemaRegistry implements SchemaRegistryService {
    * rejection nobody handles when the pool closes).
    */
   catchUp(): Promise<void> {
-    const end = this.log.end();
+    return this.catchUpTo(this.log.end());
+  }
+
+  /** Reads up to an end the log gave, however it gave it. */
+  private catchUpTo(end: number | Promise<number>): Promise<void> {
     return typeof end === 'number' ? this.readUpTo(end) : end.then((e) => this.readUpTo(e));
   }
 
@@ -543,8 +547,8 @@ export class SchemaRegistry implements SchemaRegistryService {
   registeredUnder(subject: string, id: number): boolean | Promise<boolean> {
     if (this.hasSchemaIdUnder(subject, id)) return true;
     const end = this.log.end();
-    if (typeof end === 'number') return this.applied >= end ? false : this.readUpTo(end).then(() => this.hasSchemaIdUnder(subject, id));
-    return end.then((e) => this.readUpTo(e)).then(() => this.hasSchemaIdUnder(subject, id));
+    if (typeof end === 'number' && this.applied >= end) return false;
+    return this.catchUpTo(end).then(() => this.hasSchemaIdUnder(subject, id));
   }
 }
 

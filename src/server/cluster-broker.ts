@@ -86,8 +86,8 @@ export class ClusterBroker {
   private readonly leases: PgLeases;
   private readonly index: PgPartitionIndex;
   private refreshTimer: NodeJS.Timeout | undefined;
-  /** Partitions in the log cleaner's dirty-ratio gauge ("topic\0partition"). */
-  private cleanerGauged = new Set<string>();
+  /** Partitions in the log cleaner's dirty-ratio gauge. */
+  private cleanerGauged = new Set<SharedPartitionStore>();
   /** A refresh is running; `refreshAgain`: a change was heard meanwhile, run another after it. */
   private refreshing = false;
   private refreshAgain = false;
@@ -248,14 +248,14 @@ export class ClusterBroker {
 
   /** Log compaction of the compacted topics' partitions this broker leads (each leader cleans its own). */
   private async cleanKeys(): Promise<void> {
-    const measured = new Set<string>();
+    const measured = new Set<SharedPartitionStore>();
     for (const { store } of this.byResource.values()) {
       if (!store.leading || this.closed) continue;
       const started = performance.now();
       await store.compactKeys({ now: Date.now(), maxKeys: this.config.logCleanerMaxKeys, maxRewriteBytes: SEGMENT_MAX_BYTES, segmentPrefix: SEGMENT_PREFIX }).then(
         (r) => {
           if (r === undefined) return;
-          measured.add(`${store.topic}\u0000${store.index}`);
+          measured.add(store);
           if (r.dirtyRatio !== undefined) this.metrics.cleaner.dirtyRatio(store.topic, store.index, r.dirtyRatio);
           if (r.ran) this.metrics.cleaner.pass({ ...r, seconds: (performance.now() - started) / 1000 });
           if (r.recordsRemoved > 0) this.logger.info({ topic: store.topic, partition: store.index, removed: r.recordsRemoved }, 'log compaction removed superseded records');
@@ -267,11 +267,7 @@ export class ClusterBroker {
       );
     }
     // Partitions this broker no longer leads (or no longer compacts) leave the dirty-ratio gauge.
-    for (const key of this.cleanerGauged) {
-      if (measured.has(key)) continue;
-      const at = key.lastIndexOf('\u0000');
-      this.metrics.cleaner.forget(key.slice(0, at), Number(key.slice(at + 1)));
-    }
+    for (const store of this.cleanerGauged) if (!measured.has(store)) this.metrics.cleaner.forget(store.topic, store.index);
     this.cleanerGauged = measured;
   }
 
